@@ -1,0 +1,45 @@
+# The two commands: `make run` (install, migrate, demo data once, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DEBUG ?= 1
+
+.PHONY: run test install install-test serve lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/bangban migrate --no-input
+	$(BIN)/bangban demo --once
+	$(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: install-test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd src/bangban && ../../$(BIN)/bangban makemessages -l en --no-obsolete && ../../$(BIN)/bangban compilemessages -l en
+
+clean:
+	rm -rf $(VENV) var

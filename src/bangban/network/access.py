@@ -1,0 +1,249 @@
+"""The one access gate: which service points (and so which of everything attached to them) a user
+may see and change, and which accounts a user may create.
+
+Every page and API endpoint asks here; nothing queries around it. "Missing" and "not allowed" look the
+same to the caller (`get_point_for` raises Http404 for both).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    Department,
+    Membership,
+    PartnerOrganisation,
+    Region,
+    Role,
+    ServicePoint,
+)
+
+Action = Literal["view", "change", "add_child"]
+
+#: Which roles may do what to the points of their binding.
+ROLE_ACTIONS: dict[str, set[str]] = {
+    Role.REGION_ADMIN: {"view", "change", "add_child"},
+    Role.SUPERVISOR: {"view"},
+    Role.DEPARTMENT_ADMIN: {"view", "change"},
+    Role.TOWN_ADMIN: {"view", "change", "add_child"},
+    Role.PARTNER_ADMIN: {"view", "change"},
+    Role.POINT_LEAD: {"view", "change"},
+    Role.HELPER: {"view"},
+}
+
+#: The roles each role may give to new accounts (inside its own scope; see `can_grant`).
+GRANTABLE: dict[str, set[str]] = {
+    Role.REGION_ADMIN: set(Role.values),
+    Role.TOWN_ADMIN: {Role.POINT_LEAD, Role.HELPER},
+    Role.DEPARTMENT_ADMIN: {Role.HELPER},
+    Role.PARTNER_ADMIN: {Role.POINT_LEAD, Role.HELPER},
+    Role.POINT_LEAD: {Role.HELPER},
+    Role.SUPERVISOR: set(),
+    Role.HELPER: set(),
+}
+
+
+def memberships(user) -> list[Membership]:
+    """The user's memberships, read once per user object (so once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_bangban_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).select_related(
+                "region", "point", "department", "organisation"
+            )
+        )
+        user._bangban_memberships = cached
+    return cached
+
+
+def is_superuser(user) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def _region_points(region: Region) -> Q:
+    if region.level == Region.Level.COUNTY:
+        return Q(county_id=region.pk)
+    low, high = region.code_range
+    if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
+        return Q(region__code__gte=low, region__code__lt=high)
+    return Q(county__code__gte=low, county__code__lt=high)
+
+
+def _subtree(point: ServicePoint) -> Q:
+    low = point.subtree_prefix
+    return Q(pk=point.pk) | Q(ancestry__gte=low, ancestry__lt=low[:-1] + "0")
+
+
+def _binding_points(m: Membership) -> Q:
+    if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
+        return _region_points(m.region)
+    if m.role == Role.DEPARTMENT_ADMIN:
+        return Q(department_id=m.department_id)
+    if m.role == Role.PARTNER_ADMIN:
+        return Q(organisation_id=m.organisation_id)
+    return _subtree(m.point)
+
+
+def points_q(user, action: Action = "view") -> Q:
+    """A filter selecting the points `user` may act on with `action` (empty Q: none)."""
+    q = Q()
+    for m in memberships(user):
+        if action in ROLE_ACTIONS[m.role]:
+            q |= _binding_points(m)
+    return q
+
+
+def visible_points(user) -> QuerySet[ServicePoint]:
+    return points_for(user, "view")
+
+
+def points_for(user, action: Action = "view") -> QuerySet[ServicePoint]:
+    if is_superuser(user):
+        return ServicePoint.objects.all()
+    if not getattr(user, "is_active", False):
+        return ServicePoint.objects.none()
+    q = points_q(user, action)
+    if not q:
+        return ServicePoint.objects.none()
+    return ServicePoint.objects.filter(q)
+
+
+def can(user, action: Action, point: ServicePoint) -> bool:
+    """May `user` perform `action` on `point`? Always a question about a point."""
+    if point is None or point.pk is None:
+        return False
+    if is_superuser(user):
+        return True
+    return points_for(user, action).filter(pk=point.pk).exists()
+
+
+def get_point_for(user, pk, action: Action = "view", queryset=None) -> ServicePoint:
+    """The point `pk` if `user` may `action` it; Http404 whether it is missing or not allowed."""
+    qs = queryset if queryset is not None else ServicePoint.objects.all()
+    if not is_superuser(user):
+        qs = qs.filter(pk__in=points_for(user, action).values("pk"))
+    try:
+        return qs.get(pk=pk)
+    except (ServicePoint.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+# --- Regions -------------------------------------------------------------------------------------
+
+
+def _region_q(user, action: Action) -> Q:
+    q = Q()
+    for m in memberships(user):
+        if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR) and action in ROLE_ACTIONS[m.role]:
+            low, high = m.region.code_range
+            q |= Q(code__gte=low, code__lt=high)
+    return q
+
+
+def regions_for(user, action: Action = "view") -> QuerySet[Region]:
+    """Regions a user may see: those inside a region they administer or supervise, and the regions of
+    the points they may see. Only region admins change regions (and add them below their own)."""
+    if is_superuser(user):
+        return Region.objects.all()
+    if not getattr(user, "is_active", False):
+        return Region.objects.none()
+    q = _region_q(user, action)
+    if action == "view" and points_q(user, "view"):
+        q |= Q(pk__in=visible_points(user).values("region_id"))
+    if not q:
+        return Region.objects.none()
+    return Region.objects.filter(q)
+
+
+def get_region_for(user, code: str, action: Action = "view") -> Region:
+    try:
+        return regions_for(user, action).get(code=code)
+    except Region.DoesNotExist as error:
+        raise Http404 from error
+
+
+def departments_for(user) -> QuerySet[Department]:
+    """Departments of the counties a user administers (or the user's own department)."""
+    if is_superuser(user):
+        return Department.objects.all()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+        elif m.role == Role.DEPARTMENT_ADMIN:
+            q |= Q(pk=m.department_id)
+    return Department.objects.filter(q) if q else Department.objects.none()
+
+
+def organisations_for(user) -> QuerySet[PartnerOrganisation]:
+    """Partner organisations of the counties a user administers (or the user's own organisation).
+    A town admin picks from the organisations of its county when adding a partner station."""
+    if is_superuser(user):
+        return PartnerOrganisation.objects.all()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+        elif m.role == Role.TOWN_ADMIN:
+            q |= Q(county_id=m.point.county_id)
+        elif m.role == Role.PARTNER_ADMIN:
+            q |= Q(pk=m.organisation_id)
+    return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+
+
+def _inside(region: Region, outer: Region, *, strictly: bool) -> bool:
+    low, high = outer.code_range
+    inside = low <= region.code < high
+    return inside and (region.pk != outer.pk if strictly else True)
+
+
+def _grant_allowed(m: Membership, role: str, binding) -> bool:
+    if role not in GRANTABLE[m.role]:
+        return False
+    if m.role == Role.REGION_ADMIN:
+        if isinstance(binding, Region):
+            return _inside(binding, m.region, strictly=role == Role.REGION_ADMIN)
+        if isinstance(binding, Department | PartnerOrganisation):
+            return _inside(binding.county, m.region, strictly=False)
+        if isinstance(binding, ServicePoint):
+            return ServicePoint.objects.filter(_region_points(m.region), pk=binding.pk).exists()
+        return False
+    if not isinstance(binding, ServicePoint):
+        return False
+    if m.role == Role.TOWN_ADMIN:
+        return ServicePoint.objects.filter(_subtree(m.point), pk=binding.pk).exists()
+    if m.role == Role.DEPARTMENT_ADMIN:
+        return binding.department_id == m.department_id
+    if m.role == Role.PARTNER_ADMIN:
+        return binding.organisation_id == m.organisation_id
+    if m.role == Role.POINT_LEAD:
+        return binding.pk == m.point_id
+    return False
+
+
+def can_grant(user, role: str, binding) -> bool:
+    """May `user` create an account with `role` bound to `binding` (a Region, ServicePoint,
+    Department or PartnerOrganisation)? Only roles below one's own, inside one's own scope."""
+    if is_superuser(user):
+        return True
+    return any(_grant_allowed(m, role, binding) for m in memberships(user))
+
+
+def grantable_roles(user) -> list[str]:
+    """The roles a user may give at all (for forms and documentation)."""
+    if is_superuser(user):
+        return list(Role.values)
+    roles: set[str] = set()
+    for m in memberships(user):
+        roles |= GRANTABLE[m.role]
+    return [role for role in Role.values if role in roles]

@@ -1,0 +1,459 @@
+"""Writes with business meaning on the network. One transaction each; rules across rows live here.
+
+Scope is the caller's business (the gate in `access.py`, asked by every view and endpoint); these
+functions hold the network's own rules: where each kind of point may sit, no cycles, hours that make
+sense, memberships bound to the right kind of thing. Each write is recorded in the admin history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from .models import (
+    BINDING,
+    CODE_LENGTHS,
+    Department,
+    Domain,
+    Membership,
+    OpeningHours,
+    PartnerOrganisation,
+    Region,
+    Role,
+    ServicePoint,
+)
+
+Kind = ServicePoint.Kind
+
+
+class NetworkError(Exception):
+    """A rule of the network was broken. `errors` maps a field name to Chinese messages."""
+
+    def __init__(self, errors: Mapping[str, str | list[str]]):
+        self.errors = {
+            field: [msg] if isinstance(msg, str) else list(msg) for field, msg in errors.items()
+        }
+        super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in self.errors.items()))
+
+
+def _log(by, obj, flag: int, message: str) -> None:
+    if by is None or not getattr(by, "pk", None):
+        return
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[obj],
+        action_flag=flag,
+        change_message=message,
+        single_object=True,
+    )
+
+
+# --- Where a point may sit ------------------------------------------------------------------------
+
+#: The kind of parent each kind of point sits under.
+PARENT_KIND = {
+    Kind.COUNTY_CENTRE: None,
+    Kind.DEDICATED_ZONE: Kind.COUNTY_CENTRE,
+    Kind.DOMAIN_SUBZONE: Kind.COUNTY_CENTRE,
+    Kind.DEPARTMENT_WINDOW: Kind.COUNTY_CENTRE,
+    Kind.TOWN_CENTRE: Kind.COUNTY_CENTRE,
+    Kind.VILLAGE_STATION: Kind.TOWN_CENTRE,
+    Kind.PARTNER_STATION: Kind.TOWN_CENTRE,
+}
+
+
+@dataclass
+class Placement:
+    kind: str
+    parent: ServicePoint | None
+    region: Region | None = None
+    domain: Domain | None = None
+    department: Department | None = None
+    organisation: PartnerOrganisation | None = None
+
+
+def _check_placement(p: Placement) -> Region:
+    """Check where a point of `p.kind` may sit; return its region (defaulted where it follows)."""
+    errors: dict[str, str] = {}
+    expected_parent = PARENT_KIND[Kind(p.kind)]
+    parent = p.parent
+    if expected_parent is None:
+        if parent is not None:
+            errors["parent"] = _("县政务服务中心是体系的顶层，不能有上级服务点。")
+        if p.region is None or p.region.level != Region.Level.COUNTY:
+            errors["region"] = _("县政务服务中心必须对应一个县级区划。")
+    elif parent is None or parent.kind != expected_parent:
+        errors["parent"] = _("%(kind)s的上级必须是%(parent)s。") % {
+            "kind": Kind(p.kind).label,
+            "parent": Kind(expected_parent).label,
+        }
+    if errors:
+        raise NetworkError(errors)
+
+    region = p.region
+    if p.kind in (Kind.DEDICATED_ZONE, Kind.DOMAIN_SUBZONE, Kind.DEPARTMENT_WINDOW):
+        if region is not None and region.pk != parent.county_id:
+            errors["region"] = _("县政务服务中心内的服务点所在区划必须是本县。")
+        region = parent.county
+    elif p.kind == Kind.TOWN_CENTRE:
+        if region is None or region.level != Region.Level.TOWN:
+            errors["region"] = _("镇（街道）便民服务中心必须对应一个镇（街道）区划。")
+        elif region.parent_id != parent.county_id:
+            errors["region"] = _("该镇（街道）不属于上级服务中心所在的县。")
+    elif p.kind == Kind.VILLAGE_STATION:
+        if region is None or region.level != Region.Level.VILLAGE:
+            errors["region"] = _("村（社区）便民服务站必须对应一个村（社区）区划。")
+        elif region.parent_id != parent.region_id:
+            errors["region"] = _("村（社区）便民服务站必须设在本镇（街道）便民服务中心之下。")
+        elif region.is_virtual:
+            errors["region"] = _("虚拟社区不设便民服务站。")
+    elif p.kind == Kind.PARTNER_STATION:
+        if region is None:
+            region = parent.region
+        elif not (
+            region.pk == parent.region_id
+            or (region.level == Region.Level.VILLAGE and region.parent_id == parent.region_id)
+        ):
+            errors["region"] = _("合作网点必须位于上级镇（街道）或其所辖村（社区）。")
+
+    if p.kind == Kind.DOMAIN_SUBZONE and p.domain is None:
+        errors["domain"] = _("帮办代办分区必须选择领域。")
+    if p.kind != Kind.DOMAIN_SUBZONE and p.domain is not None:
+        errors["domain"] = _("只有帮办代办分区有领域。")
+    if p.kind == Kind.DEPARTMENT_WINDOW and p.department is None:
+        errors["department"] = _("部门窗口必须选择部门。")
+    if p.department is not None:
+        if p.kind not in (Kind.DEPARTMENT_WINDOW, Kind.DOMAIN_SUBZONE):
+            errors["department"] = _("只有部门窗口和帮办代办分区属于部门。")
+        elif parent is not None and p.department.county_id != parent.county_id:
+            errors["department"] = _("该部门不属于本县。")
+    if p.kind == Kind.PARTNER_STATION and p.organisation is None:
+        errors["organisation"] = _("合作网点必须选择合作单位。")
+    if p.organisation is not None:
+        if p.kind != Kind.PARTNER_STATION:
+            errors["organisation"] = _("只有合作网点属于合作单位。")
+        elif parent is not None and p.organisation.county_id != parent.county_id:
+            errors["organisation"] = _("该合作单位不属于本县。")
+    if errors:
+        raise NetworkError(errors)
+    return region
+
+
+def _check_unique(kind: str, *, county: Region, region: Region, domain, exclude=None) -> None:
+    others = ServicePoint.objects.exclude(pk=exclude.pk) if exclude else ServicePoint.objects.all()
+    if kind == Kind.COUNTY_CENTRE and others.filter(kind=kind, county=county).exists():
+        raise NetworkError({"region": _("该县已有县政务服务中心。")})
+    if kind == Kind.DEDICATED_ZONE and others.filter(kind=kind, county=county).exists():
+        raise NetworkError({"kind": _("该县已有帮办代办专区。")})
+    if (
+        kind == Kind.DOMAIN_SUBZONE
+        and others.filter(kind=kind, county=county, domain=domain).exists()
+    ):
+        raise NetworkError({"domain": _("该县已有这个领域的帮办代办分区。")})
+    if kind == Kind.TOWN_CENTRE and others.filter(kind=kind, region=region).exists():
+        raise NetworkError({"region": _("该镇（街道）已有便民服务中心。")})
+    if kind == Kind.VILLAGE_STATION and others.filter(kind=kind, region=region).exists():
+        raise NetworkError({"region": _("该村（社区）已有便民服务站。")})
+
+
+POINT_FIELDS = ("name", "address", "phone", "signage_in_place", "active")
+
+
+@transaction.atomic
+def create_point(
+    parent: ServicePoint | None,
+    *,
+    kind: str,
+    name: str,
+    by,
+    region: Region | None = None,
+    domain: Domain | None = None,
+    department: Department | None = None,
+    organisation: PartnerOrganisation | None = None,
+    address: str = "",
+    phone: str = "",
+    signage_in_place: bool = False,
+) -> ServicePoint:
+    """Add a point to the network under `parent` (None only for a county centre)."""
+    if kind not in Kind.values:
+        raise NetworkError({"kind": _("未知的服务点类型。")})
+    if not name or not name.strip():
+        raise NetworkError({"name": _("请填写名称。")})
+    if parent is not None:
+        parent = ServicePoint.objects.select_for_update().get(pk=parent.pk)
+    region = _check_placement(Placement(kind, parent, region, domain, department, organisation))
+    county = region if kind == Kind.COUNTY_CENTRE else parent.county
+    _check_unique(kind, county=county, region=region, domain=domain)
+    point = ServicePoint.objects.create(
+        kind=kind,
+        name=name.strip(),
+        parent=parent,
+        ancestry=parent.subtree_prefix if parent else "/",
+        county=county,
+        region=region,
+        domain=domain,
+        department=department,
+        organisation=organisation,
+        address=address.strip(),
+        phone=phone.strip(),
+        signage_in_place=signage_in_place,
+    )
+    _log(by, point, ADDITION, f"新增服务点：{point.name}")
+    return point
+
+
+@transaction.atomic
+def update_point(point: ServicePoint, *, by, **changes) -> ServicePoint:
+    """Change a point's own fields, its domain, department or organisation, or move it to another
+    parent (with everything under it). The placement rules and "no cycles" hold afterwards."""
+    point = ServicePoint.objects.select_for_update().get(pk=point.pk)
+    allowed = {*POINT_FIELDS, "parent", "region", "domain", "department", "organisation"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise NetworkError({field: _("该字段不能修改。") for field in sorted(unknown)})
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise NetworkError({"name": _("请填写名称。")})
+
+    new_parent = changes.get("parent", point.parent)
+    if "parent" in changes and new_parent is not None:
+        new_parent = ServicePoint.objects.select_for_update().get(pk=new_parent.pk)
+        if new_parent.pk == point.pk or new_parent.ancestry.startswith(point.subtree_prefix):
+            raise NetworkError({"parent": _("不能把服务点移到它自己或它的下级之下。")})
+    placement = Placement(
+        point.kind,
+        new_parent,
+        changes.get("region", point.region),
+        changes.get("domain", point.domain),
+        changes.get("department", point.department),
+        changes.get("organisation", point.organisation),
+    )
+    region = _check_placement(placement)
+    county = region if point.kind == Kind.COUNTY_CENTRE else new_parent.county
+    if county.pk != point.county_id:
+        raise NetworkError({"parent": _("服务点不能移到其他县。")})
+    _check_unique(point.kind, county=county, region=region, domain=placement.domain, exclude=point)
+
+    old_prefix = point.subtree_prefix
+    changed = []
+    for field, value in changes.items():
+        if field in POINT_FIELDS and isinstance(value, str):
+            value = value.strip()
+        if getattr(point, field) != value:
+            changed.append(field)
+        setattr(point, field, value)
+    point.region = region
+    if "parent" in changed:
+        point.ancestry = new_parent.subtree_prefix
+    point.save()
+    if "parent" in changed:
+        new_prefix = point.subtree_prefix
+        ServicePoint.objects.filter(
+            ancestry__gte=old_prefix, ancestry__lt=old_prefix[:-1] + "0"
+        ).update(ancestry=Concat(Value(new_prefix), Substr(F("ancestry"), len(old_prefix) + 1)))
+    if changed:
+        labels = "、".join(str(ServicePoint._meta.get_field(f).verbose_name) for f in changed)
+        _log(by, point, CHANGE, f"修改：{labels}")
+    return point
+
+
+@dataclass(frozen=True)
+class Period:
+    weekday: int
+    opens_at: dt.time
+    closes_at: dt.time
+    kind: str = OpeningHours.Kind.REGULAR
+
+
+@transaction.atomic
+def set_opening_hours(point: ServicePoint, periods: Iterable[Period], *, by) -> list[OpeningHours]:
+    """Replace a point's weekly hours. Periods must end after they start and not overlap."""
+    point = ServicePoint.objects.select_for_update().get(pk=point.pk)
+    periods = sorted(periods, key=lambda p: (p.weekday, p.opens_at))
+    errors: list[str] = []
+    for i, period in enumerate(periods):
+        day = OpeningHours.Weekday(period.weekday).label if 1 <= period.weekday <= 7 else None
+        if day is None:
+            errors.append(_("星期必须是 1（星期一）到 7（星期日）。"))
+            continue
+        if period.kind not in OpeningHours.Kind.values:
+            errors.append(_("%(day)s：未知的服务时间类型。") % {"day": day})
+        if period.closes_at <= period.opens_at:
+            errors.append(
+                _("%(day)s %(start)s–%(end)s：结束时间必须晚于开始时间。")
+                % {
+                    "day": day,
+                    "start": f"{period.opens_at:%H:%M}",
+                    "end": f"{period.closes_at:%H:%M}",
+                }
+            )
+        if i and periods[i - 1].weekday == period.weekday:
+            before = periods[i - 1]
+            if period.opens_at < before.closes_at:
+                errors.append(
+                    _("%(day)s：%(a)s 与 %(b)s 时段重叠。")
+                    % {
+                        "day": day,
+                        "a": f"{before.opens_at:%H:%M}–{before.closes_at:%H:%M}",
+                        "b": f"{period.opens_at:%H:%M}–{period.closes_at:%H:%M}",
+                    }
+                )
+    if errors:
+        raise NetworkError({"hours": errors})
+    point.hours.all().delete()
+    rows = OpeningHours.objects.bulk_create(
+        OpeningHours(
+            point=point,
+            weekday=p.weekday,
+            opens_at=p.opens_at,
+            closes_at=p.closes_at,
+            kind=p.kind,
+        )
+        for p in periods
+    )
+    _log(by, point, CHANGE, "修改服务时间")
+    return rows
+
+
+STANDARD_WEEK = [
+    *(Period(day, dt.time(9), dt.time(12)) for day in range(1, 6)),
+    *(Period(day, dt.time(13, 30), dt.time(17, 30)) for day in range(1, 6)),
+]
+
+
+# --- Regions --------------------------------------------------------------------------------------
+
+CHILD_LEVEL = {
+    Region.Level.PROVINCE: Region.Level.CITY,
+    Region.Level.CITY: Region.Level.COUNTY,
+    Region.Level.COUNTY: Region.Level.TOWN,
+    Region.Level.TOWN: Region.Level.VILLAGE,
+}
+
+
+@transaction.atomic
+def create_region(parent: Region | None, *, code: str, name: str, by) -> Region:
+    """Add a division the statistics have not caught up with yet (a new village, say)."""
+    if parent is None:
+        level = Region.Level.PROVINCE
+    elif parent.level in CHILD_LEVEL:
+        level = CHILD_LEVEL[parent.level]
+    else:
+        raise NetworkError({"parent": _("村（社区）之下不能再设区划。")})
+    length = CODE_LENGTHS[level]
+    errors = {}
+    if not (code.isascii() and code.isdigit() and len(code) == length):
+        errors["code"] = _("%(level)s区划代码必须是 %(n)d 位数字。") % {
+            "level": Region.Level(level).label,
+            "n": length,
+        }
+    elif parent is not None and not code.startswith(parent.code):
+        errors["code"] = _("区划代码必须以上级区划代码 %(code)s 开头。") % {"code": parent.code}
+    elif Region.objects.filter(code=code).exists():
+        errors["code"] = _("区划代码 %(code)s 已存在。") % {"code": code}
+    if not name.strip():
+        errors["name"] = _("请填写名称。")
+    if errors:
+        raise NetworkError(errors)
+    region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
+    _log(by, region, ADDITION, f"新增区划：{region}")
+    return region
+
+
+@transaction.atomic
+def update_region(region: Region, *, by, name: str | None = None, active: bool | None = None):
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    changed = []
+    if name is not None:
+        if not name.strip():
+            raise NetworkError({"name": _("请填写名称。")})
+        if name.strip() != region.name:
+            region.name = name.strip()
+            changed.append("名称")
+    if active is not None and active != region.active:
+        region.active = active
+        changed.append("有效")
+    if changed:
+        region.save()
+        _log(by, region, CHANGE, f"修改：{'、'.join(changed)}")
+    return region
+
+
+# --- Accounts -------------------------------------------------------------------------------------
+
+REGION_ROLE_LEVELS = {Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY}
+
+
+def _check_binding(role: str, binding) -> None:
+    field = BINDING[Role(role)]
+    expected = {
+        "region": Region,
+        "point": ServicePoint,
+        "department": Department,
+        "organisation": PartnerOrganisation,
+    }[field]
+    if not isinstance(binding, expected):
+        raise NetworkError(
+            {field: _("该角色必须绑定到%(what)s。") % {"what": expected._meta.verbose_name}}
+        )
+    if field == "region" and binding.level not in REGION_ROLE_LEVELS:
+        raise NetworkError({"region": _("区域管理员和监督员只能绑定到省、市或县。")})
+    if role == Role.TOWN_ADMIN and binding.kind != Kind.TOWN_CENTRE:
+        raise NetworkError({"point": _("镇（街道）管理员必须绑定到镇（街道）便民服务中心。")})
+
+
+@transaction.atomic
+def create_account(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    binding,
+    by,
+    full_name: str = "",
+    email: str = "",
+):
+    """Create a user with one membership. Who may create which is the gate's `can_grant`."""
+    User = get_user_model()
+    errors: dict[str, list[str]] = {}
+    username = (username or "").strip()
+    if role not in Role.values:
+        errors["role"] = [_("未知的角色。")]
+    if not username:
+        errors["username"] = [_("请填写用户名。")]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [_("用户名 %(name)s 已被使用。") % {"name": username}]
+    candidate = User(username=username, first_name=full_name.strip(), email=email.strip())
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        errors["password"] = list(error.messages)
+    if errors:
+        raise NetworkError(errors)
+    _check_binding(role, binding)
+    candidate.set_password(password)
+    candidate.save()
+    membership = Membership.objects.create(
+        user=candidate, role=role, created_by=by, **{BINDING[Role(role)]: binding}
+    )
+    _log(by, candidate, ADDITION, f"新增账号：{membership}")
+    return candidate
+
+
+@transaction.atomic
+def grant_membership(user, *, role: str, binding, by) -> Membership:
+    """Give an existing user another membership (a helper serving two stations)."""
+    _check_binding(role, binding)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, role=role, **{BINDING[Role(role)]: binding}, defaults={"created_by": by}
+    )
+    return membership

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the real settings with a fixed key, plain static files, fast hashing.
+
+Login throttling is off here and switched on by the tests that test it (ARCHITECTURE.md).
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("BANGBAN_HTTPS", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from bangban.settings import *  # noqa: E402,F403
+from bangban.settings import STORAGES  # noqa: E402
+
+AXES_ENABLED = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
