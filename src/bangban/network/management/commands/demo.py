@@ -1,0 +1,34 @@
+"""`bangban demo`: load Yiyuan County's network and one account per role, and print the logins."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bangban.network.demo import DEMO_PASSWORD, build_yiyuan, is_loaded
+
+
+class Command(BaseCommand):
+    help = "载入沂源县演示数据：真实区划、县中心专区和分区、合作网点、服务时间和各角色演示账号。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="已载入过演示数据时不再运行（make run 使用）"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="在生产配置（DEBUG=0）下也运行（会创建演示账号！）"
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "这是生产配置（DEBUG=0）：演示数据会创建带公开密码的账号，已拒绝。"
+                "确需载入请加 --force。"
+            )
+        if options["once"] and is_loaded():
+            self.stdout.write("演示数据已载入，跳过。")
+            return
+        demo = build_yiyuan()
+        self.stdout.write(self.style.SUCCESS(f"已载入 {demo.county.name} 的服务网络。"))
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for login in demo.logins:
+            self.stdout.write(f"  {login.username:<14} {login.role:<18} {login.where}")
+        self.stdout.write("打开 http://127.0.0.1:8000/ 登录。")
