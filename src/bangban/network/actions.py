@@ -229,10 +229,12 @@ def update_point(point: ServicePoint, *, by, **changes) -> ServicePoint:
         new_parent = ServicePoint.objects.select_for_update().get(pk=new_parent.pk)
         if new_parent.pk == point.pk or new_parent.ancestry.startswith(point.subtree_prefix):
             raise NetworkError({"parent": _("不能把服务点移到它自己或它的下级之下。")})
+    # A partner station moved to another town takes that town as its region unless told otherwise.
+    moved_partner = "parent" in changes and point.kind == Kind.PARTNER_STATION
     placement = Placement(
         point.kind,
         new_parent,
-        changes.get("region", point.region),
+        changes.get("region", None if moved_partner else point.region),
         changes.get("domain", point.domain),
         changes.get("department", point.department),
         changes.get("organisation", point.organisation),

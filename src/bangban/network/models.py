@@ -276,8 +276,10 @@ class ServicePoint(models.Model):
             models.CheckConstraint(
                 name="point_department_only_on_windows_and_subzones",
                 condition=Q(kind="department_window", department__isnull=False)
-                | Q(kind="domain_subzone")
-                | Q(department__isnull=True),
+                | (
+                    ~Q(kind="department_window")
+                    & (Q(kind="domain_subzone") | Q(department__isnull=True))
+                ),
             ),
             models.CheckConstraint(
                 name="point_partner_station_has_organisation",
