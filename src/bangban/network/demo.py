@@ -54,11 +54,26 @@ PARTNERS = [
 
 #: (organisation, town, station name, address)
 PARTNER_STATIONS = [
-    ("中国农业银行沂源县支行", "南麻街道", "农行沂源支行营业部帮办代办服务站", "南麻街道胜利路 12 号"),
+    (
+        "中国农业银行沂源县支行",
+        "南麻街道",
+        "农行沂源支行营业部帮办代办服务站",
+        "南麻街道胜利路 12 号",
+    ),
     ("沂源农村商业银行", "鲁村镇", "沂源农商银行鲁村支行帮办代办服务站", "鲁村镇鲁村大街 56 号"),
     ("沂源农村商业银行", "东里镇", "沂源农商银行东里支行帮办代办服务站", "东里镇东里大街 8 号"),
-    ("中国邮政集团有限公司沂源县分公司", "历山街道", "历山邮政支局帮办代办服务站", "历山街道鲁山路 3 号"),
-    ("中国邮政集团有限公司沂源县分公司", "悦庄镇", "悦庄邮政所帮办代办服务站", "悦庄镇悦新路 21 号"),
+    (
+        "中国邮政集团有限公司沂源县分公司",
+        "历山街道",
+        "历山邮政支局帮办代办服务站",
+        "历山街道鲁山路 3 号",
+    ),
+    (
+        "中国邮政集团有限公司沂源县分公司",
+        "悦庄镇",
+        "悦庄邮政所帮办代办服务站",
+        "悦庄镇悦新路 21 号",
+    ),
     ("沂源县华联超市", "南麻街道", "华联超市城区店帮办代办服务站", "南麻街道振兴路 88 号"),
     ("中国联通沂源县分公司", "历山街道", "联通营业厅帮办代办服务站", "历山街道瑞阳路 15 号"),
 ]
@@ -87,9 +102,10 @@ class Demo:
 
 
 def is_loaded() -> bool:
-    return ServicePoint.objects.filter(
-        kind=Kind.DEDICATED_ZONE, county__code=YIYUAN
-    ).exists() and get_user_model().objects.filter(username="county_admin").exists()
+    return (
+        ServicePoint.objects.filter(kind=Kind.DEDICATED_ZONE, county__code=YIYUAN).exists()
+        and get_user_model().objects.filter(username="county_admin").exists()
+    )
 
 
 def seed_domains() -> None:
