@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401 - routes are added by the pages
+from django.urls import path
+
+from . import views
 
 app_name = "network"
-urlpatterns = []
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("points/<int:pk>/", views.point_detail, name="point"),
+    path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
+    path("points/<int:pk>/add/", views.point_add, name="point_add"),
+    path("points/<int:pk>/hours/", views.point_hours, name="point_hours"),
+    path("chart/", views.chart, name="chart_home"),
+    path("points/<int:pk>/chart/", views.chart, name="chart"),
+    path("points/<int:pk>/chart.svg", views.chart_svg, name="chart_svg"),
+]

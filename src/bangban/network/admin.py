@@ -1,0 +1,100 @@
+"""Django admin: for superusers (the deployment's operators) only. Every other role, region admins
+included, works in the app's own scoped pages (ARCHITECTURE.md "The gate"). Foreign keys use
+autocomplete, never a select of 60,000 points."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ApiToken,
+    Department,
+    Domain,
+    Membership,
+    OpeningHours,
+    PartnerOrganisation,
+    Region,
+    ServicePoint,
+)
+
+
+def _superuser_only(request) -> bool:
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+admin.site.has_permission = _superuser_only
+admin.site.site_header = _("帮办代办服务体系 · 系统管理")
+admin.site.site_title = _("帮办代办系统管理")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "active", "is_virtual"]
+    list_filter = ["level", "active"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "county"]
+    search_fields = ["name", "county__name", "county__code"]
+    autocomplete_fields = ["county"]
+    list_select_related = ["county"]
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "position"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "partner_type", "county"]
+    list_filter = ["partner_type"]
+    search_fields = ["name"]
+    autocomplete_fields = ["county"]
+    list_select_related = ["county"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(ServicePoint)
+class ServicePointAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "county", "active"]
+    list_filter = ["kind", "active", "signage_in_place"]
+    search_fields = ["name", "region__code", "address"]
+    autocomplete_fields = ["parent", "region", "county", "domain", "department", "organisation"]
+    readonly_fields = ["ancestry", "created_at", "updated_at"]
+    list_select_related = ["region", "county"]
+    inlines = [OpeningHoursInline]
+    show_full_result_count = False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region", "point", "department", "organisation", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name"]
+    autocomplete_fields = ["user", "region", "point", "department", "organisation"]
+    list_select_related = ["user", "region", "point", "department", "organisation", "created_by"]
+    readonly_fields = ["created_at", "created_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "expires_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "digest", "created_at", "expires_at"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,206 @@
+"""Forms of the network pages. They only parse input; the writes and the network's rules are in
+`actions.py`, whose `NetworkError` messages are put back on the form by `add_network_errors`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .actions import PARENT_KIND, NetworkError
+from .models import (
+    Department,
+    Domain,
+    OpeningHours,
+    PartnerOrganisation,
+    Region,
+    ServicePoint,
+)
+
+Kind = ServicePoint.Kind
+
+
+def child_kinds(parent: ServicePoint) -> list[str]:
+    """The kinds of point that may sit directly under `parent`, in the order of Kind."""
+    return [
+        kind for kind, above in PARENT_KIND.items() if above is not None and above == parent.kind
+    ]
+
+
+def add_network_errors(form: forms.Form, error: NetworkError) -> None:
+    """Put an action's Chinese messages next to the fields they name (or above the form)."""
+    for field, messages in error.errors.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索服务点"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("名称、地址或区划代码"),
+                "autocomplete": "off",
+            }
+        ),
+    )
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        if "\x00" in text:
+            raise forms.ValidationError(_("搜索内容含有无效字符。"))
+        return text.strip()
+
+
+class _PointFieldsForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    signage_in_place = forms.BooleanField(label=_("统一标识已设置"), required=False)
+
+    def _pickers(self, user, county_id: int, current: ServicePoint | None = None) -> None:
+        organisations = access.organisations_for(user)
+        departments = access.departments_for(user)
+        if current is not None and current.organisation_id:
+            organisations = organisations | PartnerOrganisation.objects.filter(
+                pk=current.organisation_id
+            )
+        if current is not None and current.department_id:
+            departments = departments | Department.objects.filter(pk=current.department_id)
+        if "organisation" in self.fields:
+            self.fields["organisation"].queryset = organisations.filter(
+                county_id=county_id
+            ).distinct()
+        if "department" in self.fields:
+            self.fields["department"].queryset = departments.filter(county_id=county_id).distinct()
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, value in cleaned.items():
+            if isinstance(value, str) and "\x00" in value:
+                self.add_error(field, _("含有无效字符。"))
+        return cleaned
+
+
+class PointForm(_PointFieldsForm):
+    """Edit a point's own fields, and for sub-zones, windows and partner stations whose they are."""
+
+    active = forms.BooleanField(label=_("在用"), required=False)
+    domain = forms.ModelChoiceField(label=_("领域"), queryset=Domain.objects.all())
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none())
+    organisation = forms.ModelChoiceField(
+        label=_("合作单位"), queryset=PartnerOrganisation.objects.none()
+    )
+
+    def __init__(self, *args, point: ServicePoint, user, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": point.name,
+                "address": point.address,
+                "phone": point.phone,
+                "signage_in_place": point.signage_in_place,
+                "active": point.active,
+                "domain": point.domain_id,
+                "department": point.department_id,
+                "organisation": point.organisation_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.point = point
+        if point.kind != Kind.DOMAIN_SUBZONE:
+            del self.fields["domain"]
+        if point.kind not in (Kind.DOMAIN_SUBZONE, Kind.DEPARTMENT_WINDOW):
+            del self.fields["department"]
+        elif point.kind == Kind.DOMAIN_SUBZONE:
+            self.fields["department"].required = False
+        if point.kind != Kind.PARTNER_STATION:
+            del self.fields["organisation"]
+        self._pickers(user, point.county_id, current=point)
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AddPointForm(_PointFieldsForm):
+    """Add a point under `parent`: only the kinds that may sit there, pickers limited to the scope."""
+
+    kind = forms.ChoiceField(label=_("类型"))
+    region = forms.ModelChoiceField(
+        label=_("所在区划"),
+        queryset=Region.objects.none(),
+        required=False,
+        help_text=_("镇（街道）便民服务中心选镇（街道），村（社区）便民服务站选村（社区）。"),
+    )
+    domain = forms.ModelChoiceField(
+        label=_("领域"),
+        queryset=Domain.objects.all(),
+        required=False,
+        help_text=_("仅帮办代办分区填写。"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("部门窗口必填；帮办代办分区可选。"),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("合作单位"),
+        queryset=PartnerOrganisation.objects.none(),
+        required=False,
+        help_text=_("仅合作网点填写。"),
+    )
+
+    field_order = ["kind", "name", "region", "domain", "department", "organisation"]
+
+    def __init__(self, *args, parent: ServicePoint, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        kinds = child_kinds(parent)
+        self.fields["kind"].choices = [(k, Kind(k).label) for k in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+        if parent.kind == Kind.COUNTY_CENTRE:
+            self.fields["region"].queryset = Region.objects.filter(
+                parent_id=parent.county_id, level=Region.Level.TOWN, active=True
+            )
+        elif parent.kind == Kind.TOWN_CENTRE:
+            self.fields["region"].queryset = Region.objects.filter(
+                pk=parent.region_id
+            ) | Region.objects.filter(
+                parent_id=parent.region_id, level=Region.Level.VILLAGE, active=True
+            )
+        else:
+            del self.fields["region"]
+        if Kind.DOMAIN_SUBZONE not in kinds:
+            del self.fields["domain"]
+        if Kind.DOMAIN_SUBZONE not in kinds and Kind.DEPARTMENT_WINDOW not in kinds:
+            del self.fields["department"]
+        if Kind.PARTNER_STATION not in kinds:
+            del self.fields["organisation"]
+        self._pickers(user, parent.county_id)
+
+    def point_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {key: value for key, value in data.items() if value is not None}
+
+
+class HoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=_("星期"), choices=OpeningHours.Weekday.choices, coerce=int
+    )
+    opens_at = forms.TimeField(
+        label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes_at = forms.TimeField(
+        label=_("结束时间"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=OpeningHours.Kind.choices, initial=OpeningHours.Kind.REGULAR
+    )
+
+
+HoursFormSet = forms.formset_factory(HoursForm, extra=0, can_delete=True, max_num=70)
