@@ -10,6 +10,7 @@ never deleting it. Virtual communities (名称含“虚拟”) get a region but 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections import defaultdict
@@ -90,12 +91,16 @@ class ImportReport:
 def _decode(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        # utf-8-sig counts positions after the BOM.
+        utf8_at = error.start + (len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0)
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
+        # Neither reads the whole file. The one that read further is the file's encoding, so the
+        # bad bytes are where it stopped (GB18030 misreads UTF-8 Chinese within its first lines).
+        at = max(utf8_at, error.start)
+        line = raw.count(b"\n", 0, at) + 1
         raise DivisionFileError(
             path, line, "无法识别的文字编码（应为 UTF-8 或 GB18030）。"
         ) from error
@@ -116,7 +121,9 @@ def read_rows(path: Path | str, level: str) -> list[Row]:
     needed = ["code", "name"] + ([parent_column] if parent_column else [])
     missing = [c for c in needed if c not in columns]
     if missing:
-        raise DivisionFileError(path, 1, f"缺少列 {'、'.join(missing)}（表头应含 {','.join(needed)}）。")
+        raise DivisionFileError(
+            path, 1, f"缺少列 {'、'.join(missing)}（表头应含 {','.join(needed)}）。"
+        )
     length = CODE_LENGTHS[level]
     label = Level(level).label
     rows: list[Row] = []
@@ -124,15 +131,15 @@ def read_rows(path: Path | str, level: str) -> list[Row]:
     try:
         for record in reader:
             line = reader.line_num
-            if not any((value or "").strip() for value in record.values() if isinstance(value, str)):
+            if not any(
+                (value or "").strip() for value in record.values() if isinstance(value, str)
+            ):
                 continue  # a blank line
             code = (record.get("code") or "").strip()
             name = (record.get("name") or "").strip()
             parent = (record.get(parent_column) or "").strip() if parent_column else ""
             if not (code.isascii() and code.isdigit() and len(code) == length):
-                raise DivisionFileError(
-                    path, line, f"{label}代码“{code}”不是 {length} 位数字。"
-                )
+                raise DivisionFileError(path, line, f"{label}代码“{code}”不是 {length} 位数字。")
             if code in seen:
                 raise DivisionFileError(path, line, f"代码 {code} 重复出现。")
             if not name:
@@ -232,7 +239,9 @@ def import_divisions(
     towns_by_code = {row.code: row for row in town_rows}
     for row in town_rows:
         if row.parent_code not in counties_by_code:
-            raise DivisionFileError(towns, row.line, f"上级县（区）代码 {row.parent_code} 未在县级文件中。")
+            raise DivisionFileError(
+                towns, row.line, f"上级县（区）代码 {row.parent_code} 未在县级文件中。"
+            )
     for row in village_rows:
         if row.parent_code not in towns_by_code:
             raise DivisionFileError(
@@ -266,7 +275,9 @@ def import_divisions(
     return report
 
 
-def _upsert(code: str, name: str, level: str, parent: Region | None, report: ImportReport) -> Region:
+def _upsert(
+    code: str, name: str, level: str, parent: Region | None, report: ImportReport
+) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
         report.regions_created += 1
@@ -303,7 +314,9 @@ def _import_above(
             )
         province = regions.get(province_code) or Region.objects.filter(code=province_code).first()
         if city_code not in regions and city_code in cities:
-            regions[city_code] = _upsert(city_code, cities[city_code].name, Level.CITY, province, report)
+            regions[city_code] = _upsert(
+                city_code, cities[city_code].name, Level.CITY, province, report
+            )
         city = regions.get(city_code) or Region.objects.filter(code=city_code).first()
         regions[row.code] = _upsert(row.code, row.name, Level.COUNTY, city, report)
     return regions
@@ -320,7 +333,9 @@ def _import_county(
     low, high = county.code_range
     existing = {
         r.code: r
-        for r in Region.objects.filter(code__gt=low, code__lt=high, level__in=[Level.TOWN, Level.VILLAGE])
+        for r in Region.objects.filter(
+            code__gt=low, code__lt=high, level__in=[Level.TOWN, Level.VILLAGE]
+        )
     }
     renamed: dict[int, str] = {}  # region id → old name, for renaming the points named after it
     towns = _sync_level(Level.TOWN, town_rows, existing, {county.code: county}, renamed, report)
