@@ -1,0 +1,249 @@
+"""Pydantic schemas of the JSON API (`/api/v1/`), and the one error shape every app's API shares.
+
+Every string input is a `Text` (or a stricter pattern): a length that matches the model field and no
+NUL or other control characters, said in the OpenAPI document as a `pattern` so that clients and
+schemathesis know it. Enum values are the models' snake_case choices.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+from .models import OpeningHours, Region, Role, ServicePoint
+
+# --- Strings ---------------------------------------------------------------------------------------
+
+#: No C0 control characters and no DEL (PostgreSQL refuses NUL, SQLite hides it).
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+#: A division code at one of the five levels (2, 4, 6, 9 or 12 digits).
+REGION_CODE = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
+#: Django's username characters (letters, digits, @ . + - _), letters including Chinese.
+USERNAME = r"^[\w.@+-]+$"
+#: A time of day, 24-hour clock.
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+MAX_ID = 2**63 - 1
+
+
+def _no_surrogates(value: str) -> str:
+    # A lone surrogate can arrive through a JSON "\ud800" escape; no database stores it.
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("surrogate")
+    return value
+
+
+def text(max_length: int, min_length: int = 0, pattern: str = NO_CONTROL, **extra):
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length, pattern=pattern, **extra),
+        AfterValidator(_no_surrogates),
+    ]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+RegionCode = text(12, 2, REGION_CODE, examples=["370323"])
+PointKind = Literal[tuple(ServicePoint.Kind.values)]  # type: ignore[valid-type]
+RegionLevel = Literal[tuple(Region.Level.values)]  # type: ignore[valid-type]
+HoursKind = Literal[tuple(OpeningHours.Kind.values)]  # type: ignore[valid-type]
+PointName = text(100, 1)
+Address = text(200)
+Phone = text(40)
+RegionName = text(100, 1)
+DomainCode = text(40, 1, r"^[-a-zA-Z0-9_]+$")
+Username = text(150, 1, USERNAME)
+Password = text(128, 1)
+FullName = text(150)
+
+
+class Input(Schema):
+    """Request bodies: unknown fields are refused (and the OpenAPI says so)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- Errors ----------------------------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    loc: list[str | int] = Field(description="where: body/query/path/header, then the field")
+    msg: str = Field(description="中文说明")
+    type: str = Field(description="a machine-readable kind, e.g. missing, string_too_long, rule")
+
+
+class ErrorOut(Schema):
+    """The one error shape of every answer from 400 to 429."""
+
+    detail: list[ErrorItem]
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The `response=` entries documenting the given error statuses (401 always)."""
+    return {status: ErrorOut for status in sorted({401, *statuses})}
+
+
+# --- Auth ------------------------------------------------------------------------------------------
+
+
+class TokenIn(Input):
+    username: Username
+    password: Password
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+# --- Points ----------------------------------------------------------------------------------------
+
+
+class PointOut(Schema):
+    id: int
+    kind: PointKind
+    name: str
+    parent: int | None = Field(description="id of the parent point; null for a county centre")
+    region: str = Field(description="division code of the region the point is in")
+    region_name: str
+    county: str = Field(description="division code of the point's county")
+    domain: str | None = Field(description="domain code (sub-zones only)")
+    department: int | None
+    organisation: int | None
+    address: str
+    phone: str
+    signage_in_place: bool
+    active: bool
+    updated_at: datetime
+
+
+class PeriodSchema(Schema):
+    weekday: int = Field(ge=1, le=7, description="1 = Monday … 7 = Sunday")
+    opens_at: str = Field(pattern=HHMM, examples=["09:00"])
+    closes_at: str = Field(pattern=HHMM, examples=["17:30"])
+    kind: HoursKind = "regular"
+
+
+class PeriodIn(PeriodSchema, Input):
+    pass
+
+
+class PointDetailOut(PointOut):
+    hours: list[PeriodSchema]
+
+
+class PointListOut(Schema):
+    items: list[PointOut]
+    count: int
+
+
+class PointCreateIn(Input):
+    kind: PointKind
+    name: PointName
+    parent: Id | None = Field(None, description="parent point id; omitted only for a county centre")
+    region: RegionCode | None = Field(
+        None, description="division code; a town's 12-digit form (…000) is accepted"
+    )
+    domain: DomainCode | None = None
+    department: Id | None = None
+    organisation: Id | None = None
+    address: Address = ""
+    phone: Phone = ""
+    signage_in_place: bool = False
+
+
+class PointUpdateIn(Input):
+    """Only the fields sent are changed. `domain`, `department`, `organisation` may be null."""
+
+    name: PointName = None  # type: ignore[assignment]
+    address: Address = None  # type: ignore[assignment]
+    phone: Phone = None  # type: ignore[assignment]
+    signage_in_place: bool = None  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
+    parent: Id = None  # type: ignore[assignment]
+    region: RegionCode = None  # type: ignore[assignment]
+    domain: DomainCode | None = None
+    department: Id | None = None
+    organisation: Id | None = None
+
+
+class HoursIn(Input):
+    hours: list[PeriodIn] = Field(max_length=70)
+
+
+# --- Regions ---------------------------------------------------------------------------------------
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: RegionLevel
+    parent: str | None
+    active: bool
+    is_virtual: bool
+
+
+class RegionListOut(Schema):
+    items: list[RegionOut]
+    count: int
+
+
+class RegionCreateIn(Input):
+    parent: RegionCode = Field(description="code of the region above")
+    code: RegionCode
+    name: RegionName
+
+
+class RegionUpdateIn(Input):
+    name: RegionName = None  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
+
+
+# --- Accounts --------------------------------------------------------------------------------------
+
+
+class _AccountBase(Input):
+    username: Username
+    password: Password
+    full_name: FullName = ""
+
+
+class RegionAccountIn(_AccountBase):
+    role: Literal["region_admin", "supervisor"]
+    region: RegionCode = Field(description="a province, city or county code")
+
+
+class PointAccountIn(_AccountBase):
+    role: Literal["town_admin", "point_lead", "helper"]
+    point: Id = Field(description="point id (a town centre for town_admin)")
+
+
+class DepartmentAccountIn(_AccountBase):
+    role: Literal["department_admin"]
+    department: Id
+
+
+class OrganisationAccountIn(_AccountBase):
+    role: Literal["partner_admin"]
+    organisation: Id
+
+
+AccountIn = Annotated[
+    RegionAccountIn | PointAccountIn | DepartmentAccountIn | OrganisationAccountIn,
+    Field(discriminator="role"),
+]
+
+AccountRole = Literal[tuple(Role.values)]  # type: ignore[valid-type]
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    role: AccountRole
+    region: str | None
+    point: int | None
+    department: int | None
+    organisation: int | None
