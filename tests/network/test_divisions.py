@@ -296,6 +296,17 @@ def test_newer_year_renames_a_village_and_its_station(db, tmp_path):
     assert report.points_renamed == 2
 
 
+def test_newer_year_renames_a_county_and_its_centre(db, tmp_path):
+    import_divisions(**year(tmp_path, YEAR_ONE, "one"))
+    renamed = {**YEAR_ONE, "counties": [county_row(TEST_COUNTY, "新测试县")]}
+
+    import_divisions(**year(tmp_path, renamed, "two"))
+
+    centre = ServicePoint.objects.get(kind=Kind.COUNTY_CENTRE, county__code=TEST_COUNTY)
+    assert centre.name == "新测试县政务服务中心"
+    assert centre.region.name == "新测试县"
+
+
 def test_newer_year_keeps_a_station_name_an_admin_changed(db, tmp_path):
     import_divisions(**year(tmp_path, YEAR_ONE, "one"))
     ServicePoint.objects.filter(pk=point_of("370399001002").pk).update(name="北关帮办代办服务站")

@@ -66,6 +66,8 @@ class ImportReport:
     points_renamed: int = 0
     points_deactivated: int = 0
     points_reactivated: int = 0
+    #: region id → its name before this import, for renaming the points named after it
+    renamed: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -284,6 +286,7 @@ def _upsert(
         return Region.objects.create(code=code, name=name, level=level, parent=parent)
     changed = []
     if region.name != name:
+        report.renamed[region.pk] = region.name
         region.name = name
         report.regions_renamed += 1
         changed.append("name")
@@ -337,7 +340,7 @@ def _import_county(
             code__gt=low, code__lt=high, level__in=[Level.TOWN, Level.VILLAGE]
         )
     }
-    renamed: dict[int, str] = {}  # region id → old name, for renaming the points named after it
+    renamed = report.renamed
     towns = _sync_level(Level.TOWN, town_rows, existing, {county.code: county}, renamed, report)
     villages = _sync_level(Level.VILLAGE, village_rows, existing, towns, renamed, report)
     listed = set(towns) | set(villages)
@@ -411,6 +414,10 @@ def _sync_points(
             ancestry="/",
         )
         report.points_created += 1
+    elif county.pk in renamed and centre.name == point_name(Kind.COUNTY_CENTRE, renamed[county.pk]):
+        centre.name = point_name(Kind.COUNTY_CENTRE, county.name)
+        centre.save(update_fields=["name", "updated_at"])
+        report.points_renamed += 1
     points = {
         p.region_id: p
         for p in ServicePoint.objects.filter(
