@@ -65,7 +65,7 @@ def _children_of(user, point: ServicePoint):
         .filter(parent=point)
         .select_related("region", "organisation", "department", "domain")
         .annotate(kind_rank=KIND_RANK, child_count=Count("children"))
-        .order_by("kind_rank", "region__code", "name", "id")
+        .order_by("kind_rank", "domain__position", "region__code", "name", "id")
     )
 
 
@@ -208,7 +208,7 @@ def _home_places(user, places):
             .filter(q)
             .select_related("region")
             .annotate(kind_rank=KIND_RANK, child_count=Count("children"))
-            .order_by("kind_rank", "region__code", "name", "id")[:200]
+            .order_by("kind_rank", "domain__position", "region__code", "name", "id")[:200]
         )
     return {"regions": regions, "points": points}
 
