@@ -469,3 +469,52 @@ def test_add_row_without_javascript(as_lucun_admin, yiyuan):
     assert response.status_code == 200
     assert 'name="form-TOTAL_FORMS" value="2"' in text(response)
     assert station.hours.count() == count
+
+
+def test_history_restore_gets_the_whole_page(as_county_admin, yiyuan):
+    response = as_county_admin.get(
+        reverse("network:tree"),
+        {"q": "鲁村"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in text(response)
+    assert "HX-Request" in response["Vary"]
+
+
+def test_department_admin_starts_at_its_sub_zone(client, yiyuan, make_account):
+    client.force_login(make_account(Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局")))
+    body = text(client.get(reverse("network:tree")))
+    assert yiyuan.subzone("medical_insurance").name in body
+    assert yiyuan.subzone("tax").name not in body
+
+
+# --- The architecture chart pages ------------------------------------------------------------------
+
+
+def test_chart_page_defaults_to_the_users_top_point(as_lucun_admin, yiyuan):
+    response = as_lucun_admin.get(reverse("network:chart_home"))
+    assert response.status_code == 200
+    assert response.context["root"] == yiyuan.town("鲁村镇")
+
+
+def test_chart_page_of_a_point(as_county_admin, yiyuan):
+    response = as_county_admin.get(reverse("network:chart", args=[yiyuan.centre.pk]))
+    assert response.status_code == 200
+    assert response.context["root"] == yiyuan.centre
+    assert "option" in response.context
+
+
+def test_chart_svg_downloads(as_county_admin, yiyuan):
+    centre = yiyuan.centre
+    response = as_county_admin.get(reverse("network:chart_svg", args=[centre.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert response["Content-Disposition"] == f'attachment; filename="architecture-{centre.pk}.svg"'
+    assert b"<svg" in response.content
+
+
+def test_chart_of_another_town_is_404(as_lucun_admin, yiyuan):
+    nanma = yiyuan.town("南麻街道")
+    assert as_lucun_admin.get(reverse("network:chart", args=[nanma.pk])).status_code == 404
+    assert as_lucun_admin.get(reverse("network:chart_svg", args=[nanma.pk])).status_code == 404

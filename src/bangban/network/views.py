@@ -19,6 +19,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Substr
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -138,15 +139,24 @@ def _memberships_home(user):
 @login_required
 def tree(request):
     """The user's scope, top-down: regions with counts, then a point and its children; or search."""
+    fragment = bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+    response = _tree(request, fragment)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _tree(request, fragment: bool):
     search = SearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
     context = {"search": search, "query": text}
     if text:
         context["results"] = _page(request, _search(request.user, text))
-        if request.headers.get("HX-Request"):
+        if fragment:
             return render(request, "network/_search_results.html", context)
         return render(request, "network/tree.html", context)
-    if request.headers.get("HX-Request") and "q" in request.GET:
+    if fragment and "q" in request.GET:
         return render(request, "network/_search_results.html", context)
 
     user = request.user
