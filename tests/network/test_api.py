@@ -357,6 +357,7 @@ def test_invalid_json_is_a_400_in_the_error_shape(county_api, db):
         {"kind": "castle"},
         {"region": "3703"},  # a city code is fine…
         {"q": "a\x00b"},
+        {"regoin": "370323"},
     ],
 )
 def test_bad_list_filters_are_refused_or_harmless(county_api, db, params):
@@ -694,3 +695,33 @@ def test_docs_page_uses_bundled_swagger(client, db):
     html = response.content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"name": "\\ud800"}',  # a lone surrogate: no database can store it
+        "[1, 2]",
+        '"text"',
+        "null",
+        '{"name": "' + "名" * 5000 + '"}',
+    ],
+)
+def test_odd_bodies_are_refused_not_crashed(county_api, yiyuan, raw):
+    station = yiyuan.station("鲁村镇")
+    response = county_api.client.patch(
+        f"{API}/points/{station.pk}",
+        raw,
+        content_type="application/json",
+        headers=county_api._headers(),
+    )
+    assert_error(response, 422)
+
+
+def test_token_request_with_control_characters_is_refused(client, db):
+    response = client.post(
+        f"{API}/auth/token",
+        {"username": "a\x00b", "password": "x"},
+        content_type="application/json",
+    )
+    assert_error(response, 422, "username")

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer
 
 from . import access, actions
@@ -240,6 +241,15 @@ def point_detail(point_id: int) -> dict:
     return out
 
 
+def _refuse_unknown_query(request, allowed: set[str]) -> None:
+    """A misspelt filter (`regoin=`) must not silently widen the answer: 422 naming it."""
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise ValidationError(
+            [{"loc": ["query", name], "type": "extra_forbidden", "msg": ""} for name in unknown]
+        )
+
+
 def _get_point(user, point_id: int, action: access.Action) -> ServicePoint:
     try:
         return access.get_point_for(user, point_id, action)
@@ -275,6 +285,7 @@ def list_points(
     offset: int = Offset,
 ):
     """The points the caller may see, in tree order."""
+    _refuse_unknown_query(request, {"parent", "kind", "region", "q", "active", "limit", "offset"})
     qs = access.points_for(request.auth, "view")
     if parent is not None:
         qs = qs.filter(parent_id=parent)
@@ -425,6 +436,7 @@ def list_regions(
     offset: int = Offset,
 ):
     """The regions the caller may see, by code."""
+    _refuse_unknown_query(request, {"parent", "level", "q", "limit", "offset"})
     qs = access.regions_for(request.auth, "view")
     if parent is not None:
         found = _find_region(parent)
