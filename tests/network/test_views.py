@@ -518,3 +518,11 @@ def test_chart_of_another_town_is_404(as_lucun_admin, yiyuan):
     nanma = yiyuan.town("南麻街道")
     assert as_lucun_admin.get(reverse("network:chart", args=[nanma.pk])).status_code == 404
     assert as_lucun_admin.get(reverse("network:chart_svg", args=[nanma.pk])).status_code == 404
+
+
+def test_superuser_tree_starts_at_the_provinces(client, yiyuan):
+    client.force_login(get_user_model().objects.create_superuser("root", password=PASSWORD))
+    body = text(client.get(reverse("network:tree")))
+    total = ServicePoint.objects.count()
+    assert Region.objects.get(code="37").name in body
+    assert f"{total} 个服务点" in body
