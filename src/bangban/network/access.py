@@ -153,8 +153,15 @@ def regions_for(user, action: Action = "view") -> QuerySet[Region]:
     if not getattr(user, "is_active", False):
         return Region.objects.none()
     q = _region_q(user, action)
-    if action == "view" and points_q(user, "view"):
-        q |= Q(pk__in=visible_points(user).values("region_id"))
+    if action == "view":
+        # The regions of the points seen through a non-region membership (a region membership's
+        # points all lie inside its region, already covered above).
+        point_q = Q()
+        for m in memberships(user):
+            if m.role not in (Role.REGION_ADMIN, Role.SUPERVISOR):
+                point_q |= _binding_points(m)
+        if point_q:
+            q |= Q(pk__in=ServicePoint.objects.filter(point_q).values("region_id"))
     if not q:
         return Region.objects.none()
     return Region.objects.filter(q)
