@@ -18,3 +18,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# whitenoise serves from the finders here; an empty STATIC_ROOT spares a warning per request.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
