@@ -284,7 +284,7 @@ def list_points(
     limit: int = Limit,
     offset: int = Offset,
 ):
-    """The points the caller may see, in tree order."""
+    """The points the caller may see, by id (stable across pages while names change)."""
     _refuse_unknown_query(request, {"parent", "kind", "region", "q", "active", "limit", "offset"})
     qs = access.points_for(request.auth, "view")
     if parent is not None:
@@ -299,7 +299,10 @@ def list_points(
     if active is not None:
         qs = qs.filter(active=active)
     count = qs.count()
-    items = qs.select_related(*POINT_RELATED)[offset : offset + limit]
+    # The page's ids first (an index walk, fast even at offset 60,000), then those rows with their
+    # relations: joining before OFFSET would join every skipped row too.
+    page = qs.order_by("id").values("id")[offset : offset + limit]
+    items = ServicePoint.objects.filter(id__in=page).select_related(*POINT_RELATED).order_by("id")
     return {"items": [point_out(p) for p in items], "count": count}
 
 
