@@ -173,12 +173,15 @@ class ServicePointQuerySet(models.QuerySet):
         return self.filter(county__code__gte=low, county__code__lt=high)
 
     def search(self, text: str):
+        """Chinese substring of the name or address, or a division-code prefix."""
         text = text.strip()
         if not text:
             return self
-        return self.filter(
-            Q(name__contains=text) | Q(region__code=text) | Q(address__contains=text)
-        )
+        if text.isascii() and text.isdigit():
+            # A division code: the points of that region and below (a town's 12-digit form too).
+            low = text[:9] if len(text) == 12 and text.endswith("000") else text
+            return self.filter(region__code__gte=low, region__code__lt=low + ":")
+        return self.filter(Q(name__contains=text) | Q(address__contains=text))
 
 
 class ServicePoint(models.Model):

@@ -246,17 +246,10 @@ def _point_level(request, point: ServicePoint, context):
 
 
 def _search(user, text: str):
-    points = access.points_for(user, "view")
-    if text.isascii() and text.isdigit():
-        low, high = text, text + ":"
-        if len(text) == 12 and text.endswith("000"):
-            # A town may be given in its 12-digit form (370323104000).
-            low, high = text[:9], text[:9] + ":"
-        points = points.filter(region__code__gte=low, region__code__lt=high)
-    else:
-        points = points.search(text)
     return (
-        points.select_related("region", "parent")
+        access.points_for(user, "view")
+        .search(text)
+        .select_related("region", "parent")
         .annotate(ancestry_length=Length("ancestry"))
         .order_by("ancestry_length", "region__code", "name", "id")
     )
