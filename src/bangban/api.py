@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from bangban.network.actions import NetworkError
 from bangban.network.api import ApiError, BearerToken, auth_router
 from bangban.network.api import router as network_router
+from bangban.network.models import Role
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
@@ -87,15 +88,7 @@ def _loc(error: dict) -> list:
     return [part for part in loc if not (isinstance(part, str) and part in _ROLE_TAGS)]
 
 
-_ROLE_TAGS = {
-    "region_admin",
-    "supervisor",
-    "department_admin",
-    "town_admin",
-    "partner_admin",
-    "point_lead",
-    "helper",
-}
+_ROLE_TAGS = set(Role.values)
 
 
 def translate(error: dict) -> dict:
