@@ -75,7 +75,7 @@ def lucun_api(api_as, yiyuan):
     return api_as(Role.TOWN_ADMIN, yiyuan.town("鲁村镇"))
 
 
-def assert_error(response, status: int, field: str | None = None, *, chinese=True):
+def assert_error(response, status: int, field: str | None = None):
     """The one error shape, with a Chinese message; `field` named in some item's loc."""
     assert response.status_code == status, response.content
     body = response.json()
@@ -83,8 +83,7 @@ def assert_error(response, status: int, field: str | None = None, *, chinese=Tru
     assert body["detail"], body
     for item in body["detail"]:
         assert set(item) == {"loc", "msg", "type"}
-        if chinese:
-            assert any("\u4e00" <= ch <= "\u9fff" for ch in item["msg"]), item
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in item["msg"]), item
     if field is not None:
         assert any(field in item["loc"] for item in body["detail"]), body
     return body["detail"]
