@@ -395,7 +395,8 @@ def update_region(region: Region, *, by, name: str | None = None, active: bool |
 REGION_ROLE_LEVELS = {Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY}
 
 
-def _check_binding(role: str, binding) -> None:
+def check_binding(role: str, binding) -> None:
+    """A membership of `role` binds the right kind of thing (the database checks only which field)."""
     field = BINDING[Role(role)]
     expected = {
         "region": Region,
@@ -441,7 +442,7 @@ def create_account(
         errors["password"] = list(error.messages)
     if errors:
         raise NetworkError(errors)
-    _check_binding(role, binding)
+    check_binding(role, binding)
     candidate.set_password(password)
     candidate.save()
     membership = Membership.objects.create(
@@ -454,7 +455,7 @@ def create_account(
 @transaction.atomic
 def grant_membership(user, *, role: str, binding, by) -> Membership:
     """Give an existing user another membership (a helper serving two stations)."""
-    _check_binding(role, binding)
+    check_binding(role, binding)
     membership, _created = Membership.objects.get_or_create(
         user=user, role=role, **{BINDING[Role(role)]: binding}, defaults={"created_by": by}
     )

@@ -2,9 +2,11 @@
 included, works in the app's own scoped pages (ARCHITECTURE.md "The gate"). Foreign keys use
 autocomplete, never a select of 60,000 points."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .actions import NetworkError, check_binding
 from .models import (
     ApiToken,
     Department,
@@ -34,6 +36,12 @@ class RegionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     list_select_related = ["parent"]
+    # Regions come from the division import (and the scoped pages/API, which check code prefixes);
+    # here only the name and the active flag may be corrected.
+    readonly_fields = ["code", "level", "parent", "is_virtual"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Department)
@@ -69,15 +77,57 @@ class ServicePointAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "region", "county", "active"]
     list_filter = ["kind", "active", "signage_in_place"]
     search_fields = ["name", "region__code", "address"]
-    autocomplete_fields = ["parent", "region", "county", "domain", "department", "organisation"]
-    readonly_fields = ["ancestry", "created_at", "updated_at"]
+    # Where a point sits (and so who may see it) is changed only through the actions, which keep
+    # the tree rules and the ancestry path: the pages and the API. Here: its own fields.
+    readonly_fields = [
+        "kind",
+        "parent",
+        "county",
+        "region",
+        "domain",
+        "department",
+        "organisation",
+        "ancestry",
+        "created_at",
+        "updated_at",
+    ]
     list_select_related = ["region", "county"]
     inlines = [OpeningHoursInline]
     show_full_result_count = False
 
+    def has_add_permission(self, request):
+        return False
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "region", "point", "department", "organisation"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role:
+            binding = next(
+                (
+                    cleaned.get(f)
+                    for f in ("region", "point", "department", "organisation")
+                    if cleaned.get(f)
+                ),
+                None,
+            )
+            try:
+                check_binding(role, binding)
+            except NetworkError as error:
+                for field, messages in error.errors.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "role", "region", "point", "department", "organisation", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
