@@ -460,6 +460,17 @@ def test_undecodable_bytes_are_rejected(db, tmp_path):
     assert_rejected(paths, "villages.csv", 3, "编码")
 
 
+def test_a_damaged_utf8_file_is_not_misread_as_gb18030(db, tmp_path):
+    paths = good(tmp_path)
+    lines = paths["villages"].read_bytes().split(b"\n")
+    lines[3] = lines[3].replace("南关".encode(), b"\x81\x40")  # a valid GB18030 pair
+    raw = b"\n".join(lines)
+    paths["villages"].write_bytes(raw)
+    raw.decode("gb18030")  # GB18030 alone would read it, into the wrong characters
+
+    assert_rejected(paths, "villages.csv", 4, "损坏")
+
+
 def test_undecodable_bytes_in_a_gb18030_file_are_rejected(db, tmp_path):
     paths = files(tmp_path, **YEAR_ONE, encoding="gb18030")
     lines = paths["villages"].read_bytes().split(b"\n")

@@ -91,21 +91,23 @@ class ImportReport:
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030. A file whose text was already read as UTF-8
+    Chinese before a bad byte is a damaged UTF-8 file, not a GB18030 one: GB18030 would "read" it
+    into wrong characters, so it is refused at the line of the bad byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         # utf-8-sig counts positions after the BOM.
         utf8_at = error.start + (len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0)
+    if raw.startswith(codecs.BOM_UTF8) or any(byte >= 0x80 for byte in raw[:utf8_at]):
+        raise DivisionFileError(path, raw.count(b"\n", 0, utf8_at) + 1, _UNREADABLE)
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError as error:
-        # Neither reads the whole file. The one that read further is the file's encoding, so the
-        # bad bytes are where it stopped (GB18030 misreads UTF-8 Chinese within its first lines).
-        at = max(utf8_at, error.start)
-        line = raw.count(b"\n", 0, at) + 1
-        raise DivisionFileError(
-            path, line, "无法识别的文字编码（应为 UTF-8 或 GB18030）。"
-        ) from error
+        raise DivisionFileError(path, raw.count(b"\n", 0, error.start) + 1, _UNREADABLE) from error
+
+
+_UNREADABLE = "无法识别的文字编码（应为 UTF-8 或 GB18030），或文件已损坏。"
 
 
 def read_rows(path: Path | str, level: str) -> list[Row]:
