@@ -460,13 +460,11 @@ def test_undecodable_bytes_are_rejected(db, tmp_path):
     assert_rejected(paths, "villages.csv", 3, "编码")
 
 
-def test_a_damaged_utf8_file_is_not_misread_as_gb18030(db, tmp_path):
+def test_a_damaged_utf8_file_is_refused_at_the_bad_byte(db, tmp_path):
     paths = good(tmp_path)
     lines = paths["villages"].read_bytes().split(b"\n")
-    lines[3] = lines[3].replace("南关".encode(), b"\x81\x40")  # a valid GB18030 pair
-    raw = b"\n".join(lines)
-    paths["villages"].write_bytes(raw)
-    raw.decode("gb18030")  # GB18030 alone would read it, into the wrong characters
+    lines[3] = lines[3].replace("南关".encode(), b"\x81\x40")  # a GB18030 pair, not UTF-8
+    paths["villages"].write_bytes(b"\n".join(lines))
 
     assert_rejected(paths, "villages.csv", 4, "损坏")
 
