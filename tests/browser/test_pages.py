@@ -81,3 +81,16 @@ def test_pages_have_no_serious_accessibility_violations(
         page.goto(f"{live_server.url}/points/{station.pk}/edit/")
         assert axe(page) == [], "edit page"
         page.screenshot(path=str(shots / "edit-phone.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/points/{station.pk}/accounts/new/")
+    assert axe(page) == [], "new account page"
+    with page.expect_navigation():
+        page.get_by_role("button", name="创建账号").click()
+    assert page.locator("#id_username_error").is_visible()
+    assert axe(page) == [], "new account page with errors"
+    if shots:
+        page.screenshot(path=str(shots / "account-new-errors.png"), full_page=True)
+    page.goto(f"{live_server.url}/accounts/")
+    assert axe(page) == [], "accounts page"
+    if shots:
+        page.screenshot(path=str(shots / "accounts.png"), full_page=True)

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
+    BINDING,
     Department,
     Membership,
     PartnerOrganisation,
@@ -254,3 +255,28 @@ def grantable_roles(user) -> list[str]:
     for m in memberships(user):
         roles |= GRANTABLE[m.role]
     return [role for role in Role.values if role in roles]
+
+
+#: The roles bound to a point (created from the point's page).
+POINT_ROLES = [role for role in Role.values if BINDING[Role(role)] == "point"]
+
+
+def memberships_visible_to(user) -> QuerySet[Membership]:
+    """The memberships a user may see (the accounts page, a point's people): for a region admin,
+    those bound to regions inside its region and to departments and organisations of its counties;
+    for everyone, those bound to the points the user may view."""
+    if is_superuser(user):
+        return Membership.objects.all()
+    if not getattr(user, "is_active", False):
+        return Membership.objects.none()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(region__code__gte=low, region__code__lt=high)
+            q |= Q(department__county__code__gte=low, department__county__code__lt=high)
+            q |= Q(organisation__county__code__gte=low, organisation__county__code__lt=high)
+    points = points_q(user, "view")
+    if points:
+        q |= Q(point__in=ServicePoint.objects.filter(points).values("pk"))
+    return Membership.objects.filter(q) if q else Membership.objects.none()

@@ -3,6 +3,8 @@
 from django import template
 from django.http import QueryDict
 
+from bangban.network import access
+
 register = template.Library()
 
 
@@ -30,3 +32,10 @@ def page_url(context, number):
     query: QueryDict = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def can_grant_any(context) -> bool:
+    """May the signed-in user create accounts at all (the navbar's link to the accounts page)?"""
+    request = context.get("request")
+    return bool(request is not None and access.grantable_roles(request.user))
