@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from bangban.network import actions
 from bangban.network.demo import build_yiyuan
@@ -27,6 +29,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     tests, run last by pytest-django) flush the database afterwards; they use `yiyuan_committed`."""
     with django_db_blocker.unblock():
         build_yiyuan(accounts=False)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request in English leaves English active in this thread; each test starts in Chinese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 class Yiyuan:

@@ -7,7 +7,14 @@ import sys
 
 def _bangban(*args, tmp_path, **env):
     # Not the test settings' environment (they switch HTTPS off): a production-like one.
-    dropped = {"DEBUG", "DATABASE_URL", "BANGBAN_HTTPS", "SECRET_KEY", "ALLOWED_HOSTS"}
+    dropped = {
+        "DEBUG",
+        "DATABASE_URL",
+        "BANGBAN_HTTPS",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; check --deploy refuses it
+    }
     environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update(BANGBAN_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="bangban.settings")
     environment.update(env)
