@@ -39,7 +39,7 @@ format: install-test
 	$(BIN)/ruff check --fix .
 
 messages: install
-	cd src/bangban && ../../$(BIN)/bangban makemessages -l en --no-obsolete && ../../$(BIN)/bangban compilemessages -l en
+	cd src/bangban && ../../$(BIN)/bangban makemessages -l en --no-obsolete --no-location && ../../$(BIN)/bangban compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var

@@ -75,12 +75,18 @@ def test_pages_have_no_serious_accessibility_violations(
     if shots:
         page.set_viewport_size({"width": 360, "height": 740})
         page.screenshot(path=str(shots / "point-phone.png"), full_page=True)
-        page.goto(f"{live_server.url}/points/{station.pk}/hours/")
-        assert axe(page) == [], "hours page"
-        page.screenshot(path=str(shots / "hours-phone.png"), full_page=True)
-        page.goto(f"{live_server.url}/points/{station.pk}/edit/")
-        assert axe(page) == [], "edit page"
-        page.screenshot(path=str(shots / "edit-phone.png"), full_page=True)
+    for path, name in [
+        (f"/points/{station.pk}/hours/", "hours"),
+        (f"/points/{station.pk}/edit/", "edit"),
+        (f"/points/{station.parent_id}/add/", "add"),
+        (f"/points/{station.parent_id}/chart/", "chart"),
+        ("/?q=" + station.name[:2], "search"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert axe(page) == [], f"{name} page"
+        if shots:
+            page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(f"{live_server.url}/points/{station.pk}/accounts/new/")
     assert axe(page) == [], "new account page"
