@@ -46,7 +46,8 @@ class NetworkError(Exception):
         super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in self.errors.items()))
 
 
-def _log(by, obj, flag: int, message: str) -> None:
+def log_change(by, obj, flag: int, message: str) -> None:
+    """Record a write in the admin history (who, when, what); nothing for the system (by=None)."""
     if by is None or not getattr(by, "pk", None):
         return
     LogEntry.objects.log_actions(
@@ -208,7 +209,7 @@ def create_point(
         phone=phone.strip(),
         signage_in_place=signage_in_place,
     )
-    _log(by, point, ADDITION, f"新增服务点：{point.name}")
+    log_change(by, point, ADDITION, f"新增服务点：{point.name}")
     return point
 
 
@@ -264,7 +265,7 @@ def update_point(point: ServicePoint, *, by, **changes) -> ServicePoint:
         ).update(ancestry=Concat(Value(new_prefix), Substr(F("ancestry"), len(old_prefix) + 1)))
     if changed:
         labels = "、".join(str(ServicePoint._meta.get_field(f).verbose_name) for f in changed)
-        _log(by, point, CHANGE, f"修改：{labels}")
+        log_change(by, point, CHANGE, f"修改：{labels}")
     return point
 
 
@@ -322,7 +323,7 @@ def set_opening_hours(point: ServicePoint, periods: Iterable[Period], *, by) -> 
         )
         for p in periods
     )
-    _log(by, point, CHANGE, "修改服务时间")
+    log_change(by, point, CHANGE, "修改服务时间")
     return rows
 
 
@@ -367,7 +368,7 @@ def create_region(parent: Region | None, *, code: str, name: str, by) -> Region:
     if errors:
         raise NetworkError(errors)
     region = Region.objects.create(code=code, name=name.strip(), level=level, parent=parent)
-    _log(by, region, ADDITION, f"新增区划：{region}")
+    log_change(by, region, ADDITION, f"新增区划：{region}")
     return region
 
 
@@ -386,7 +387,7 @@ def update_region(region: Region, *, by, name: str | None = None, active: bool |
         changed.append("有效")
     if changed:
         region.save()
-        _log(by, region, CHANGE, f"修改：{'、'.join(changed)}")
+        log_change(by, region, CHANGE, f"修改：{'、'.join(changed)}")
     return region
 
 
@@ -448,7 +449,7 @@ def create_account(
     membership = Membership.objects.create(
         user=candidate, role=role, created_by=by, **{BINDING[Role(role)]: binding}
     )
-    _log(by, candidate, ADDITION, f"新增账号：{membership}")
+    log_change(by, candidate, ADDITION, f"新增账号：{membership}")
     return candidate
 
 

@@ -1,0 +1,273 @@
+"""Helpers (帮办代办员), their qualification to serve (上岗资格), and training (业务培训).
+
+Where a helper serves is not stored here: it comes from their memberships (network.Membership,
+ARCHITECTURE.md "Who acts where"). The profile says who they are; `qualified(on=…)` says whether they
+may serve on a day (DOMAIN.md "Definitions": active, at least one year of acceptance work, a training
+passed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from bangban.network.models import Department, Domain, PartnerOrganisation, Region, ServicePoint
+
+
+def anniversary(day: dt.date) -> dt.date:
+    """The same date one year later; 29 February counts as 28 February (DOMAIN.md)."""
+    if day.month == 2 and day.day == 29:
+        return dt.date(day.year + 1, 2, 28)
+    return day.replace(year=day.year + 1)
+
+
+def experience_cutoff(on: dt.date) -> dt.date:
+    """The latest start date whose first anniversary falls on or before `on`: a helper who started
+    acceptance work on or before this day has a year of experience on `on`."""
+    if on.month == 2 and on.day == 29:
+        return dt.date(on.year - 1, 2, 28)
+    if on.month == 2 and on.day == 28:
+        try:
+            return dt.date(on.year - 1, 2, 29)  # started on a leap day: counts as 28 February
+        except ValueError:
+            pass
+    return on.replace(year=on.year - 1)
+
+
+class HelperQuerySet(models.QuerySet):
+    def active(self, on: dt.date):
+        return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+    def qualified(self, on: dt.date):
+        """Qualified to serve on `on` (先培训后上岗): active, a year of acceptance work, and at least
+        one training passed on or before that day."""
+        passed = TrainingAttendance.objects.filter(
+            helper=OuterRef("pk"), passed=True, session__held_on__lte=on
+        )
+        return self.active(on).filter(started_on__lte=experience_cutoff(on)).filter(Exists(passed))
+
+
+class Helper(models.Model):
+    """The helper profile of a user account (帮办代办员)."""
+
+    class Origin(models.TextChoices):
+        WINDOW = "window", _("前台窗口")
+        DEPARTMENT = "department", _("部门单位")
+        PARTY_BRANCH = "party_branch", _("党支部")
+        YOUTH_LEAGUE = "youth_league", _("共青团")
+        TRADE_UNION = "trade_union", _("工会")
+        WOMENS_FEDERATION = "womens_federation", _("妇联")
+        VILLAGE_COMMITTEE = "village_committee", _("村民委员会")
+        RESIDENTS_COMMITTEE = "residents_committee", _("居民委员会")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="helper_profile",
+    )
+    full_time = models.BooleanField(_("专职"), default=True)
+    origin = models.CharField(_("人员来源"), max_length=32, choices=Origin.choices)
+    started_on = models.DateField(_("开始从事受理工作日期"))
+    left_on = models.DateField(_("离岗日期"), null=True, blank=True)
+    work_phone = models.CharField(_("工作电话"), max_length=40, blank=True)
+    domains = models.ManyToManyField(
+        Domain, verbose_name=_("负责领域"), blank=True, related_name="helpers"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = HelperQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("帮办代办员")
+        verbose_name_plural = _("帮办代办员")
+        constraints = [
+            models.CheckConstraint(
+                name="helper_leaves_after_starting",
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("started_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+#: Trainings each organiser must hold in a year (the seed's 三(四); DOMAIN.md "Staff").
+TRAININGS_PER_YEAR = 2
+
+
+class TrainingOrganiserQuerySet(models.QuerySet):
+    def with_trainings(self, year: int):
+        """Each organiser with `trainings` = the sessions it held in `year`."""
+        return self.annotate(
+            trainings=models.Count("sessions", filter=Q(sessions__held_on__year=year))
+        )
+
+    def short_of_trainings(self, year: int):
+        """Organisers that held fewer than the required trainings in `year`."""
+        return self.with_trainings(year).filter(trainings__lt=TRAININGS_PER_YEAR)
+
+
+class TrainingOrganiser(models.Model):
+    """Who runs trainings (the seed's annex 4): the county bureau (for the dedicated zone and the
+    enterprise, investment and comprehensive sub-zones), each department (its sub-zone or window),
+    each town (its centre and villages) and each partner organisation (its stations)."""
+
+    class Kind(models.TextChoices):
+        COUNTY_BUREAU = "county_bureau", _("县行政审批服务局")
+        DEPARTMENT = "department", _("进驻部门")
+        TOWN = "town", _("镇（街道）")
+        PARTNER = "partner", _("合作单位")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("所属县"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
+    department = models.OneToOneField(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_organiser",
+    )
+    town_centre = models.OneToOneField(
+        ServicePoint,
+        verbose_name=_("镇（街道）便民服务中心"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_organiser",
+    )
+    organisation = models.OneToOneField(
+        PartnerOrganisation,
+        verbose_name=_("合作单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_organiser",
+    )
+    points = models.ManyToManyField(
+        ServicePoint, verbose_name=_("负责培训的服务点"), blank=True, related_name="trainers"
+    )
+
+    objects = TrainingOrganiserQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("培训组织单位")
+        verbose_name_plural = _("培训组织单位")
+        ordering = ["county__code", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="organiser_binding_matches_kind",
+                condition=(
+                    Q(
+                        kind="county_bureau",
+                        department__isnull=True,
+                        town_centre__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind="department",
+                        department__isnull=False,
+                        town_centre__isnull=True,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind="town",
+                        department__isnull=True,
+                        town_centre__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(
+                        kind="partner",
+                        department__isnull=True,
+                        town_centre__isnull=True,
+                        organisation__isnull=False,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["county"],
+                condition=Q(kind="county_bureau"),
+                name="organiser_one_bureau_per_county",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingSessionQuerySet(models.QuerySet):
+    def in_year(self, year: int):
+        return self.filter(held_on__year=year)
+
+
+class TrainingSession(models.Model):
+    """One training held by an organiser, with its teaching material and who attended."""
+
+    organiser = models.ForeignKey(
+        TrainingOrganiser,
+        verbose_name=_("组织单位"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    held_on = models.DateField(_("培训日期"))
+    topic = models.CharField(_("培训内容"), max_length=200)
+    material = models.FileField(_("培训教材"), upload_to="training/%Y/", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("培训")
+        verbose_name_plural = _("培训")
+        ordering = ["-held_on", "id"]
+        indexes = [models.Index(fields=["organiser", "held_on"], name="session_organiser_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+
+
+class TrainingAttendance(models.Model):
+    """A helper at a training, and whether they passed (合格)."""
+
+    session = models.ForeignKey(
+        TrainingSession,
+        verbose_name=_("培训"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    helper = models.ForeignKey(
+        Helper, verbose_name=_("帮办代办员"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    passed = models.BooleanField(_("考核合格"), default=False)
+
+    class Meta:
+        verbose_name = _("参训记录")
+        verbose_name_plural = _("参训记录")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "helper"], name="attendance_once_each"),
+        ]
+        indexes = [models.Index(fields=["helper", "passed"], name="attendance_helper_passed_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.helper} · {self.session}"
