@@ -14,5 +14,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("staff/", include("bangban.staff.urls")),
     path("", include("bangban.network.urls")),
 ]
