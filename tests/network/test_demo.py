@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from bangban.network.demo import DEMO_PASSWORD
 from bangban.network.models import Membership, Region, ServicePoint
 
 Kind = ServicePoint.Kind
@@ -34,7 +35,10 @@ def test_demo_command_prints_one_login_per_role_and_runs_once(db, capsys):
         "point_lead",
         "helper",
     }
-    for username in get_user_model().objects.values_list("username", flat=True):
+    for role in roles:
+        assert role in out  # one login printed per role
+    for username in ("admin", "county_admin", "lucun_admin", "helper"):
+        assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
         assert username in out
     call_command("demo", "--once")
     assert "跳过" in capsys.readouterr().out

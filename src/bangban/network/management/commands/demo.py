@@ -1,9 +1,29 @@
 """`bangban demo`: load Yiyuan County's network and one account per role, and print the logins."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from bangban.network.demo import DEMO_PASSWORD, build_yiyuan, is_loaded
+
+
+def demo_extensions():
+    """Each later app's `demo.extend_demo(demo)`, in INSTALLED_APPS order (the order apps depend on
+    each other): the network knows nothing of the apps built on it, they add their own demo data."""
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if (
+            config.name != "bangban.network"
+            and config.name.startswith("bangban.")
+            and find_spec(name)
+        ):
+            extend = getattr(import_module(name), "extend_demo", None)
+            if extend is not None:
+                yield extend
 
 
 class Command(BaseCommand):
@@ -26,8 +46,12 @@ class Command(BaseCommand):
         if options["once"] and is_loaded():
             self.stdout.write("演示数据已载入，跳过。")
             return
-        demo = build_yiyuan()
+        with transaction.atomic():
+            demo = build_yiyuan()
+            extended = [line for extend in demo_extensions() for line in extend(demo)]
         self.stdout.write(self.style.SUCCESS(f"已载入 {demo.county.name} 的服务网络。"))
+        for line in extended:
+            self.stdout.write(line)
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo.logins:
             self.stdout.write(f"  {login.username:<14} {login.role:<18} {login.where}")
