@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Helper, TrainingAttendance, anniversary
@@ -26,6 +27,12 @@ def reasons_not_qualified(helper: Helper | None, on: dt.date) -> list[str]:
     """Why `helper` is not qualified on `on` (empty when they are)."""
     if helper is None:
         return [_("没有帮办代办员档案，不能担任帮办代办员。")]
+    attended = TrainingAttendance.objects.filter(helper=helper, session__held_on__lte=on)
+    passed = attended.filter(passed=True).exists()
+    return _reasons(helper, on, trained=passed or attended.exists(), passed=passed)
+
+
+def _reasons(helper: Helper, on: dt.date, *, trained: bool, passed: bool) -> list[str]:
     reasons = []
     if helper.left_on is not None and helper.left_on <= on:
         reasons.append(_("已于 %(day)s 离岗。") % {"day": f"{helper.left_on:%Y-%m-%d}"})
@@ -35,9 +42,8 @@ def reasons_not_qualified(helper: Helper | None, on: dt.date) -> list[str]:
             _("从事受理工作不满一年（%(start)s 开始，%(ready)s 满一年）。")
             % {"start": f"{helper.started_on:%Y-%m-%d}", "ready": f"{ready:%Y-%m-%d}"}
         )
-    attended = TrainingAttendance.objects.filter(helper=helper, session__held_on__lte=on)
-    if not attended.filter(passed=True).exists():
-        if attended.exists():
+    if not passed:
+        if trained:
             reasons.append(_("培训考核未合格，须培训合格后上岗。"))
         else:
             reasons.append(_("尚未参加培训，须先培训后上岗。"))
@@ -52,3 +58,17 @@ def ensure_qualified(user, on: dt.date) -> Helper:
     if reasons:
         raise HelperNotQualified(reasons)
     return helper
+
+
+def with_training(helpers: QuerySet[Helper], on: dt.date) -> QuerySet[Helper]:
+    """Annotate each helper with `trained` (attended a training on or before `on`) and
+    `passed_training` (passed one): what `reasons_from_training` needs, in the list's one query."""
+    attended = TrainingAttendance.objects.filter(helper=OuterRef("pk"), session__held_on__lte=on)
+    return helpers.annotate(
+        trained=Exists(attended), passed_training=Exists(attended.filter(passed=True))
+    )
+
+
+def reasons_from_training(helper: Helper, on: dt.date) -> list[str]:
+    """`reasons_not_qualified` for a helper annotated by `with_training` (no further query)."""
+    return _reasons(helper, on, trained=helper.trained, passed=helper.passed_training)

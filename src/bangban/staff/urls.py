@@ -5,4 +5,12 @@ from . import views
 app_name = "staff"
 urlpatterns = [
     path("helpers/", views.helpers, name="helpers"),
+    path("helpers/<int:pk>/", views.helper_detail, name="helper"),
+    path("helpers/<int:pk>/edit/", views.helper_edit, name="helper_edit"),
+    path("trainings/", views.organisers, name="organisers"),
+    path("trainings/organisers/<int:pk>/", views.organiser_detail, name="organiser"),
+    path("trainings/organisers/<int:pk>/new/", views.training_new, name="training_new"),
+    path("trainings/<int:pk>/", views.training_detail, name="training"),
+    path("trainings/<int:pk>/results/", views.training_results, name="training_results"),
+    path("trainings/<int:pk>/material/", views.training_material, name="training_material"),
 ]
