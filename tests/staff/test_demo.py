@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management import call_command
 from django.test import override_settings
 
-from bangban.network.models import ServicePoint
+from bangban.network.models import Equipment, ServicePoint
 from bangban.staff.models import Helper, TrainingOrganiser
 from bangban.staff.qualification import ensure_qualified
 from bangban.staff.staffing import staffing_summary
@@ -21,5 +21,8 @@ def test_the_demo_staffs_yiyuan_with_both_colours_on_the_compliance_page(yiyuan,
     assert staffed["domain_subzone"][0] < staffed["domain_subzone"][1]
     assert TrainingOrganiser.objects.short_of_trainings(today.year).exists()
     assert TrainingOrganiser.objects.with_trainings(today.year).filter(trainings__gte=2).exists()
+    overdue = Equipment.objects.check_overdue(today).values("point").distinct().count()
+    assert 0 < overdue < ServicePoint.objects.filter(equipment__isnull=False).distinct().count()
+    assert ServicePoint.objects.filter(county=yiyuan.county, signage_in_place=False).exists()
     demo_helper = Helper.objects.get(user__username="helper")
     assert ensure_qualified(demo_helper.user, today) == demo_helper

@@ -225,6 +225,7 @@ def build_yiyuan(*, accounts: bool = True) -> Demo:
         if not point.hours.exists():
             actions.set_opening_hours(point, STANDARD_WEEK + OFF_PEAK_NOONS, by=None)
     _village_hours(county)
+    _village_signage(county)
 
     demo = Demo(county=county, centre=centre)
     if accounts:
@@ -250,6 +251,15 @@ def _village_hours(county: Region) -> None:
             for p in STANDARD_WEEK
         ],
         batch_size=2000,
+    )
+
+
+def _village_signage(county: Region) -> None:
+    """Most village stations have put up the unified sign; every twentieth has not yet."""
+    stations = ServicePoint.objects.filter(kind=Kind.VILLAGE_STATION, county=county).order_by("pk")
+    ids = list(stations.values_list("pk", flat=True))
+    ServicePoint.objects.filter(pk__in=[pk for i, pk in enumerate(ids) if i % 20 != 7]).update(
+        signage_in_place=True
     )
 
 

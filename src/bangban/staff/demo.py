@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from bangban.network.demo import DEMO_PASSWORD, Demo
-from bangban.network.models import Domain, Membership, Role, ServicePoint
+from bangban.network.models import (
+    Domain,
+    Equipment,
+    EquipmentCheck,
+    EquipmentKind,
+    Membership,
+    Role,
+    ServicePoint,
+)
 
 from . import actions
 from .models import Helper, TrainingAttendance, TrainingOrganiser, TrainingSession
@@ -169,12 +177,97 @@ def extend_demo(demo: Demo) -> list[str]:
                 TrainingAttendance(session=session, helper=helper, passed=attrs.get("passed", True))
             )
     TrainingAttendance.objects.bulk_create(attendance, ignore_conflicts=True)
+    equipment = _equipment(rng, today, helper_of_point)
     short = TrainingOrganiser.objects.filter(county=county).short_of_trainings(today.year).count()
     return [
         f"帮办代办员 {len(helpers)} 名（用户名 yy0001 起，密码同上），"
         f"培训组织单位 {len(organisers)} 个，培训 {len(sessions)} 场；"
-        f"本年度培训不足两场的组织单位 {short} 个。"
+        f"本年度培训不足两场的组织单位 {short} 个；设施设备 {equipment} 件。"
     ]
+
+
+#: What each kind of point keeps: (equipment kind code, quantity).
+KIT = {
+    Kind.DEDICATED_ZONE: [
+        ("desk_chair", 6),
+        ("computer", 4),
+        ("document_camera", 3),
+        ("printer", 2),
+        ("copier", 1),
+        ("self_service_terminal", 3),
+        ("reading_glasses", 6),
+        ("pens", 20),
+        ("glue", 4),
+        ("ink_pad", 3),
+    ],
+    Kind.DOMAIN_SUBZONE: [
+        ("desk_chair", 3),
+        ("computer", 2),
+        ("document_camera", 1),
+        ("printer", 1),
+    ],
+    Kind.DEPARTMENT_WINDOW: [("desk_chair", 2), ("computer", 1), ("printer", 1)],
+    Kind.TOWN_CENTRE: [
+        ("desk_chair", 4),
+        ("computer", 2),
+        ("document_camera", 1),
+        ("printer", 1),
+        ("self_service_terminal", 1),
+        ("reading_glasses", 3),
+        ("pens", 10),
+    ],
+    Kind.VILLAGE_STATION: [
+        ("desk_chair", 2),
+        ("computer", 1),
+        ("printer", 1),
+        ("reading_glasses", 2),
+        ("pens", 5),
+        ("ink_pad", 1),
+    ],
+    Kind.PARTNER_STATION: [("desk_chair", 2), ("computer", 1), ("self_service_terminal", 1)],
+}
+
+
+def _equipment(rng: random.Random, today: dt.date, helper_of_point) -> int:
+    """Equipment at every point, looked after by a helper there and checked this quarter — but a
+    few stations' checks are overdue and a few printers are faulty."""
+    kinds = {k.code: k for k in EquipmentKind.objects.all()}
+    keeper: dict[int, object] = {}
+    for helper, (point, _attrs) in helper_of_point:
+        keeper.setdefault(point.pk, (point, helper.user))
+    items, checks = [], []
+    for point, user in keeper.values():
+        overdue = point.kind == Kind.VILLAGE_STATION and rng.random() < 0.05
+        for code, quantity in KIT.get(point.kind, []):
+            kind = kinds[code]
+            item = Equipment(
+                point=point,
+                kind=kind,
+                quantity=quantity,
+                responsible=user,
+                added_on=today - dt.timedelta(days=400),
+            )
+            faulty = code == "printer" and rng.random() < 0.03
+            if faulty:
+                item.state = Equipment.State.FAULTY
+            items.append(item)
+            days_ago = (
+                kind.check_interval_days + rng.randint(10, 60) if overdue else rng.randint(3, 60)
+            )
+            checks.append(
+                EquipmentCheck(
+                    equipment=item,
+                    checked_on=today - dt.timedelta(days=days_ago),
+                    checked_by=user,
+                    result=EquipmentCheck.Result.FAULTY if faulty else EquipmentCheck.Result.OK,
+                    fault="卡纸，送修中" if faulty else "",
+                )
+            )
+    Equipment.objects.bulk_create(items)
+    for check in checks:
+        check.equipment_id = check.equipment.pk
+    EquipmentCheck.objects.bulk_create(checks)
+    return len(items)
 
 
 TOPICS = [
