@@ -13,4 +13,6 @@ urlpatterns = [
     path("trainings/<int:pk>/", views.training_detail, name="training"),
     path("trainings/<int:pk>/results/", views.training_results, name="training_results"),
     path("trainings/<int:pk>/material/", views.training_material, name="training_material"),
+    path("compliance/", views.compliance_overview, name="compliance"),
+    path("compliance/points/<int:pk>/", views.compliance_point, name="compliance_point"),
 ]

@@ -9,25 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
 from bangban.network.forms import add_network_errors
-from bangban.network.models import Membership, ServicePoint
+from bangban.network.models import Membership, Region, Role, ServicePoint, code_range
 
-from . import actions
+from . import actions, compliance
 from .forms import HelperForm, HelperSearchForm, ResultsForm, TrainingForm
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, TrainingSession
 from .qualification import reasons_from_training, with_training
+from .staffing import FULL_TIME_ONLY
 
 PAGE_SIZE = 50
 
@@ -356,4 +359,301 @@ def training_material(request, pk: int):
         raise Http404 from error
     return FileResponse(
         handle, as_attachment=True, filename=os.path.basename(session.material.name)
+    )
+
+
+# --- Compliance (达标情况) -------------------------------------------------------------------------
+# Per group or per point, whether each rule is met (staff/compliance.py); every red cell links to its
+# cause. Each level is a fixed number of queries: groups are summed in the database, points paginated.
+
+COMPLIANCE_PAGE_SIZE = 50
+Kind = ServicePoint.Kind
+
+
+@dataclass
+class ComplianceCell:
+    ok: bool
+    missing: int = 0
+    url: str = ""
+    #: Not red yet: this year's trainings can still be held before the year is out.
+    pending: bool = False
+
+
+@dataclass
+class ComplianceRow:
+    name: str
+    url: str
+    kind: str
+    cells: list
+    points: int | None = None  # a group's number of points; None for a point
+    cause_url: str = ""
+
+
+def _fail_filter(request) -> str | None:
+    rule = request.GET.get("fail")
+    return rule if rule in compliance.RULE_CODES else None
+
+
+def _point_row(point) -> ComplianceRow:
+    cause = reverse("staff:compliance_point", args=[point.pk])
+    cells = []
+    for rule in compliance.RULES:
+        ok = bool(getattr(point, rule.ok))
+        cells.append(
+            ComplianceCell(
+                ok=ok,
+                missing=getattr(point, rule.missing),
+                url=f"{cause}#rule-{rule.code}",
+                pending=rule.code == "training",
+            )
+        )
+    return ComplianceRow(
+        name=point.name,
+        url=f"{reverse('staff:compliance')}?point={point.pk}",
+        kind=point.get_kind_display(),
+        cells=cells,
+        cause_url=cause,
+    )
+
+
+def _group_row(row: dict, name: str, kind: str, drill: str) -> ComplianceRow:
+    cells = [
+        ComplianceCell(
+            ok=row[f"{code}_failing"] == 0,
+            missing=row[f"{code}_failing"],
+            url=f"{drill}&fail={code}",
+            pending=code == "training",
+        )
+        for code in compliance.RULE_CODES
+    ]
+    return ComplianceRow(name=name, url=drill, kind=kind, cells=cells, points=row["points"])
+
+
+def _total_row(rows: list[ComplianceRow]) -> ComplianceRow | None:
+    """The sum of the rows shown (counted in Python: no second pass over the database)."""
+    if not rows:
+        return None
+    cells = []
+    for i, code in enumerate(compliance.RULE_CODES):
+        missing = sum(
+            (r.cells[i].missing if r.points is not None else int(not r.cells[i].ok)) for r in rows
+        )
+        cells.append(ComplianceCell(ok=missing == 0, missing=missing, pending=code == "training"))
+    points = sum(r.points if r.points is not None else 1 for r in rows)
+    return ComplianceRow(name=_("合计"), url="", kind="", cells=cells, points=points)
+
+
+def _compliance_points(queryset, on):
+    return (
+        compliance.with_compliance(compliance.assessed(queryset), on)
+        .select_related("domain")
+        .annotate(kind_rank=COMPLIANCE_KIND_RANK)
+        .order_by("kind_rank", "domain__position", "region__code", "name", "id")
+    )
+
+
+COMPLIANCE_KIND_RANK = Case(
+    *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Kind.values)),
+    output_field=IntegerField(),
+)
+
+
+def _point_ancestors(user, point) -> list[ServicePoint]:
+    """The visible points above `point`, below the county centre (the county is a crumb itself)."""
+    ids = point.ancestor_ids
+    found = {
+        p.pk: p
+        for p in access.points_for(user, "view")
+        .filter(pk__in=ids)
+        .exclude(kind=Kind.COUNTY_CENTRE)
+        .only("id", "name")
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def _region_names(codes) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def _compliance_crumbs(code: str) -> list[tuple[str, str]]:
+    """(name, code) of the regions from the province down to `code` (codes are prefixes)."""
+    codes = [code[:n] for n in (2, 4, 6, 9) if n <= len(code)]
+    names = _region_names(codes)
+    return [(names.get(c, c), c) for c in codes]
+
+
+def _level_regions(request, region_code: str | None, on, rule):
+    """Province / city level (or all provinces): one aggregated row per child region."""
+    user = request.user
+    points = access.points_for(user, "view")
+    length = {None: 2, 2: 4, 4: 6}[len(region_code) if region_code else None]
+    if region_code:
+        low, high = code_range(region_code)
+        points = points.filter(county__code__gte=low, county__code__lt=high)
+    groups = compliance.summary(
+        compliance.by_code_prefix(points, "county__code", length), on, "group"
+    )
+    if rule:
+        groups = groups.filter(**{f"{rule}_failing__gt": 0})
+    groups = list(groups)
+    if region_code and not groups and not points.exists():
+        raise Http404
+    names = _region_names(g["group"] for g in groups)
+    level = {2: _("省"), 4: _("市"), 6: _("县（区）")}[length]
+    base = reverse("staff:compliance")
+    rows = [
+        _group_row(g, names.get(g["group"], g["group"]), level, f"{base}?region={g['group']}")
+        for g in groups
+    ]
+    return {"rows": rows, "total": _total_row(rows)}
+
+
+def _level_county(request, county_code: str, on, rule):
+    """A county: its zone, sub-zones and windows one row each, then one aggregated row per town."""
+    points = access.points_for(request.user, "view").filter(county__code=county_code)
+    county_points = _compliance_points(
+        points.filter(kind__in=compliance.COUNTY_LEVEL), on
+    ).select_related(None)
+    if rule:
+        county_points = compliance.failing(county_points, rule)
+    towns = compliance.summary(
+        compliance.by_code_prefix(points.filter(kind__in=compliance.TOWN_LEVEL), "region__code", 9),
+        on,
+        "group",
+    )
+    if rule:
+        towns = towns.filter(**{f"{rule}_failing__gt": 0})
+    towns = list(towns)
+    rows = [_point_row(p) for p in county_points]
+    if not rows and not towns and not points.exists():
+        raise Http404
+    names = _region_names(g["group"] for g in towns)
+    base = reverse("staff:compliance")
+    rows += [
+        _group_row(
+            g, names.get(g["group"], g["group"]), _("镇（街道）"), f"{base}?region={g['group']}"
+        )
+        for g in towns
+    ]
+    return {"rows": rows, "total": _total_row(rows)}
+
+
+def _level_points(request, queryset, on, rule):
+    """A page of points (a town's, a point and its children, or a scope's), one row each."""
+    points = _compliance_points(queryset, on)
+    if rule:
+        points = compliance.failing(points, rule)
+    page = Paginator(points, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"rows": [_point_row(p) for p in page], "page": page}
+
+
+def _compliance_home(user):
+    """Where the page starts: ("region", code | None), ("point", point) or ("scope", None)."""
+    if access.is_superuser(user):
+        return "region", None
+    places = set()
+    for m in access.memberships(user):
+        if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
+            places.add(("region", m.region.code))
+        elif m.role in (Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER):
+            places.add(("point", m.point))
+        else:
+            places.add(("scope", None))
+    if len(places) == 1:
+        return places.pop()
+    return "scope", None
+
+
+@login_required
+def compliance_overview(request):
+    """达标情况: the user's scope top-down, one row per group or point, one column per rule."""
+    user = request.user
+    on = timezone.localdate()
+    rule = _fail_filter(request)
+    context = {
+        "rules": compliance.RULES,
+        "rule": compliance.RULES_BY_CODE.get(rule),
+        "on": on,
+        "crumbs": [],
+        "ancestors": [],
+    }
+    code = request.GET.get("region", "")
+    point = None
+    if request.GET.get("point"):
+        point = access.get_point_for(
+            user, request.GET["point"], queryset=ServicePoint.objects.select_related("county")
+        )
+        if point.kind == Kind.COUNTY_CENTRE:
+            code, point = point.county.code, None
+    elif not code:
+        what, where = _compliance_home(user)
+        if what == "region":
+            code = where or ""
+        elif what == "point":
+            point = where
+    if point is not None:
+        context["point"] = point
+        context["crumbs"] = _compliance_crumbs(point.county.code)
+        context["ancestors"] = _point_ancestors(user, point)
+        scope = access.points_for(user, "view").filter(Q(pk=point.pk) | Q(parent=point))
+        context.update(_level_points(request, scope, on, rule))
+        context["title"] = point.name
+    elif code:
+        if not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6, 9)):
+            raise Http404
+        context["crumbs"] = _compliance_crumbs(code)
+        context["title"] = context["crumbs"][-1][0]
+        if len(code) in (2, 4):
+            context.update(_level_regions(request, code, on, rule))
+        elif len(code) == 6:
+            context.update(_level_county(request, code, on, rule))
+        else:
+            low, high = code_range(code)
+            scope = access.points_for(user, "view").filter(
+                region__code__gte=low, region__code__lt=high
+            )
+            context.update(_level_points(request, scope, on, rule))
+            if not context["page"].paginator.count and not scope.exists():
+                raise Http404
+    elif access.is_superuser(user):
+        context.update(_level_regions(request, None, on, rule))
+    else:
+        context.update(_level_points(request, access.points_for(user, "view"), on, rule))
+    context.setdefault("title", _("达标情况"))
+    context["here"] = request.GET.copy()
+    context["here"].pop("fail", None)
+    context["here"].pop("page", None)
+    return render(request, "staff/compliance.html", context)
+
+
+@login_required
+def compliance_point(request, pk: int):
+    """What a point is missing, rule by rule: the cause behind each red cell."""
+    user = request.user
+    on = timezone.localdate()
+    point = access.get_point_for(
+        user,
+        pk,
+        queryset=compliance.with_compliance(ServicePoint.objects.all(), on).select_related(
+            "county", "region"
+        ),
+    )
+    return render(
+        request,
+        "staff/compliance_point.html",
+        {
+            "point": point,
+            "on": on,
+            "year": on.year,
+            "assessed": point.kind in compliance.ASSESSED,
+            "rules": compliance.RULES,
+            "checks": list(zip(compliance.RULES, _point_row(point).cells, strict=True)),
+            "crumbs": _compliance_crumbs(point.county.code),
+            "ancestors": _point_ancestors(user, point),
+            "people": compliance.serving_people(point, on),
+            "organisers": compliance.organisers_of(point, on.year),
+            "equipment": compliance.equipment_of(point, on),
+            "full_time_only": point.kind in FULL_TIME_ONLY,
+            "trainings_per_year": TRAININGS_PER_YEAR,
+        },
     )

@@ -1,0 +1,280 @@
+"""Compliance with the rules (达标情况): per point, whether it meets each rule, and the same
+aggregated per group (province → city → county → town) in the database.
+
+The rules, one column each:
+
+- ``staffing``: enough qualified helpers for its kind (`staffing.with_staffing`);
+- ``qualified``: nobody serving there is unqualified today (helpers, and leads with a helper profile);
+- ``training``: every organiser responsible for the point's training (`TrainingOrganiser.points`)
+  has held at least `TRAININGS_PER_YEAR` trainings this year, and it has at least one organiser;
+- ``equipment``: it has equipment in use and no periodic check is overdue;
+- ``signage``: the uniform signage is in place.
+
+Only the points where helpers serve (the kinds of `staffing.MINIMUM`) are assessed: the county centre
+itself is a building housing the zone, sub-zones and windows, each assessed on its own.
+
+Scope is the caller's: pass `access.points_for(user, "view")` narrowed to a region or a town. Every
+function here is one query whatever the number of points (correlated sub-queries per point, summed
+per group), so a province's 62,000 stations are summarised without loading them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext_lazy as _
+
+from bangban.network.models import Membership, Role, ServicePoint
+
+from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
+from .staffing import MINIMUM, with_staffing
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    #: The annotation that is true when a point meets the rule.
+    ok: str
+    #: The annotation counting what is missing at a point (shown as "未达标 (n)").
+    missing: str
+
+
+RULES = [
+    Rule("staffing", _("人员配备"), "staffed", "helpers_short"),
+    Rule("qualified", _("上岗资格"), "all_qualified", "unqualified_helpers"),
+    Rule("training", _("年度培训"), "trainings_held", "organisers_short"),
+    Rule("equipment", _("设施设备"), "equipment_ok", "equipment_missing"),
+    Rule("signage", _("统一标识"), "signage_ok", "signage_missing"),
+]
+RULE_CODES = [rule.code for rule in RULES]
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+#: The kinds of point assessed (those where helpers serve).
+ASSESSED = list(MINIMUM)
+#: Kinds listed one row each on a county's page; the rest are summed per town.
+COUNTY_LEVEL = [
+    ServicePoint.Kind.DEDICATED_ZONE,
+    ServicePoint.Kind.DOMAIN_SUBZONE,
+    ServicePoint.Kind.DEPARTMENT_WINDOW,
+]
+TOWN_LEVEL = [
+    ServicePoint.Kind.TOWN_CENTRE,
+    ServicePoint.Kind.VILLAGE_STATION,
+    ServicePoint.Kind.PARTNER_STATION,
+]
+
+
+def _int(subquery: QuerySet) -> Coalesce:
+    return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
+
+
+def serving_memberships(on: dt.date) -> QuerySet[Membership]:
+    """Memberships of people serving at a point: helpers, and leads who have a helper profile."""
+    return Membership.objects.filter(
+        Q(role=Role.HELPER) | Q(role=Role.POINT_LEAD, user__helper_profile__isnull=False)
+    )
+
+
+def _unqualified(on: dt.date) -> Coalesce:
+    """Per point (OuterRef): the people serving there who are not qualified on `on`."""
+    qualified_users = Helper.objects.qualified(on).values("user_id")
+    counted = (
+        serving_memberships(on)
+        .filter(point=OuterRef("pk"))
+        .exclude(user_id__in=qualified_users)
+        .order_by()
+        .values("point")
+        .annotate(n=Count("user", distinct=True))
+        .values("n")
+    )
+    return _int(counted)
+
+
+def short_organisers(year: int) -> QuerySet[TrainingOrganiser]:
+    return TrainingOrganiser.objects.short_of_trainings(year)
+
+
+def _organisers(short_in: int | None = None) -> Coalesce:
+    """Per point (OuterRef): its training organisers (only those short of trainings in a year)."""
+    links = TrainingOrganiser.points.through.objects.filter(servicepoint_id=OuterRef("pk"))
+    if short_in is not None:
+        links = links.filter(trainingorganiser_id__in=short_organisers(short_in).values("pk"))
+    counted = links.order_by().values("servicepoint_id").annotate(n=Count("*")).values("n")
+    return _int(counted)
+
+
+def with_rule_counts(points: QuerySet[ServicePoint], on: dt.date) -> QuerySet[ServicePoint]:
+    """The raw per-point figures the rules are judged on (each a correlated sub-query):
+    `qualified_helpers` and `required_helpers`, `unqualified_helpers`, `organisers` and
+    `organisers_with_few` (short of trainings in `on`'s year), `equipment_count` and
+    `equipment_overdue`."""
+    return (
+        with_staffing(points, on)
+        .with_equipment_status(on)
+        .annotate(
+            unqualified_helpers=_unqualified(on),
+            organisers=_organisers(),
+            organisers_with_few=_organisers(short_in=on.year),
+        )
+    )
+
+
+def with_compliance(points: QuerySet[ServicePoint], on: dt.date) -> QuerySet[ServicePoint]:
+    """Annotate each point with, per rule, whether it is met (`staffed`, `all_qualified`,
+    `trainings_held`, `equipment_ok`, `signage_ok`) and how much is missing (`helpers_short`,
+    `unqualified_helpers`, `organisers_short`, `equipment_missing`, `signage_missing`). One query,
+    whatever the number of points (meant for a page of points: a group is `summary`'s)."""
+    return with_rule_counts(points, on).annotate(
+        helpers_short=Case(
+            When(
+                qualified_helpers__lt=F("required_helpers"),
+                then=F("required_helpers") - F("qualified_helpers"),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        all_qualified=ExpressionWrapper(Q(unqualified_helpers=0), output_field=BooleanField()),
+        # No organiser at all counts as one missing.
+        organisers_short=Case(
+            When(organisers=0, then=Value(1)),
+            default=F("organisers_with_few"),
+            output_field=IntegerField(),
+        ),
+        trainings_held=ExpressionWrapper(
+            Q(organisers__gt=0, organisers_with_few=0), output_field=BooleanField()
+        ),
+        # No equipment at all counts as one missing.
+        equipment_missing=Case(
+            When(equipment_count=0, then=Value(1)),
+            default=F("equipment_overdue"),
+            output_field=IntegerField(),
+        ),
+        equipment_ok=ExpressionWrapper(
+            Q(equipment_count__gt=0, equipment_overdue=0), output_field=BooleanField()
+        ),
+        signage_ok=ExpressionWrapper(Q(signage_in_place=True), output_field=BooleanField()),
+        signage_missing=Case(
+            When(signage_in_place=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+#: Per rule, the condition (on the raw annotations) under which a point fails it.
+FAILS = {
+    "staffing": Q(qualified_helpers__lt=F("required_helpers")),
+    "qualified": Q(unqualified_helpers__gt=0),
+    "training": Q(organisers=0) | Q(organisers_with_few__gt=0),
+    "equipment": Q(equipment_count=0) | Q(equipment_overdue__gt=0),
+    "signage": Q(signage_in_place=False),
+}
+
+
+def failing(points: QuerySet[ServicePoint], rule: str) -> QuerySet[ServicePoint]:
+    """Narrow points annotated by `with_compliance` to those failing `rule`."""
+    return points.filter(FAILS[rule])
+
+
+def assessed(points: QuerySet[ServicePoint]) -> QuerySet[ServicePoint]:
+    return points.filter(kind__in=ASSESSED, active=True)
+
+
+def summary(points: QuerySet[ServicePoint], on: dt.date, group: str | None = None) -> QuerySet:
+    """Per group (an expression name annotated on `points`, e.g. from `by_code_prefix`): `points`
+    assessed, and per rule `<rule>_failing`, the number of points failing it. One query."""
+    annotated = with_rule_counts(assessed(points), on).order_by()
+    if group:
+        annotated = annotated.values(group)
+    else:
+        annotated = annotated.annotate(whole=Value(1)).values("whole")
+    sums = {
+        f"{code}_failing": Sum(Case(When(FAILS[code], then=Value(1)), default=Value(0)))
+        for code in RULE_CODES
+    }
+    return annotated.annotate(points=Count("pk"), **sums).order_by(*([group] if group else []))
+
+
+def by_code_prefix(points: QuerySet[ServicePoint], field: str, length: int) -> QuerySet:
+    """Annotate `group` = the first `length` digits of `field` (a region code: e.g.
+    "county__code", 4 → the city)."""
+    return points.annotate(group=Substr(field, 1, length, output_field=CharField()))
+
+
+# --- The causes at one point (the page behind a red cell) ----------------------------------------
+
+
+@dataclass
+class ServingPerson:
+    user: object
+    helper: Helper | None
+    roles: list[str]
+    reasons: list[str]
+    counts: bool  # counts toward the point's minimum (qualified, and full-time where required)
+
+
+def serving_people(point: ServicePoint, on: dt.date) -> list[ServingPerson]:
+    """Everyone serving at `point`, each with the reasons they are not qualified on `on` (empty when
+    they are) and whether they count toward the point's minimum."""
+    from .qualification import reasons_not_qualified
+    from .staffing import FULL_TIME_ONLY
+
+    people: dict[int, ServingPerson] = {}
+    memberships = (
+        serving_memberships(on)
+        .filter(point=point)
+        .select_related("user", "user__helper_profile")
+        .order_by("user__username", "role")
+    )
+    for m in memberships:
+        person = people.get(m.user_id)
+        if person is None:
+            helper = getattr(m.user, "helper_profile", None)
+            reasons = reasons_not_qualified(helper, on)
+            counts = not reasons and (point.kind not in FULL_TIME_ONLY or helper.full_time)
+            person = people[m.user_id] = ServingPerson(m.user, helper, [], reasons, counts)
+        person.roles.append(m.get_role_display())
+    return list(people.values())
+
+
+def organisers_of(point: ServicePoint, year: int) -> list[TrainingOrganiser]:
+    """The point's training organisers, each with `trainings` held in `year` and `short`."""
+    organisers = list(TrainingOrganiser.objects.filter(points=point).with_trainings(year))
+    for organiser in organisers:
+        organiser.short = organiser.trainings < TRAININGS_PER_YEAR
+    return organisers
+
+
+def equipment_of(point: ServicePoint, on: dt.date) -> list:
+    """The point's equipment in use, each with its check dates and `overdue` on `on`."""
+    from bangban.network.models import Equipment
+
+    items = list(
+        Equipment.objects.filter(point=point)
+        .in_use()
+        .with_check_dates()
+        .select_related("kind")
+        .order_by("kind__position", "id")
+    )
+    for item in items:
+        item.overdue = item.next_check_on < on
+    return items
