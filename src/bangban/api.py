@@ -17,6 +17,7 @@ from bangban.network.actions import NetworkError
 from bangban.network.api import ApiError, BearerToken, auth_router
 from bangban.network.api import router as network_router
 from bangban.network.models import Role
+from bangban.staff.api import router as staff_router
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
@@ -200,3 +201,4 @@ def on_network_error(request, exc: NetworkError):
 
 api.add_router("/auth", auth_router)
 api.add_router("/", network_router)
+api.add_router("/", staff_router)

@@ -15,4 +15,9 @@ urlpatterns = [
     path("trainings/<int:pk>/material/", views.training_material, name="training_material"),
     path("compliance/", views.compliance_overview, name="compliance"),
     path("compliance/points/<int:pk>/", views.compliance_point, name="compliance_point"),
+    path("directory/", views.directory_page, name="directory"),
+    path("directory/export.xlsx", views.directory_export, name="directory_export"),
+    path("helpers/import/", views.helpers_import, name="helpers_import"),
+    path("helpers/import/template.xlsx", views.helpers_template, name="helpers_template"),
+    path("helpers/export.xlsx", views.helpers_export, name="helpers_export"),
 ]

@@ -8,25 +8,31 @@ every write goes through `staff.actions`.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import tempfile
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
 from bangban.network.forms import add_network_errors
-from bangban.network.models import Membership, Region, Role, ServicePoint, code_range
+from bangban.network.models import Domain, Membership, Region, Role, ServicePoint, code_range
 
-from . import actions, compliance
+from . import actions, compliance, directory, spreadsheets
 from .forms import HelperForm, HelperSearchForm, ResultsForm, TrainingForm
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, TrainingSession
 from .qualification import reasons_from_training, with_training
@@ -657,3 +663,229 @@ def compliance_point(request, pk: int):
             "trainings_per_year": TRAININGS_PER_YEAR,
         },
     )
+
+
+# --- The linkage directory (联动信息库): the one deliberate exception to scope ------------------
+
+
+class DirectoryForm(forms.Form):
+    place = forms.CharField(label=_l("镇（街道）或区划代码"), required=False, max_length=100)
+    domain = forms.ChoiceField(label=_l("领域"), required=False)
+    q = forms.CharField(label=_l("姓名或服务点名称"), required=False, max_length=50)
+    show = forms.ChoiceField(
+        required=False, choices=[(directory.POINTS, directory.POINTS), (directory.HELPERS, "")]
+    )
+
+    def __init__(self, *args, domains=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].choices = [("", _("全部领域")), *domains]
+
+    def _text(self, name: str) -> str:
+        text = self.cleaned_data[name].strip()
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise forms.ValidationError(_("搜索内容含有无效字符。"))
+        return text
+
+    def clean_place(self) -> str:
+        return self._text("place")
+
+    def clean_q(self) -> str:
+        return self._text("q")
+
+
+#: Towns offered in the place picker when the deployment has no more than this many.
+TOWN_PICKER_MAX = 300
+
+
+def _directory_request(request):
+    """The form, the filter (None when the input is bad) and the domain names, from the query."""
+    domains = list(Domain.objects.values_list("code", "name"))
+    form = DirectoryForm(request.GET or None, domains=domains)
+    if form.is_bound and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if form.is_bound else {}
+    f = directory.Filter(
+        place=data.get("place", ""), domain=data.get("domain", ""), text=data.get("q", "")
+    )
+    return form, f
+
+
+@login_required
+def directory_page(request):
+    """Every active point and qualified helper of the deployment, directory fields only, 50 a page."""
+    form, f = _directory_request(request)
+    today = timezone.localdate()
+    show = directory.HELPERS if request.GET.get("show") == directory.HELPERS else directory.POINTS
+    context = {"form": form, "show": show, "today": today, "rows": [], "error": ""}
+    rows_of = directory.helper_rows if show == directory.HELPERS else directory.point_rows
+    page = Paginator([], PAGE_SIZE).get_page(1)
+    if f is not None:
+        try:
+            queryset = (directory.helpers if show == directory.HELPERS else directory.points)(
+                f, on=today
+            )
+            page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
+                request.GET.get("page")
+            )
+        except directory.UnknownPlace:
+            form.add_error("place", _("找不到名为“%(name)s”的镇（街道）或县。") % {"name": f.place})
+            page = Paginator([], PAGE_SIZE).get_page(1)
+        else:
+            context["rows"] = rows_of(list(page.object_list), on=today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    for key, value in (("points", directory.POINTS), ("helpers", directory.HELPERS)):
+        query["show"] = value
+        context[f"query_{key}"] = query.urlencode()
+    query.pop("show", None)
+    context["query_export"] = query.urlencode()
+    context["page"] = page
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        response = render(request, "staff/_directory_results.html", context)
+    else:
+        towns = list(
+            Region.objects.filter(level=Region.Level.TOWN, active=True)
+            .order_by("code")
+            .values_list("name", flat=True)[: TOWN_PICKER_MAX + 1]
+        )
+        context["towns"] = towns if len(towns) <= TOWN_PICKER_MAX else []
+        response = render(request, "staff/directory.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def directory_export(request):
+    """The directory of the current filter as .xlsx (XlsxWriter in constant memory, written to a
+    temporary file and streamed from it); refused above directory.MAX_EXPORT_ROWS rows."""
+    form, f = _directory_request(request)
+    if f is None:
+        return _directory_refused(request, form, _("查找条件有误，请修改后再导出。"))
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        directory.export(f, path, on=timezone.localdate())
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    except directory.UnknownPlace:
+        return _directory_refused(
+            request, form, _("找不到名为“%(name)s”的镇（街道）或县。") % {"name": f.place}
+        )
+    except directory.TooManyRows as error:
+        return _directory_refused(request, form, str(error))
+    finally:
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+    name = _("联动信息库") + f"-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _directory_refused(request, form, message: str):
+    today = timezone.localdate()
+    context = {
+        "form": form,
+        "show": directory.POINTS,
+        "today": today,
+        "rows": [],
+        "error": message,
+        "page": Paginator([], PAGE_SIZE).get_page(1),
+        "query_points": "",
+        "query_helpers": "show=helpers",
+        "query_export": "",
+    }
+    return render(request, "staff/directory.html", context, status=400)
+
+
+# --- Excel import and export of helpers --------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The largest upload accepted (a 10,000-row file is well under 2 MB).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+#: Points listed in the template's reference sheet.
+TEMPLATE_POINTS_MAX = 10_000
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_l("Excel 文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传用模板填写的 .xlsx 文件。"))
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("文件不能超过 10 MB。"))
+        return upload
+
+
+def _may_import_helpers(user) -> bool:
+    return any(role in access.grantable_roles(user) for role in spreadsheets.IMPORT_ROLES)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def helpers_import(request):
+    """Upload a filled-in template: every row is checked first; all problems are listed by row, or
+    every row is imported in one transaction. Synchronous: the browser shows a progress bar while
+    the request runs (docs/decisions/0008-helper-spreadsheets.md)."""
+    if not _may_import_helpers(request.user):
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = spreadsheets.import_helpers(form.cleaned_data["file"], by=request.user)
+    context = {"form": form, "result": result}
+    if request.headers.get("HX-Request"):
+        return render(request, "staff/_import_result.html", context)
+    return render(request, "staff/import_helpers.html", context)
+
+
+@login_required
+def helpers_template(request):
+    """The helpers template: header, example row, drop-down lists, instructions, and the points
+    where the user may grant roles (their numbers)."""
+    if not _may_import_helpers(request.user):
+        raise Http404
+    points = (
+        access.points_for(request.user, "change")
+        .filter(active=True)
+        .select_related("region")
+        .order_by("ancestry", "kind", "name", "id")
+        .values_list("pk", "name", "kind", "region__name")[:TEMPLATE_POINTS_MAX]
+    )
+    kinds = dict(ServicePoint.Kind.choices)
+    reference = (
+        _("服务点"),
+        [_("服务点编号"), _("名称"), _("类型"), _("所在区划")],
+        [(pk, name, str(kinds[kind]), region) for pk, name, kind, region in points],
+    )
+    stream = io.BytesIO()
+    spreadsheets.write_template(spreadsheets.helper_sheet(), stream, references=[reference])
+    response = HttpResponse(stream.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, _("帮办代办员导入模板") + ".xlsx"
+    )
+    return response
+
+
+@login_required
+def helpers_export(request):
+    """The helpers the user may see, in the template's columns (without passwords)."""
+    queryset = (
+        access.helpers_visible_to(request.user)
+        .select_related("user")
+        .prefetch_related("domains", "user__memberships")
+        .order_by("user__username", "pk")
+    )
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        headers = [h for h in spreadsheets.helper_sheet().headers if h != _("初始密码")]
+        spreadsheets.write_export(
+            path,
+            _("帮办代办员"),
+            headers,
+            spreadsheets.helper_export_rows(queryset.iterator(chunk_size=1000)),
+        )
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    finally:
+        os.unlink(path)
+    name = _("帮办代办员") + f"-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
