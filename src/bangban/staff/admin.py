@@ -1,0 +1,44 @@
+"""Django admin of the staff app: for superusers (the deployment's operators) only, like every
+admin page (network/admin.py); everyone else works in the scoped pages. Autocomplete, never a
+select of every user or point."""
+
+from django.contrib import admin
+
+from .models import Helper, TrainingAttendance, TrainingOrganiser, TrainingSession
+
+
+@admin.register(Helper)
+class HelperAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "user", "origin", "full_time", "started_on", "left_on", "work_phone"]
+    list_filter = ["origin", "full_time"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "work_phone"]
+    autocomplete_fields = ["user"]
+    filter_horizontal = ["domains"]
+    list_select_related = ["user"]
+
+
+@admin.register(TrainingOrganiser)
+class TrainingOrganiserAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "county"]
+    list_filter = ["kind"]
+    search_fields = ["name", "county__name", "county__code"]
+    autocomplete_fields = ["county", "department", "town_centre", "organisation", "points"]
+    list_select_related = ["county"]
+
+
+class TrainingAttendanceInline(admin.TabularInline):
+    model = TrainingAttendance
+    extra = 0
+    autocomplete_fields = ["helper"]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "topic", "organiser", "created_by"]
+    list_filter = ["held_on"]
+    search_fields = ["topic", "organiser__name"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["organiser", "created_by"]
+    readonly_fields = ["created_at"]
+    inlines = [TrainingAttendanceInline]
+    list_select_related = ["organiser", "created_by"]

@@ -1,0 +1,544 @@
+"""The staff JSON API: helpers (profiles, qualification) and trainings (organisers, sessions).
+Thin, like network/api.py: validate, ask the gate, call an action or a queryset, render. See
+docs/api.md.
+
+Status codes: 401 no or bad token; 403 visible but not allowed; 404 missing or not visible (also for
+ids named in a body); 409 well-formed but against a staff rule (`StaffError`); 422 malformed input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema
+
+from bangban.network import access
+from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
+from bangban.network.models import Domain, Membership, Region, ServicePoint
+from bangban.network.schemas import MAX_ID, NO_CONTROL, DomainCode, Id, Input, errors
+from bangban.network.schemas import text as text_field
+
+from . import actions
+from .models import (
+    TRAININGS_PER_YEAR,
+    Helper,
+    TrainingAttendance,
+    TrainingOrganiser,
+    TrainingSession,
+)
+from .qualification import reasons_from_training, reasons_not_qualified, with_training
+
+MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+Origin = Literal[tuple(Helper.Origin.values)]  # type: ignore[valid-type]
+OrganiserKind = Literal[tuple(TrainingOrganiser.Kind.values)]  # type: ignore[valid-type]
+
+router = Router(tags=["staff"])
+
+Limit = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
+Offset = Query(0, ge=0, le=MAX_OFFSET)
+OnDay = Query(None, description="the day (YYYY-MM-DD); today by default")
+Year = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="calendar year; this year by default")
+
+
+# --- Schemas ---------------------------------------------------------------------------------------
+
+
+class ServingOut(Schema):
+    point: int
+    point_name: str
+    role: str
+
+
+class HelperOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    full_time: bool
+    origin: Origin
+    started_on: dt.date
+    left_on: dt.date | None
+    work_phone: str
+    domains: list[str] = Field(description="domain codes")
+    serving: list[ServingOut] = Field(description="where they serve, among the points you see")
+    qualified: bool = Field(description="qualified to serve today (上岗资格)")
+    reasons: list[str] = Field(description="why not qualified today (empty when qualified)")
+
+
+class HelperListOut(Schema):
+    items: list[HelperOut]
+    count: int
+
+
+class HelperUpdateIn(Input):
+    full_time: bool | None = None
+    origin: Origin | None = None
+    started_on: dt.date | None = None
+    left_on: dt.date | None = None
+    work_phone: text_field(40) | None = None  # type: ignore[valid-type]
+    domains: list[DomainCode] | None = Field(None, max_length=50)  # type: ignore[valid-type]
+
+
+class QualificationOut(Schema):
+    helper: int
+    on: dt.date
+    qualified: bool
+    reasons: list[str]
+
+
+class OrganiserOut(Schema):
+    id: int
+    kind: OrganiserKind
+    name: str
+    county: str = Field(description="division code of the organiser's county")
+    department: int | None
+    town_centre: int | None
+    organisation: int | None
+    year: int
+    trainings: int = Field(description="trainings held in `year`")
+    required: int = Field(description=f"trainings required a year ({TRAININGS_PER_YEAR})")
+    short: bool = Field(description="fewer trainings than required in `year`")
+
+
+class OrganiserDetailOut(OrganiserOut):
+    points: list[int] = Field(description="ids of the points it trains for, among those you see")
+
+
+class OrganiserListOut(Schema):
+    items: list[OrganiserOut]
+    count: int
+
+
+class ResultIn(Input):
+    helper: Id  # type: ignore[valid-type]
+    passed: bool
+
+
+class ResultOut(Schema):
+    helper: int
+    name: str
+    passed: bool
+
+
+class TrainingOut(Schema):
+    id: int
+    organiser: int
+    held_on: dt.date
+    topic: str
+    has_material: bool
+    results: list[ResultOut]
+
+
+class TrainingListOut(Schema):
+    items: list[TrainingOut]
+    count: int
+
+
+class TrainingIn(Input):
+    organiser: Id  # type: ignore[valid-type]
+    held_on: dt.date
+    topic: text_field(200, 1)  # type: ignore[valid-type]
+    results: list[ResultIn] = Field(default_factory=list, max_length=1000)
+
+
+class ResultsIn(Input):
+    results: list[ResultIn] = Field(..., max_length=1000)
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+
+def _serving_at(points) -> Exists:
+    return Exists(
+        Membership.objects.filter(
+            user=OuterRef("user_id"), role__in=access.SERVING_ROLES, point__in=points
+        )
+    )
+
+
+def _helper_rows(user, qs, on: dt.date):
+    serving = Prefetch(
+        "user__memberships",
+        queryset=Membership.objects.filter(
+            role__in=access.SERVING_ROLES,
+            point__in=access.points_for(user, "view").values("pk"),
+        )
+        .select_related("point")
+        .order_by("point_id", "id"),
+        to_attr="serving",
+    )
+    return with_training(qs, on).select_related("user").prefetch_related(serving, "domains")
+
+
+def helper_out(h: Helper, on: dt.date) -> dict:
+    reasons = reasons_from_training(h, on)
+    return {
+        "id": h.pk,
+        "username": h.user.username,
+        "full_name": str(h),
+        "full_time": h.full_time,
+        "origin": h.origin,
+        "started_on": h.started_on,
+        "left_on": h.left_on,
+        "work_phone": h.work_phone,
+        "domains": sorted(d.code for d in h.domains.all()),
+        "serving": [
+            {"point": m.point_id, "point_name": m.point.name, "role": m.role}
+            for m in h.user.serving
+        ],
+        "qualified": not reasons,
+        "reasons": reasons,
+    }
+
+
+def _one_helper(user, pk: int) -> dict:
+    today = timezone.localdate()
+    return helper_out(_helper_rows(user, Helper.objects.filter(pk=pk), today).get(), today)
+
+
+def _get_helper(user, helper_id: int, action: access.Action) -> Helper:
+    try:
+        return access.get_helper_for(user, helper_id, action)
+    except Http404:
+        if action != "view" and access.helpers_visible_to(user).filter(pk=helper_id).exists():
+            raise Forbidden(["path", "helper_id"], _("您无权修改该帮办代办员的档案。")) from None
+        raise ApiError(
+            404, ["path", "helper_id"], _("帮办代办员不存在或无权访问。"), "not_found"
+        ) from None
+
+
+@router.get("/helpers", response={200: HelperListOut, **errors(422)}, summary="List helpers")
+def list_helpers(
+    request,
+    point: int | None = Query(None, ge=1, le=MAX_ID, description="id of a point they serve at"),
+    town: str | None = Query(
+        None,
+        pattern=r"^([0-9]{9}|[0-9]{9}000)$",
+        description="town code (9 digits, or its 12-digit form): serving at a point in that town",
+    ),
+    qualified: bool | None = Query(None, description="qualified to serve today, or not"),
+    q: str | None = Query(None, max_length=100, pattern=NO_CONTROL, description="name"),
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """The helper profiles the caller may see, by id, each with today's qualification."""
+    _refuse_unknown_query(request, {"point", "town", "qualified", "q", "limit", "offset"})
+    user = request.auth
+    today = timezone.localdate()
+    qs = access.helpers_visible_to(user)
+    if point is not None:
+        qs = qs.filter(_serving_at([point]))
+    if town is not None:
+        low, high = Region(code=town[:9]).code_range
+        qs = qs.filter(
+            _serving_at(
+                ServicePoint.objects.filter(region__code__gte=low, region__code__lt=high).values(
+                    "pk"
+                )
+            )
+        )
+    if qualified is not None:
+        ids = Helper.objects.qualified(today).values("pk")
+        qs = qs.filter(pk__in=ids) if qualified else qs.exclude(pk__in=ids)
+    if q and q.strip():
+        text = q.strip()
+        qs = qs.filter(
+            Q(user__username__icontains=text)
+            | Q(user__first_name__contains=text)
+            | Q(user__last_name__contains=text)
+        )
+    count = qs.count()
+    page = list(qs.order_by("id").values_list("id", flat=True)[offset : offset + limit])
+    items = _helper_rows(user, Helper.objects.filter(id__in=page), today).order_by("id")
+    return {"items": [helper_out(h, today) for h in items], "count": count}
+
+
+@router.get(
+    "/helpers/{helper_id}", response={200: HelperOut, **errors(404, 422)}, summary="Get a helper"
+)
+def get_helper(request, helper_id: int = Path(..., ge=1, le=MAX_ID)):
+    helper = _get_helper(request.auth, helper_id, "view")
+    return _one_helper(request.auth, helper.pk)
+
+
+@router.patch(
+    "/helpers/{helper_id}",
+    response={200: HelperOut, **errors(400, 403, 404, 409, 422)},
+    summary="Change a helper's profile",
+)
+def update_helper(request, payload: HelperUpdateIn, helper_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Change the profile fields sent (those who may change a point the helper serves at).
+    `domains` replaces the list; `left_on` may be set to null."""
+    user = request.auth
+    helper = _get_helper(user, helper_id, "change")
+    sent = payload.model_dump(exclude_unset=True)
+    for field in ("full_time", "origin", "started_on", "work_phone", "domains"):
+        if field in sent and sent[field] is None:
+            raise ApiError(422, ["body", field], _("%(f)s 不能为 null。") % {"f": field}, "null")
+    domains = list(helper.domains.all())
+    if "domains" in sent:
+        codes = set(sent["domains"])
+        domains = list(Domain.objects.filter(code__in=codes))
+        if len(domains) != len(codes):
+            raise NotVisible("domains", _("领域"))
+    actions.save_helper(
+        helper.user,
+        by=user,
+        origin=sent.get("origin", helper.origin),
+        started_on=sent.get("started_on", helper.started_on),
+        full_time=sent.get("full_time", helper.full_time),
+        left_on=sent.get("left_on", helper.left_on),
+        work_phone=sent.get("work_phone", helper.work_phone),
+        domains=domains,
+    )
+    return _one_helper(user, helper.pk)
+
+
+@router.get(
+    "/helpers/{helper_id}/qualification",
+    response={200: QualificationOut, **errors(404, 422)},
+    summary="Is a helper qualified to serve on a day",
+)
+def get_qualification(
+    request,
+    helper_id: int = Path(..., ge=1, le=MAX_ID),
+    on: dt.date | None = OnDay,
+):
+    """Qualified to serve (上岗资格, 先培训后上岗) on `on`: active, a year of acceptance work, a
+    training passed; with the reasons when not."""
+    _refuse_unknown_query(request, {"on"})
+    helper = _get_helper(request.auth, helper_id, "view")
+    day = on or timezone.localdate()
+    reasons = reasons_not_qualified(helper, day)
+    return {"helper": helper.pk, "on": day, "qualified": not reasons, "reasons": reasons}
+
+
+# --- Training organisers ---------------------------------------------------------------------------
+
+
+def organiser_out(o: TrainingOrganiser, year: int) -> dict:
+    return {
+        "id": o.pk,
+        "kind": o.kind,
+        "name": o.name,
+        "county": o.county.code,
+        "department": o.department_id,
+        "town_centre": o.town_centre_id,
+        "organisation": o.organisation_id,
+        "year": year,
+        "trainings": o.trainings,
+        "required": TRAININGS_PER_YEAR,
+        "short": o.trainings < TRAININGS_PER_YEAR,
+    }
+
+
+def _get_organiser(user, organiser_id: int, action: access.Action, loc=None) -> TrainingOrganiser:
+    loc = loc or ["path", "organiser_id"]
+    try:
+        return access.get_organiser_for(user, organiser_id, action)
+    except Http404:
+        if (
+            action != "view"
+            and access.organisers_for(user, "view").filter(pk=organiser_id).exists()
+        ):
+            raise Forbidden(loc, _("您无权为该组织单位登记培训。")) from None
+        raise ApiError(404, loc, _("培训组织单位不存在或无权访问。"), "not_found") from None
+
+
+@router.get(
+    "/training-organisers",
+    response={200: OrganiserListOut, **errors(422)},
+    summary="List training organisers",
+)
+def list_organisers(
+    request,
+    kind: OrganiserKind | None = None,
+    county: str | None = Query(None, pattern=r"^[0-9]{6}$", description="county code"),
+    short: bool | None = Query(None, description="fewer trainings than required in `year`"),
+    year: int | None = Year,
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """The organisers the caller may see, each with the trainings it held in `year`."""
+    _refuse_unknown_query(request, {"kind", "county", "short", "year", "limit", "offset"})
+    year = year or timezone.localdate().year
+    qs = access.organisers_for(request.auth, "view").with_trainings(year)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    if county is not None:
+        qs = qs.filter(county__code=county)
+    if short is not None:
+        qs = (
+            qs.filter(trainings__lt=TRAININGS_PER_YEAR)
+            if short
+            else qs.filter(trainings__gte=TRAININGS_PER_YEAR)
+        )
+    count = qs.count()
+    items = qs.select_related("county").order_by("id")[offset : offset + limit]
+    return {"items": [organiser_out(o, year) for o in items], "count": count}
+
+
+@router.get(
+    "/training-organisers/{organiser_id}",
+    response={200: OrganiserDetailOut, **errors(404, 422)},
+    summary="Get a training organiser",
+)
+def get_organiser(request, organiser_id: int = Path(..., ge=1, le=MAX_ID), year: int | None = Year):
+    _refuse_unknown_query(request, {"year"})
+    user = request.auth
+    year = year or timezone.localdate().year
+    organiser = _get_organiser(user, organiser_id, "view")
+    o = TrainingOrganiser.objects.with_trainings(year).select_related("county").get(pk=organiser.pk)
+    out = organiser_out(o, year)
+    out["points"] = list(
+        o.points.filter(pk__in=access.points_for(user, "view").values("pk"))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return out
+
+
+# --- Trainings -------------------------------------------------------------------------------------
+
+
+def _sessions(user, action: access.Action):
+    return TrainingSession.objects.filter(
+        organiser__in=access.organisers_for(user, action).values("pk")
+    )
+
+
+def training_out(s: TrainingSession) -> dict:
+    return {
+        "id": s.pk,
+        "organiser": s.organiser_id,
+        "held_on": s.held_on,
+        "topic": s.topic,
+        "has_material": bool(s.material),
+        "results": [
+            {"helper": a.helper_id, "name": str(a.helper), "passed": a.passed}
+            for a in s.attendances.all()
+        ],
+    }
+
+
+def _training_detail(pk: int) -> dict:
+    s = TrainingSession.objects.prefetch_related(
+        Prefetch(
+            "attendances",
+            queryset=TrainingAttendance.objects.select_related("helper__user").order_by(
+                "helper_id"
+            ),
+        )
+    ).get(pk=pk)
+    return training_out(s)
+
+
+def _results(user, organiser: TrainingOrganiser, results: list[ResultIn], keep=()) -> dict:
+    """The results named in a body, as {Helper: passed}: each helper must be visible (404) and
+    serve at one of the organiser's points, unless already recorded at this training (409)."""
+    wanted = {r.helper: r.passed for r in results}
+    if not wanted:
+        return {}
+    visible = {h.pk: h for h in access.helpers_visible_to(user).filter(pk__in=list(wanted))}
+    if user.is_superuser:
+        visible = {h.pk: h for h in Helper.objects.filter(pk__in=list(wanted))}
+    missing = [pk for pk in wanted if pk not in visible]
+    if missing:
+        raise NotVisible("results", _("帮办代办员"))
+    serving = set(
+        Helper.objects.filter(pk__in=list(wanted))
+        .filter(_serving_at(organiser.points.values("pk")))
+        .values_list("pk", flat=True)
+    ) | set(keep)
+    outside = [pk for pk in wanted if pk not in serving]
+    if outside:
+        raise actions.StaffError(
+            {
+                "results": _("帮办代办员（编号 %(ids)s）不在该组织单位负责培训的服务点服务。")
+                % {"ids": "、".join(str(pk) for pk in outside)}
+            }
+        )
+    return {visible[pk]: passed for pk, passed in wanted.items()}
+
+
+@router.get("/trainings", response={200: TrainingListOut, **errors(422)}, summary="List trainings")
+def list_trainings(
+    request,
+    organiser: int | None = Query(None, ge=1, le=MAX_ID, description="id of the organiser"),
+    year: int | None = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="calendar year"),
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """The trainings of the organisers the caller may see, newest first."""
+    _refuse_unknown_query(request, {"organiser", "year", "limit", "offset"})
+    qs = _sessions(request.auth, "view")
+    if organiser is not None:
+        qs = qs.filter(organiser_id=organiser)
+    if year is not None:
+        qs = qs.in_year(year)
+    count = qs.count()
+    items = qs.order_by("-held_on", "-id").prefetch_related(
+        Prefetch(
+            "attendances",
+            queryset=TrainingAttendance.objects.select_related("helper__user").order_by(
+                "helper_id"
+            ),
+        )
+    )[offset : offset + limit]
+    return {"items": [training_out(s) for s in items], "count": count}
+
+
+@router.get(
+    "/trainings/{training_id}",
+    response={200: TrainingOut, **errors(404, 422)},
+    summary="Get a training",
+)
+def get_training(request, training_id: int = Path(..., ge=1, le=MAX_ID)):
+    session = _sessions(request.auth, "view").filter(pk=training_id).first()
+    if session is None:
+        raise ApiError(404, ["path", "training_id"], _("培训不存在或无权访问。"), "not_found")
+    return _training_detail(session.pk)
+
+
+@router.post(
+    "/trainings",
+    response={201: TrainingOut, **errors(400, 403, 404, 409, 422)},
+    summary="Record a training",
+)
+def create_training(request, payload: TrainingIn):
+    """Record a training the organiser held, with each attendee's result (the organiser's own
+    admins). Attendees must serve at one of the organiser's points. Teaching material is uploaded
+    on the training's page."""
+    user = request.auth
+    organiser = _get_organiser(user, payload.organiser, "change", loc=["body", "organiser"])
+    results = _results(user, organiser, payload.results)
+    session = actions.record_training(
+        organiser, held_on=payload.held_on, topic=payload.topic, by=user, results=results
+    )
+    return Status(201, _training_detail(session.pk))
+
+
+@router.patch(
+    "/trainings/{training_id}",
+    response={200: TrainingOut, **errors(400, 403, 404, 409, 422)},
+    summary="Set a training's results",
+)
+def update_results(request, payload: ResultsIn, training_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Set who attended and whether each passed; attendees not named keep their result."""
+    user = request.auth
+    session = _sessions(user, "change").select_related("organiser").filter(pk=training_id).first()
+    if session is None:
+        if _sessions(user, "view").filter(pk=training_id).exists():
+            raise Forbidden(["path", "training_id"], _("您无权修改该培训的考核结果。"))
+        raise ApiError(404, ["path", "training_id"], _("培训不存在或无权访问。"), "not_found")
+    recorded = session.attendances.values_list("helper_id", flat=True)
+    results = _results(user, session.organiser, payload.results, keep=recorded)
+    actions.set_training_results(session, results, by=user)
+    return _training_detail(session.pk)
