@@ -100,3 +100,28 @@ def test_pages_have_no_serious_accessibility_violations(
     assert axe(page) == [], "accounts page"
     if shots:
         page.screenshot(path=str(shots / "accounts.png"), full_page=True)
+
+    # The staff pages: the helper list and recording a training with a helper to pick.
+    import datetime as dt
+
+    from bangban.network.actions import create_account
+    from bangban.staff.actions import save_helper, set_up_organisers
+    from bangban.staff.models import TrainingOrganiser
+
+    set_up_organisers(yiyuan_committed.county, by=None)
+    serving = create_account(
+        username="helper-axe",
+        password=PASSWORD,
+        role=Role.HELPER,
+        binding=station,
+        full_name="王帮办",
+        by=None,
+    )
+    save_helper(serving, by=None, origin="window", started_on=dt.date(2020, 1, 1))
+    organiser = TrainingOrganiser.objects.get(town_centre__region__name="鲁村镇")
+    for path, name in [
+        ("/staff/helpers/", "helper list"),
+        (f"/staff/trainings/organisers/{organiser.pk}/new/", "record training"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert axe(page) == [], f"{name} page"
