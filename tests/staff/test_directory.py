@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bangban.network.actions import Period, set_opening_hours
 from bangban.network.models import Domain, Role, ServicePoint
@@ -16,7 +17,8 @@ from bangban.staff import actions, directory
 from bangban.staff.models import Helper
 
 Kind = ServicePoint.Kind
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
+EVERYTHING = directory.Filter()
 
 
 @pytest.fixture
@@ -54,12 +56,12 @@ def as_village_helper(client, yiyuan, make_account):
     return client
 
 
-def _all_point_names(f=directory.Filter()) -> set[str]:
+def _all_point_names(f=EVERYTHING) -> set[str]:
     ids = list(directory.points(f, on=TODAY).values_list("pk", flat=True))
     return {row["name"] for row in directory.point_rows(ids, on=TODAY)}
 
 
-def _helper_names(f=directory.Filter()) -> list[str]:
+def _helper_names(f=EVERYTHING) -> list[str]:
     ids = list(directory.helpers(f, on=TODAY).values_list("pk", flat=True))
     return [row["name"] for row in directory.helper_rows(ids, on=TODAY)]
 
