@@ -70,6 +70,10 @@ MESSAGES = {
     "model_type": "{field} 必须是 JSON 对象。",
     "model_attributes_type": "{field} 必须是 JSON 对象。",
     "datetime_parsing": "{field} 不是有效的日期时间。",
+    "date_parsing": "{field} 不是有效的日期（格式 YYYY-MM-DD）。",
+    "date_type": "{field} 不是有效的日期（格式 YYYY-MM-DD）。",
+    "date_from_datetime_parsing": "{field} 不是有效的日期（格式 YYYY-MM-DD）。",
+    "date_from_datetime_inexact": "{field} 只能是日期，不能带时间。",
     "json_invalid": "请求体不是有效的 JSON。",
     "value_error": "{field} 的值无效。",
 }

@@ -80,6 +80,7 @@ def test_pages_have_no_serious_accessibility_violations(
         (f"/points/{station.pk}/edit/", "edit"),
         (f"/points/{station.parent_id}/add/", "add"),
         (f"/points/{station.parent_id}/chart/", "chart"),
+        (f"/points/{station.pk}/equipment/add/", "equipment add"),
         ("/?q=" + station.name[:2], "search"),
     ]:
         page.goto(f"{live_server.url}{path}")

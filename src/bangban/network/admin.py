@@ -11,6 +11,9 @@ from .models import (
     ApiToken,
     Department,
     Domain,
+    Equipment,
+    EquipmentCheck,
+    EquipmentKind,
     Membership,
     OpeningHours,
     PartnerOrganisation,
@@ -148,3 +151,29 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(EquipmentKind)
+class EquipmentKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_convenience", "check_interval_days", "position"]
+    list_editable = ["check_interval_days"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ["kind", "point", "quantity", "state", "responsible", "added_on"]
+    list_filter = ["state", "kind"]
+    search_fields = ["point__name", "kind__name", "note"]
+    autocomplete_fields = ["point", "responsible"]
+    list_select_related = ["kind", "point", "responsible"]
+
+
+@admin.register(EquipmentCheck)
+class EquipmentCheckAdmin(admin.ModelAdmin):
+    list_display = ["equipment", "checked_on", "result", "checked_by"]
+    list_filter = ["result"]
+    search_fields = ["equipment__point__name", "equipment__kind__name", "fault"]
+    autocomplete_fields = ["equipment", "checked_by"]
+    list_select_related = ["equipment__kind", "checked_by"]
+    date_hierarchy = "checked_on"

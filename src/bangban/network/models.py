@@ -568,6 +568,14 @@ class EquipmentKind(models.Model):
 
 
 class EquipmentQuerySet(models.QuerySet):
+    def visible_to(self, user, action="view"):
+        """The equipment of the points `user` may act on with `action` (the gate decides)."""
+        from . import access  # the gate reads these models
+
+        if access.is_superuser(user):
+            return self
+        return self.filter(point__in=access.points_for(user, action).values("pk"))
+
     def in_use(self):
         """Equipment not retired."""
         return self.exclude(state=Equipment.State.RETIRED)

@@ -7,13 +7,13 @@ schemathesis know it. Enum values are the models' snake_case choices.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
-from .models import OpeningHours, Region, Role, ServicePoint
+from .models import Equipment, EquipmentCheck, OpeningHours, Region, Role, ServicePoint
 
 # --- Strings ---------------------------------------------------------------------------------------
 
@@ -247,3 +247,78 @@ class AccountOut(Schema):
     point: int | None
     department: int | None
     organisation: int | None
+
+
+# --- Equipment -------------------------------------------------------------------------------------
+
+EquipmentState = Literal[tuple(Equipment.State.values)]  # type: ignore[valid-type]
+CheckResult = Literal[tuple(EquipmentCheck.Result.values)]  # type: ignore[valid-type]
+KindCode = text(40, 1, r"^[-a-zA-Z0-9_]+$", examples=["document_camera"])
+Quantity = Annotated[int, Field(ge=1, le=100_000)]
+Note = text(200)
+Fault = text(500)
+
+
+class EquipmentOut(Schema):
+    id: int
+    point: int
+    kind: str = Field(description="equipment kind code, e.g. document_camera")
+    kind_name: str
+    is_convenience: bool
+    quantity: int
+    state: EquipmentState
+    responsible: int | None = Field(description="user id of the person responsible")
+    responsible_name: str | None
+    note: str
+    added_on: date
+    check_interval_days: int
+    last_checked_on: date | None
+    next_check_on: date = Field(description="last check (or date added) plus the kind's interval")
+    overdue: bool = Field(description="the periodic check is overdue today (never when retired)")
+
+
+class EquipmentListOut(Schema):
+    items: list[EquipmentOut]
+    count: int
+
+
+class EquipmentCreateIn(Input):
+    kind: KindCode
+    quantity: Quantity = 1
+    state: EquipmentState = "working"
+    responsible: Id | None = Field(
+        None, description="user id; someone with a membership at the point or above"
+    )
+    note: Note = ""
+
+
+class EquipmentUpdateIn(Input):
+    """Only the fields sent are changed. `responsible` may be null."""
+
+    kind: KindCode = None  # type: ignore[assignment]
+    quantity: Quantity = None  # type: ignore[assignment]
+    state: EquipmentState = None  # type: ignore[assignment]
+    responsible: Id | None = None
+    note: Note = None  # type: ignore[assignment]
+
+
+class EquipmentCheckOut(Schema):
+    id: int
+    equipment: int
+    checked_on: date
+    checked_by: int
+    checked_by_name: str
+    result: CheckResult
+    fault: str
+    created_at: datetime
+
+
+class EquipmentCheckListOut(Schema):
+    items: list[EquipmentCheckOut]
+    count: int
+
+
+class EquipmentCheckIn(Input):
+    checked_on: date = Field(description="not later than today; a faulty result needs `fault`")
+    result: CheckResult
+    fault: Fault = ""

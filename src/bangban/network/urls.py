@@ -15,4 +15,9 @@ urlpatterns = [
     path("chart/", views.chart, name="chart_home"),
     path("points/<int:pk>/chart/", views.chart, name="chart"),
     path("points/<int:pk>/chart.svg", views.chart_svg, name="chart_svg"),
+    path("points/<int:pk>/equipment/add/", views.equipment_add, name="equipment_add"),
+    path("equipment/<int:pk>/edit/", views.equipment_edit, name="equipment_edit"),
+    path("equipment/<int:pk>/checks/add/", views.equipment_check_add, name="equipment_check_add"),
+    path("points/<int:pk>/signage/", views.point_signage, name="point_signage"),
+    path("points/<int:pk>/signage/photo", views.signage_photo, name="signage_photo"),
 ]

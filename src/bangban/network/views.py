@@ -17,8 +17,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Substr
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -28,16 +30,19 @@ from .forms import (
     AccountForm,
     AccountSearchForm,
     AddPointForm,
+    EquipmentCheckForm,
+    EquipmentForm,
     HoursFormSet,
     PointAccountForm,
     PointForm,
     SearchForm,
+    SignageForm,
     account_roles_for,
     add_network_errors,
     child_kinds,
     point_roles_for,
 )
-from .models import BINDING, CODE_LENGTHS, OpeningHours, Region, Role, ServicePoint
+from .models import BINDING, CODE_LENGTHS, Equipment, OpeningHours, Region, Role, ServicePoint
 
 Kind = ServicePoint.Kind
 PAGE_SIZE = 50
@@ -294,6 +299,7 @@ def point_detail(request, pk: int):
         and access.points_for(user, "view").filter(pk=point.parent_id).exists(),
         "people": _people_at(user, point),
         "can_add_account": bool(point_roles_for(user, point)),
+        **_equipment_context(point),
     }
     return render(request, "network/point.html", context)
 
@@ -548,3 +554,171 @@ def account_new(request):
                 )
                 return redirect("network:accounts")
     return render(request, "network/account_new.html", {"form": form})
+
+
+# --- Equipment and signage ------------------------------------------------------------------------
+
+
+def _equipment_context(point: ServicePoint) -> dict:
+    """The point page's equipment card: one query for every line with its last and next check."""
+    today = timezone.localdate()
+    rows = list(
+        point.equipment.select_related("kind", "responsible")
+        .with_check_dates()
+        .order_by("state", "kind__position", "id")
+    )
+    for row in rows:
+        row.overdue = row.state != Equipment.State.RETIRED and row.next_check_on < today
+    return {"equipment": rows, "today": today}
+
+
+def _point_equipment_url(point: ServicePoint) -> str:
+    return reverse("network:point", args=[point.pk]) + "#equipment-heading"
+
+
+def _get_equipment(user, pk: int, action: access.Action) -> Equipment:
+    """Equipment at a point `user` may `action`; 404 whether it is missing or not allowed."""
+    try:
+        return (
+            Equipment.objects.visible_to(user, action)
+            .select_related("point", "point__county", "kind")
+            .get(pk=pk)
+        )
+    except Equipment.DoesNotExist as error:
+        raise Http404 from error
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def equipment_add(request, pk: int):
+    user = request.user
+    point = access.get_point_for(
+        user, pk, "change", queryset=ServicePoint.objects.select_related("county")
+    )
+    form = EquipmentForm(request.POST or None, point=point)
+    if request.method == "POST" and form.is_valid():
+        try:
+            equipment = actions.add_equipment(point, by=user, **form.changes())
+        except actions.NetworkError as error:
+            add_network_errors(form, error)
+        else:
+            messages.success(request, _("已登记设施设备“%(what)s”。") % {"what": equipment})
+            return redirect(_point_equipment_url(point))
+    return render(
+        request,
+        "network/equipment_form.html",
+        {
+            "point": point,
+            "form": form,
+            "ancestors": _ancestors(user, point),
+            "title": _("登记设施设备"),
+            "submit": _("登记"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def equipment_edit(request, pk: int):
+    user = request.user
+    equipment = _get_equipment(user, pk, "change")
+    point = equipment.point
+    form = EquipmentForm(request.POST or None, point=point, equipment=equipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_equipment(equipment, by=user, **form.changes())
+        except actions.NetworkError as error:
+            add_network_errors(form, error)
+        else:
+            messages.success(request, _("已保存设施设备“%(what)s”。") % {"what": equipment})
+            return redirect(_point_equipment_url(point))
+    return render(
+        request,
+        "network/equipment_form.html",
+        {
+            "point": point,
+            "form": form,
+            "equipment": equipment,
+            "ancestors": _ancestors(user, point),
+            "title": _("编辑设施设备"),
+            "submit": _("保存"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def equipment_check_add(request, pk: int):
+    user = request.user
+    equipment = _get_equipment(user, pk, "change")
+    point = equipment.point
+    form = EquipmentCheckForm(
+        request.POST or None, initial={"checked_on": timezone.localdate(), "result": "ok"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_equipment_check(
+                equipment,
+                checked_on=form.cleaned_data["checked_on"],
+                result=form.cleaned_data["result"],
+                fault=form.cleaned_data["fault"],
+                by=user,
+            )
+        except actions.NetworkError as error:
+            add_network_errors(form, error)
+        else:
+            messages.success(request, _("已记录“%(what)s”的检查。") % {"what": equipment})
+            return redirect(_point_equipment_url(point))
+    checks = equipment.checks.select_related("checked_by")[:20]
+    return render(
+        request,
+        "network/equipment_check.html",
+        {
+            "point": point,
+            "equipment": equipment,
+            "checks": checks,
+            "form": form,
+            "ancestors": _ancestors(user, point),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_signage(request, pk: int):
+    user = request.user
+    point = access.get_point_for(user, pk, "change")
+    form = SignageForm(request.POST or None, request.FILES or None, point=point)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_signage(
+                point,
+                in_place=form.cleaned_data["in_place"],
+                photo=form.cleaned_data["photo"],
+                by=user,
+            )
+        except actions.NetworkError as error:
+            add_network_errors(form, error)
+        else:
+            messages.success(request, _("统一标识信息已保存。"))
+            return redirect(_point_equipment_url(point))
+    return render(
+        request,
+        "network/point_signage.html",
+        {"point": point, "form": form, "ancestors": _ancestors(user, point)},
+    )
+
+
+@login_required
+def signage_photo(request, pk: int):
+    """The signage photo, served through the gate (media files are not public)."""
+    point = access.get_point_for(request.user, pk, "view")
+    if not point.signage_photo:
+        raise Http404
+    try:
+        handle = point.signage_photo.open("rb")
+    except OSError as error:
+        raise Http404 from error
+    response = FileResponse(handle)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
