@@ -500,8 +500,7 @@ def _level_regions(request, region_code: str | None, on, rule):
         compliance.by_code_prefix(points, "county__code", length), on, "group"
     )
     if rule:
-        groups = groups.filter(**{f"{rule}_failing__gt": 0})
-    groups = list(groups)
+        groups = [g for g in groups if g[f"{rule}_failing"]]
     if region_code and not groups and not points.exists():
         raise Http404
     names = _region_names(g["group"] for g in groups)
@@ -528,8 +527,7 @@ def _level_county(request, county_code: str, on, rule):
         "group",
     )
     if rule:
-        towns = towns.filter(**{f"{rule}_failing__gt": 0})
-    towns = list(towns)
+        towns = [g for g in towns if g[f"{rule}_failing"]]
     rows = [_point_row(p) for p in county_points]
     if not rows and not towns and not points.exists():
         raise Http404
