@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bangban.network import access
 from bangban.network.models import Region, Role
+from bangban.staff import scope
 from bangban.staff.models import TrainingOrganiser
 
 ABC = "中国农业银行沂源县支行"
@@ -29,12 +29,12 @@ def people(yiyuan, make_helper):
 
 
 def seen(user, people) -> set[str]:
-    visible = set(access.helpers_visible_to(user).values_list("pk", flat=True))
+    visible = set(scope.helpers_for(user).values_list("pk", flat=True))
     return {name for name, helper in people.items() if helper.pk in visible}
 
 
 def organisers(user, action="view") -> set[TrainingOrganiser]:
-    return set(access.organisers_for(user, action))
+    return set(scope.organisers_for(user, action))
 
 
 def bureau(yiyuan):
@@ -71,7 +71,7 @@ def test_supervisor_sees_the_county_but_manages_nothing(yiyuan, people, make_acc
     assert seen(supervisor, people) == set(people)
     assert bureau(yiyuan) in organisers(supervisor)
     assert organisers(supervisor, "change") == set()
-    assert not access.helpers_for(supervisor, "change").exists()
+    assert not scope.helpers_for(supervisor, "change").exists()
 
 
 def test_department_admin_sees_and_manages_its_own_department(yiyuan, people, make_account):
@@ -109,7 +109,7 @@ def test_point_lead_sees_its_point_and_manages_no_organiser(yiyuan, people, make
     assert seen(lead, people) == {"lucun"}
     assert of_town(yiyuan, "鲁村镇") in organisers(lead)
     assert organisers(lead, "change") == set()
-    assert set(access.helpers_for(lead, "change")) == {people["lucun"]}
+    assert set(scope.helpers_for(lead, "change")) == {people["lucun"]}
 
 
 def test_helper_sees_the_people_of_its_point_and_its_own_profile(yiyuan, people):
@@ -117,7 +117,7 @@ def test_helper_sees_the_people_of_its_point_and_its_own_profile(yiyuan, people)
     assert seen(helper.user, people) == {"lucun"}
     assert organisers(helper.user) == {of_town(yiyuan, "鲁村镇")}
     assert organisers(helper.user, "change") == set()
-    assert not access.helpers_for(helper.user, "change").exists()
+    assert not scope.helpers_for(helper.user, "change").exists()
 
 
 def test_missing_and_not_allowed_look_the_same(yiyuan, people, make_account):
@@ -125,11 +125,11 @@ def test_missing_and_not_allowed_look_the_same(yiyuan, people, make_account):
 
     admin = make_account(Role.PARTNER_ADMIN, yiyuan.organisation(RCB))
     with pytest.raises(Http404):
-        access.get_helper_for(admin, people["abc"].pk)
+        scope.get_helper_for(admin, people["abc"].pk)
     with pytest.raises(Http404):
-        access.get_helper_for(admin, 10**9)
+        scope.get_helper_for(admin, 10**9)
     with pytest.raises(Http404):
-        access.get_organiser_for(admin, of_bank(yiyuan, ABC).pk)
+        scope.get_organiser_for(admin, of_bank(yiyuan, ABC).pk)
     with pytest.raises(Http404):
-        access.get_organiser_for(admin, bureau(yiyuan).pk, "change")
-    assert access.get_organiser_for(admin, of_bank(yiyuan, RCB).pk, "change")
+        scope.get_organiser_for(admin, bureau(yiyuan).pk, "change")
+    assert scope.get_organiser_for(admin, of_bank(yiyuan, RCB).pk, "change")

@@ -409,6 +409,11 @@ BINDING = {
 }
 
 
+#: The roles whose holders serve at a point: they count toward its staffing and are "where a helper
+#: serves" (a point lead serves too).
+SERVING_ROLES = (Role.HELPER, Role.POINT_LEAD)
+
+
 def _binding_condition() -> Q:
     fields = ("region", "point", "department", "organisation")
     condition = Q()

@@ -19,11 +19,11 @@ from ninja import Field, Path, Query, Router, Schema
 
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
-from bangban.network.models import Domain, Membership, Region, ServicePoint
+from bangban.network.models import SERVING_ROLES, Domain, Membership, Region, ServicePoint
 from bangban.network.schemas import MAX_ID, NO_CONTROL, DomainCode, Id, Input, errors
 from bangban.network.schemas import text as text_field
 
-from . import actions
+from . import actions, scope
 from .models import (
     TRAININGS_PER_YEAR,
     Helper,
@@ -158,7 +158,7 @@ class ResultsIn(Input):
 def _serving_at(points) -> Exists:
     return Exists(
         Membership.objects.filter(
-            user=OuterRef("user_id"), role__in=access.SERVING_ROLES, point__in=points
+            user=OuterRef("user_id"), role__in=SERVING_ROLES, point__in=points
         )
     )
 
@@ -167,7 +167,7 @@ def _helper_rows(user, qs, on: dt.date):
     serving = Prefetch(
         "user__memberships",
         queryset=Membership.objects.filter(
-            role__in=access.SERVING_ROLES,
+            role__in=SERVING_ROLES,
             point__in=access.points_for(user, "view").values("pk"),
         )
         .select_related("point")
@@ -205,9 +205,9 @@ def _one_helper(user, pk: int) -> dict:
 
 def _get_helper(user, helper_id: int, action: access.Action) -> Helper:
     try:
-        return access.get_helper_for(user, helper_id, action)
+        return scope.get_helper_for(user, helper_id, action)
     except Http404:
-        if action != "view" and access.helpers_visible_to(user).filter(pk=helper_id).exists():
+        if action != "view" and scope.helpers_for(user).filter(pk=helper_id).exists():
             raise Forbidden(["path", "helper_id"], _("您无权修改该帮办代办员的档案。")) from None
         raise ApiError(
             404, ["path", "helper_id"], _("帮办代办员不存在或无权访问。"), "not_found"
@@ -232,7 +232,7 @@ def list_helpers(
     _refuse_unknown_query(request, {"point", "town", "qualified", "q", "limit", "offset"})
     user = request.auth
     today = timezone.localdate()
-    qs = access.helpers_visible_to(user)
+    qs = scope.helpers_for(user)
     if point is not None:
         qs = qs.filter(_serving_at([point]))
     if town is not None:
@@ -342,12 +342,9 @@ def organiser_out(o: TrainingOrganiser, year: int) -> dict:
 def _get_organiser(user, organiser_id: int, action: access.Action, loc=None) -> TrainingOrganiser:
     loc = loc or ["path", "organiser_id"]
     try:
-        return access.get_organiser_for(user, organiser_id, action)
+        return scope.get_organiser_for(user, organiser_id, action)
     except Http404:
-        if (
-            action != "view"
-            and access.organisers_for(user, "view").filter(pk=organiser_id).exists()
-        ):
+        if action != "view" and scope.organisers_for(user, "view").filter(pk=organiser_id).exists():
             raise Forbidden(loc, _("您无权为该组织单位登记培训。")) from None
         raise ApiError(404, loc, _("培训组织单位不存在或无权访问。"), "not_found") from None
 
@@ -369,7 +366,7 @@ def list_organisers(
     """The organisers the caller may see, each with the trainings it held in `year`."""
     _refuse_unknown_query(request, {"kind", "county", "short", "year", "limit", "offset"})
     year = year or timezone.localdate().year
-    qs = access.organisers_for(request.auth, "view").with_trainings(year)
+    qs = scope.organisers_for(request.auth, "view").with_trainings(year)
     if kind is not None:
         qs = qs.filter(kind=kind)
     if county is not None:
@@ -410,7 +407,7 @@ def get_organiser(request, organiser_id: int = Path(..., ge=1, le=MAX_ID), year:
 
 def _sessions(user, action: access.Action):
     return TrainingSession.objects.filter(
-        organiser__in=access.organisers_for(user, action).values("pk")
+        organiser__in=scope.organisers_for(user, action).values("pk")
     )
 
 
@@ -446,7 +443,7 @@ def _results(user, organiser: TrainingOrganiser, results: list[ResultIn], keep=(
     wanted = {r.helper: r.passed for r in results}
     if not wanted:
         return {}
-    visible = {h.pk: h for h in access.helpers_visible_to(user).filter(pk__in=list(wanted))}
+    visible = {h.pk: h for h in scope.helpers_for(user).filter(pk__in=list(wanted))}
     if user.is_superuser:
         visible = {h.pk: h for h in Helper.objects.filter(pk__in=list(wanted))}
     missing = [pk for pk in wanted if pk not in visible]

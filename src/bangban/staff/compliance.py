@@ -42,10 +42,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
-from bangban.network.models import Membership, Role, ServicePoint
+from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
 
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
-from .staffing import FULL_TIME_ONLY, MINIMUM, SERVING_ROLES, required_helpers, with_staffing
+from .staffing import FULL_TIME_ONLY, MINIMUM, required_helpers, with_staffing
 
 
 @dataclass(frozen=True)

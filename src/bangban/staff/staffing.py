@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from bangban.network.models import Membership, Role, ServicePoint
+from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
 
 from .models import Helper
 
@@ -46,9 +46,6 @@ MINIMUM = {
 
 #: Kinds whose minimum counts full-time helpers only (至少确定1名专职帮办代办员).
 FULL_TIME_ONLY = {Kind.TOWN_CENTRE, Kind.VILLAGE_STATION, Kind.PARTNER_STATION}
-
-#: The roles whose holders serve at a point and count toward its minimum.
-SERVING_ROLES = [Role.HELPER, Role.POINT_LEAD]
 
 
 def required_helpers() -> Case:

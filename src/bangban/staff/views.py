@@ -30,9 +30,18 @@ from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
 from bangban.network.forms import add_network_errors
-from bangban.network.models import Domain, Membership, Region, Role, ServicePoint, code_range
+from bangban.network.models import (
+    SERVING_ROLES,
+    Domain,
+    Equipment,
+    Membership,
+    Region,
+    Role,
+    ServicePoint,
+    code_range,
+)
 
-from . import actions, compliance, directory, spreadsheets
+from . import actions, compliance, directory, scope, spreadsheets
 from .forms import HelperForm, HelperSearchForm, ResultsForm, TrainingForm
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, TrainingSession
 from .qualification import reasons_from_training, with_training
@@ -49,7 +58,7 @@ def _serving_at(points) -> Exists:
     """The helper serves (helper or point lead) at one of `points` (a queryset of point ids)."""
     return Exists(
         Membership.objects.filter(
-            user=OuterRef("user_id"), role__in=access.SERVING_ROLES, point__in=points
+            user=OuterRef("user_id"), role__in=SERVING_ROLES, point__in=points
         )
     )
 
@@ -59,7 +68,7 @@ def _places(user) -> Prefetch:
     return Prefetch(
         "user__memberships",
         queryset=Membership.objects.filter(
-            role__in=access.SERVING_ROLES,
+            role__in=SERVING_ROLES,
             point__in=access.points_for(user, "view").values("pk"),
         )
         .select_related("point")
@@ -89,7 +98,7 @@ def helpers(request):
         .order_by("region__code")[:300]
     )
     search = HelperSearchForm(request.GET or None, towns=towns)
-    rows = access.helpers_visible_to(user)
+    rows = scope.helpers_for(user)
     point = town = None
     text = ""
     if search.is_valid():
@@ -137,7 +146,7 @@ def helpers(request):
 def helper_detail(request, pk: int):
     user = request.user
     today = timezone.localdate()
-    helper = access.get_helper_for(
+    helper = scope.get_helper_for(
         user,
         pk,
         "view",
@@ -153,7 +162,7 @@ def helper_detail(request, pk: int):
         "helper": helper,
         "attendances": attendances,
         "today": today,
-        "can_change": access.helpers_for(user, "change").filter(pk=helper.pk).exists(),
+        "can_change": scope.helpers_for(user, "change").filter(pk=helper.pk).exists(),
     }
     return render(request, "staff/helper.html", context)
 
@@ -162,7 +171,7 @@ def helper_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def helper_edit(request, pk: int):
     user = request.user
-    helper = access.get_helper_for(
+    helper = scope.get_helper_for(
         user, pk, "change", queryset=Helper.objects.select_related("user")
     )
     initial = {
@@ -203,7 +212,7 @@ def organisers(request):
     today = timezone.localdate()
     year = _year(request, today)
     rows = (
-        access.organisers_for(user, "view")
+        scope.organisers_for(user, "view")
         .with_trainings(year)
         .select_related("county")
         .order_by("county__code", "kind", "name", "id")
@@ -221,7 +230,7 @@ def organiser_detail(request, pk: int):
     user = request.user
     today = timezone.localdate()
     year = _year(request, today)
-    organiser = access.get_organiser_for(
+    organiser = scope.get_organiser_for(
         user, pk, "view", queryset=TrainingOrganiser.objects.select_related("county")
     )
     points = (
@@ -248,7 +257,7 @@ def organiser_detail(request, pk: int):
         "year": year,
         "years": years,
         "required": TRAININGS_PER_YEAR,
-        "can_manage": access.organisers_for(user, "change").filter(pk=organiser.pk).exists(),
+        "can_manage": scope.organisers_for(user, "change").filter(pk=organiser.pk).exists(),
     }
     return render(request, "staff/organiser.html", context)
 
@@ -274,7 +283,7 @@ def training_new(request, pk: int):
     """Record a training the organiser held: date, topic, material, attendees with results."""
     user = request.user
     today = timezone.localdate()
-    organiser = access.get_organiser_for(user, pk, "change")
+    organiser = scope.get_organiser_for(user, pk, "change")
     form = TrainingForm(
         request.POST or None, request.FILES or None, candidates=_candidates(organiser, today)
     )
@@ -301,7 +310,7 @@ def _session_for(user, pk, action: access.Action) -> TrainingSession:
     try:
         return (
             TrainingSession.objects.filter(
-                organiser__in=access.organisers_for(user, action).values("pk")
+                organiser__in=scope.organisers_for(user, action).values("pk")
             )
             .select_related("organiser", "created_by")
             .get(pk=pk)
@@ -314,12 +323,12 @@ def _session_for(user, pk, action: access.Action) -> TrainingSession:
 def training_detail(request, pk: int):
     user = request.user
     session = _session_for(user, pk, "view")
-    can_manage = access.organisers_for(user, "change").filter(pk=session.organiser_id).exists()
+    can_manage = scope.organisers_for(user, "change").filter(pk=session.organiser_id).exists()
     attendances = session.attendances.select_related("helper__user").order_by(
         "helper__user__first_name", "helper__user__username", "id"
     )
     if not can_manage:
-        attendances = attendances.filter(helper__in=access.helpers_visible_to(user).values("pk"))
+        attendances = attendances.filter(helper__in=scope.helpers_for(user).values("pk"))
     context = {
         "session": session,
         "organiser": session.organiser,
@@ -867,7 +876,7 @@ def helpers_template(request):
 def helpers_export(request):
     """The helpers the user may see, in the template's columns (without passwords)."""
     queryset = (
-        access.helpers_visible_to(request.user)
+        scope.helpers_for(request.user)
         .select_related("user")
         .prefetch_related("domains", "user__memberships")
         .order_by("user__username", "pk")

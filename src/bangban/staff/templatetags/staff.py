@@ -8,8 +8,7 @@ from django import template
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from bangban.network import access
-from bangban.network.models import Membership, ServicePoint
+from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
 
 from ..models import TrainingAttendance
 from ..qualification import reasons_from_training, reasons_not_qualified
@@ -29,7 +28,7 @@ def point_staffing(context, point: ServicePoint) -> dict:
         helper__user=OuterRef("user_id"), session__held_on__lte=today
     )
     people = list(
-        Membership.objects.filter(point=point, role__in=access.SERVING_ROLES)
+        Membership.objects.filter(point=point, role__in=SERVING_ROLES)
         .select_related("user", "user__helper_profile")
         .annotate(trained=Exists(attended), passed_training=Exists(attended.filter(passed=True)))
         .order_by("role", "user__first_name", "user__username", "id")
