@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def _bangban(*args, tmp_path, **env):
     # Not the test settings' environment (they switch HTTPS off): a production-like one.
@@ -47,3 +49,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _bangban("check", tmp_path=tmp_path, DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_postgresql_connections_run_without_jit(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
