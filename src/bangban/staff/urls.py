@@ -7,6 +7,7 @@ urlpatterns = [
     path("helpers/", views.helpers, name="helpers"),
     path("helpers/<int:pk>/", views.helper_detail, name="helper"),
     path("helpers/<int:pk>/edit/", views.helper_edit, name="helper_edit"),
+    path("people/<int:user_id>/profile/", views.helper_new, name="helper_new"),
     path("trainings/", views.organisers, name="organisers"),
     path("trainings/organisers/<int:pk>/", views.organiser_detail, name="organiser"),
     path("trainings/organisers/<int:pk>/new/", views.training_new, name="training_new"),

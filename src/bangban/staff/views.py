@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
@@ -192,6 +193,39 @@ def helper_edit(request, pk: int):
             messages.success(request, _("已保存“%(name)s”的档案。") % {"name": helper})
             return redirect("staff:helper", pk=helper.pk)
     return render(request, "staff/helper_form.html", {"helper": helper, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def helper_new(request, user_id: int):
+    """Give a helper profile to someone who serves at a point the requester may change (an account
+    made on the point's page has none yet, so is not qualified until it has one)."""
+    user = request.user
+    points = access.points_for(user, "change").filter(
+        memberships__user_id=user_id, memberships__role__in=SERVING_ROLES
+    )
+    person = (
+        get_user_model()
+        .objects.filter(pk=user_id, pk__in=points.values("memberships__user_id"))
+        .select_related("helper_profile")
+        .first()
+    )
+    if person is None:
+        raise Http404
+    existing = getattr(person, "helper_profile", None)
+    if existing is not None:
+        return redirect("staff:helper_edit", pk=existing.pk)
+    form = HelperForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            helper = actions.save_helper(person, by=user, **form.cleaned_data)
+        except actions.StaffError as error:
+            add_network_errors(form, error)
+        else:
+            messages.success(request, _("已建立“%(name)s”的档案。") % {"name": helper})
+            return redirect("staff:helper", pk=helper.pk)
+    name = person.get_full_name() or person.get_username()
+    return render(request, "staff/helper_form.html", {"helper": None, "name": name, "form": form})
 
 
 # --- Trainings ------------------------------------------------------------------------------------

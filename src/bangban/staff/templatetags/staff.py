@@ -45,4 +45,6 @@ def point_staffing(context, point: ServicePoint) -> dict:
         .values("qualified_helpers", "required_helpers", "staffed")
         .first()
     )
-    return {"people": people, "staffing": staffing}
+    # The point page has already asked the gate whether the user may change the point.
+    can_change = bool(context.get("can_change"))
+    return {"people": people, "staffing": staffing, "can_change": can_change}
