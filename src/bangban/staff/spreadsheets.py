@@ -1,10 +1,11 @@
-"""Excel templates, imports and exports of helpers (and equipment).
+"""Excel templates, imports and exports of helpers and equipment.
 
 A small generic reader (`read`): openpyxl in read-only mode, the header row checked against the
 template's columns, every cell of every row parsed and checked before anything is written, every
 problem reported by row and column in Chinese. An import writes nothing unless every row is good,
-then writes all rows in one transaction through the real actions (`network.actions.create_account`,
-`grant_membership`, `staff.actions.save_helper`).
+then writes all rows in one transaction through the real actions (helpers:
+`network.actions.create_account`, `grant_membership`, `staff.actions.save_helper`; equipment:
+`network.actions.add_equipment` and `record_equipment_check`).
 
 Templates are written with openpyxl (a header row, an example row, drop-down lists for the
 enumerations, an instructions sheet); exports with XlsxWriter in constant memory.
@@ -27,8 +28,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from bangban.network import access
-from bangban.network.actions import NetworkError, create_account
-from bangban.network.models import Domain, Role, ServicePoint
+from bangban.network.actions import (
+    MAX_QUANTITY,
+    NetworkError,
+    add_equipment,
+    create_account,
+    record_equipment_check,
+)
+from bangban.network.models import (
+    Domain,
+    Equipment,
+    EquipmentCheck,
+    EquipmentKind,
+    Role,
+    ServicePoint,
+)
 
 from . import actions
 from .models import Helper
@@ -319,7 +333,7 @@ def write_export(path: str, title: str, headers: list[str], rows: Iterable[Seque
         for col, value in enumerate(row):
             if isinstance(value, int | float) and not isinstance(value, bool):
                 ws.write_number(count, col, value)
-            else:
+            elif value is not None and value != "":  # an empty value leaves the cell empty
                 ws.write_string(count, col, _as_text(value))
     workbook.close()
     return count
@@ -606,3 +620,238 @@ def helper_export_rows(helpers) -> Iterable[list]:
                 helper.work_phone,
                 "、".join(d.name for d in helper.domains.all()),
             ]
+
+
+# --- Equipment ------------------------------------------------------------------------------------
+
+
+def equipment_sheet() -> Sheet:
+    kinds = list(EquipmentKind.objects.order_by("position", "code").values_list("name", flat=True))
+    states = {_zh(label): value for value, label in Equipment.State.choices}
+    return Sheet(
+        title=_("设施设备"),
+        columns=[
+            Column(
+                _("服务点编号"),
+                "point",
+                positive_int,
+                True,
+                example=1,
+                note=_(
+                    "服务点页面地址中的数字（/points/编号/），见“服务点”表；只能是您可以管理的服务点。"
+                ),
+            ),
+            Column(
+                _("设备类型"),
+                "kind",
+                choice({name: name for name in kinds}),
+                True,
+                choices=kinds,
+                example=kinds[0] if kinds else "",
+            ),
+            Column(
+                _("数量"),
+                "quantity",
+                positive_int,
+                True,
+                example=2,
+                note=_("正整数，不超过 %(n)d。") % {"n": MAX_QUANTITY},
+                width=8,
+            ),
+            Column(
+                _("状态"),
+                "state",
+                choice(states),
+                True,
+                choices=list(states),
+                example=next(iter(states)),
+                width=10,
+            ),
+            Column(
+                _("负责人用户名"),
+                "responsible",
+                text(150),
+                example="",
+                note=_("负责检查的人员的用户名，须在该服务点或其上级任职；可留空。"),
+                width=18,
+            ),
+            Column(
+                _("备注"),
+                "note",
+                text(200),
+                example=_zh(_("示例行，导入时忽略")),
+                note=_("不超过 200 个字。"),
+                width=30,
+            ),
+            Column(
+                _("最近检查日期"),
+                "checked_on",
+                date,
+                example="",
+                note=_(
+                    "格式 2024-03-01，不能晚于今天。填写后按“检查正常”登记一次检查，检查人为导入人；"
+                    "状态为“故障”或“已报废”时请留空。"
+                ),
+                width=16,
+            ),
+        ],
+        instructions=[
+            _("设施设备导入模板"),
+            _(
+                "在“设施设备”表中每行填写一个服务点的一类设备，第 2 行是示例（灰色斜体），导入时会被忽略，也可以删除。"
+            ),
+            _(
+                "导入时先检查全部行，任何一行有问题都不会导入，并按行列出全部问题；全部无误后一次性导入。"
+            ),
+            _("每行新登记一条设施设备，不会修改或合并已登记的设备。"),
+        ],
+    )
+
+
+def check_equipment(rows: list[tuple[int, dict]], problems: list[Problem], *, by, sheet: Sheet):
+    """The checks across rows and against the database (the same rules as `add_equipment` and
+    `record_equipment_check`); adds to `problems`. Returns the points, kinds and people named."""
+    User = get_user_model()
+    col = {c.key: c.header for c in sheet.columns}
+    good = [(n, r) for n, r in rows if not r.get("_invalid")]
+    point_ids = {r["point"] for _n, r in good}
+    points = {p.pk: p for p in ServicePoint.objects.filter(pk__in=point_ids)}
+    # The gate once for all the rows' points: those the importer may change (access.can).
+    changeable = set(
+        access.points_for(by, "change").filter(pk__in=points).values_list("pk", flat=True)
+    )
+    kinds = {k.name: k for k in EquipmentKind.objects.all()}
+    usernames = {r["responsible"] for _n, r in good if r["responsible"]}
+    people = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+    # Where each person may view (the rule of `add_equipment`: at the point or above it).
+    viewable = {
+        name: set(
+            access.points_for(user, "view").filter(pk__in=points).values_list("pk", flat=True)
+        )
+        for name, user in people.items()
+    }
+    today = timezone.localdate()
+    for number, r in good:
+        point = points.get(r["point"])
+        if point is None or point.pk not in changeable:
+            problems.append(
+                Problem(
+                    number,
+                    col["point"],
+                    _("找不到编号为 %(id)s 的服务点，或您无权管理该服务点的设施设备。")
+                    % {"id": r["point"]},
+                )
+            )
+            point = None
+        elif not point.active:
+            problems.append(
+                Problem(number, col["point"], _("服务点“%(name)s”已停用。") % {"name": point.name})
+            )
+        if r["quantity"] > MAX_QUANTITY:
+            problems.append(
+                Problem(number, col["quantity"], _("数量不能超过 %(n)d。") % {"n": MAX_QUANTITY})
+            )
+        name = r["responsible"]
+        if name:
+            if name not in people:
+                problems.append(
+                    Problem(
+                        number,
+                        col["responsible"],
+                        _("找不到用户名为 %(name)s 的在用账号。") % {"name": name},
+                    )
+                )
+            elif point is not None and point.pk not in viewable[name]:
+                problems.append(
+                    Problem(
+                        number,
+                        col["responsible"],
+                        _("责任人必须是在本服务点或其上级任职的人员。"),
+                    )
+                )
+        checked_on = r["checked_on"]
+        if checked_on is not None:
+            if checked_on > today:
+                problems.append(Problem(number, col["checked_on"], _("检查日期不能晚于今天。")))
+            if r["state"] != Equipment.State.WORKING:
+                problems.append(
+                    Problem(
+                        number,
+                        col["checked_on"],
+                        _("状态为“%(state)s”时请留空：导入的检查按“检查正常”登记。")
+                        % {"state": _zh(Equipment.State(r["state"]).label)},
+                    )
+                )
+    return points, kinds, people
+
+
+def import_equipment(file, *, by) -> ImportResult:
+    """Check every row; if all are good, add every piece of equipment (and its check) in one
+    transaction. Nothing is written when any row has a problem."""
+    sheet = equipment_sheet()
+    rows, problems = read(file, sheet)
+    if problems and not rows:
+        return ImportResult(problems)
+    points, kinds, people = check_equipment(rows, problems, by=by, sheet=sheet)
+    if problems:
+        return ImportResult(sorted(problems, key=lambda p: p.row or 0))
+    created = []
+    current = None
+    try:
+        with transaction.atomic():
+            for number, r in rows:
+                current = number
+                point = points[r["point"]]
+                equipment = add_equipment(
+                    point,
+                    kind=kinds[r["kind"]],
+                    quantity=r["quantity"],
+                    state=r["state"],
+                    responsible=people.get(r["responsible"]),
+                    note=r["note"],
+                    by=by,
+                )
+                if r["checked_on"] is not None:
+                    record_equipment_check(
+                        equipment,
+                        checked_on=r["checked_on"],
+                        result=EquipmentCheck.Result.OK,
+                        by=by,
+                    )
+                created.append(
+                    {
+                        "row": number,
+                        "point": point.name,
+                        "kind": r["kind"],
+                        "quantity": r["quantity"],
+                        "checked_on": r["checked_on"],
+                    }
+                )
+    except NetworkError as error:  # a rule the checks above did not foresee (or a race)
+        messages = [m for ms in error.errors.values() for m in ms]
+        return ImportResult([Problem(current, None, "；".join(messages))])
+    return ImportResult([], created)
+
+
+def equipment_export_headers() -> list[str]:
+    """The template's columns, with the point's name after its number and the next check's date."""
+    headers = equipment_sheet().headers
+    return [headers[0], _("服务点名称"), *headers[1:], _("下次检查日期")]
+
+
+def equipment_export_rows(equipment) -> Iterable[list]:
+    """Rows of the equipment export; `equipment` is annotated by `with_check_dates()`."""
+    states = {value: _zh(label) for value, label in Equipment.State.choices}
+    for e in equipment:
+        retired = e.state == Equipment.State.RETIRED
+        yield [
+            e.point_id,
+            e.point.name,
+            e.kind.name,
+            e.quantity,
+            states.get(e.state, e.state),
+            e.responsible.username if e.responsible else "",
+            e.note,
+            e.last_checked_on.isoformat() if e.last_checked_on else "",
+            "" if retired or e.next_check_on is None else e.next_check_on.isoformat(),
+        ]

@@ -21,4 +21,7 @@ urlpatterns = [
     path("helpers/import/", views.helpers_import, name="helpers_import"),
     path("helpers/import/template.xlsx", views.helpers_template, name="helpers_template"),
     path("helpers/export.xlsx", views.helpers_export, name="helpers_export"),
+    path("equipment/import/", views.equipment_import, name="equipment_import"),
+    path("equipment/template.xlsx", views.equipment_template, name="equipment_template"),
+    path("equipment/export.xlsx", views.equipment_export, name="equipment_export"),
 ]

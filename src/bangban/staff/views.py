@@ -139,6 +139,8 @@ def helpers(request):
         "filtered": bool(text or point or town),
         "page": page,
         "today": today,
+        "may_import_helpers": _may_import_helpers(user),
+        "may_import_equipment": _may_import_equipment(user),
     }
     return render(request, "staff/helpers.html", context)
 
@@ -868,14 +870,20 @@ def helpers_import(request):
     the request runs (docs/decisions/0008-helper-spreadsheets.md)."""
     if not _may_import_helpers(request.user):
         raise Http404
+    return _import_page(request, spreadsheets.import_helpers, "helpers")
+
+
+def _import_page(request, run, what: str):
+    """The upload page of an import (`what`: "helpers" or "equipment"): the form, and on a valid
+    POST the result of `run(file, by=user)`; an htmx POST gets the result fragment only."""
     form = UploadForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = spreadsheets.import_helpers(form.cleaned_data["file"], by=request.user)
-    context = {"form": form, "result": result}
+        result = run(form.cleaned_data["file"], by=request.user)
+    context = {"form": form, "result": result, "what": what}
     if request.headers.get("HX-Request"):
         return render(request, "staff/_import_result.html", context)
-    return render(request, "staff/import_helpers.html", context)
+    return render(request, f"staff/import_{what}.html", context)
 
 
 @login_required
@@ -884,8 +892,14 @@ def helpers_template(request):
     where the user may grant roles (their numbers)."""
     if not _may_import_helpers(request.user):
         raise Http404
+    return _template_response(request.user, spreadsheets.helper_sheet(), _("帮办代办员导入模板"))
+
+
+def _template_response(user, sheet: spreadsheets.Sheet, name: str) -> HttpResponse:
+    """The template of `sheet`, with a sheet 服务点 listing the active points `user` may change
+    (their numbers)."""
     points = (
-        access.points_for(request.user, "change")
+        access.points_for(user, "change")
         .filter(active=True)
         .select_related("region")
         .order_by("ancestry", "kind", "name", "id")
@@ -898,11 +912,9 @@ def helpers_template(request):
         [(pk, name, str(kinds[kind]), region) for pk, name, kind, region in points],
     )
     stream = io.BytesIO()
-    spreadsheets.write_template(spreadsheets.helper_sheet(), stream, references=[reference])
+    spreadsheets.write_template(sheet, stream, references=[reference])
     response = HttpResponse(stream.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(
-        True, _("帮办代办员导入模板") + ".xlsx"
-    )
+    response["Content-Disposition"] = content_disposition_header(True, name + ".xlsx")
     return response
 
 
@@ -915,18 +927,59 @@ def helpers_export(request):
         .prefetch_related("domains", "user__memberships")
         .order_by("user__username", "pk")
     )
+    headers = [h for h in spreadsheets.helper_sheet().headers if h != _("初始密码")]
+    rows = spreadsheets.helper_export_rows(queryset.iterator(chunk_size=1000))
+    return _export_response(_("帮办代办员"), headers, rows)
+
+
+def _export_response(title: str, headers: list[str], rows) -> FileResponse:
+    """`rows` as .xlsx, written in constant memory to a temporary file and streamed from it."""
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
     try:
-        headers = [h for h in spreadsheets.helper_sheet().headers if h != _("初始密码")]
-        spreadsheets.write_export(
-            path,
-            _("帮办代办员"),
-            headers,
-            spreadsheets.helper_export_rows(queryset.iterator(chunk_size=1000)),
-        )
+        spreadsheets.write_export(path, title, headers, rows)
         handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     finally:
-        os.unlink(path)
-    name = _("帮办代办员") + f"-{timezone.localdate():%Y%m%d}.xlsx"
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+    name = title + f"-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+
+
+# --- Excel import and export of equipment -------------------------------------------------------
+
+
+def _may_import_equipment(user) -> bool:
+    """Someone who may change some point (the importer's rows are checked point by point)."""
+    return access.is_superuser(user) or bool(access.points_q(user, "change"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def equipment_import(request):
+    """Upload a filled-in equipment template: all rows checked first, then all imported in one
+    transaction, or nothing (as the helpers import)."""
+    if not _may_import_equipment(request.user):
+        raise Http404
+    return _import_page(request, spreadsheets.import_equipment, "equipment")
+
+
+@login_required
+def equipment_template(request):
+    """The equipment template: header, example row, drop-down lists of kinds and states,
+    instructions, and the points the user may change (their numbers)."""
+    if not _may_import_equipment(request.user):
+        raise Http404
+    return _template_response(request.user, spreadsheets.equipment_sheet(), _("设施设备导入模板"))
+
+
+@login_required
+def equipment_export(request):
+    """The equipment at the points the user may view, with the last and the next check's date."""
+    queryset = (
+        Equipment.objects.visible_to(request.user)
+        .with_check_dates()
+        .select_related("point", "kind", "responsible")
+        .order_by("point_id", "kind__position", "pk")
+    )
+    rows = spreadsheets.equipment_export_rows(queryset.iterator(chunk_size=1000))
+    return _export_response(_("设施设备"), spreadsheets.equipment_export_headers(), rows)
