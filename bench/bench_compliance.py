@@ -122,9 +122,9 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
             batch_size=BATCH,
         )
         user_ids = list(
-            User.objects.filter(username__startswith="h").order_by("username").values_list(
-                "pk", flat=True
-            )
+            User.objects.filter(username__startswith="h")
+            .order_by("username")
+            .values_list("pk", flat=True)
         )
     with step("helper profiles and memberships"), transaction.atomic():
         profiles = []

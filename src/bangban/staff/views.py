@@ -1,8 +1,9 @@
-"""The staff pages: helpers (list, page, profile edit) and trainings (organisers, sessions).
+"""The staff pages: helpers (list, page, profile), trainings (organisers, sessions), the
+compliance page, the linkage directory and the Excel import/export of helpers and equipment.
 
-Thin on purpose, like the network pages: everything is read through the gate
-(`network.access.helpers_visible_to` / `organisers_for`, 404 for missing and not-allowed alike) and
-every write goes through `staff.actions`.
+Thin on purpose, like the network pages: everything is read through the gate (`network.access`,
+and `staff.scope` for helpers and organisers; 404 for missing and not-allowed alike) and every
+write goes through the actions.
 """
 
 from __future__ import annotations
