@@ -1,4 +1,5 @@
-"""The staff JSON API: helpers (profiles, qualification) and trainings (organisers, sessions).
+"""The staff JSON API: helpers (profiles, qualification), trainings (organisers, sessions), the
+linkage directory (the one exception to scope: directory fields only) and compliance (达标情况).
 Thin, like network/api.py: validate, ask the gate, call an action or a queryset, render. See
 docs/api.md.
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
@@ -19,11 +21,18 @@ from ninja import Field, Path, Query, Router, Schema
 
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
-from bangban.network.models import SERVING_ROLES, Domain, Membership, Region, ServicePoint
-from bangban.network.schemas import MAX_ID, NO_CONTROL, DomainCode, Id, Input, errors
+from bangban.network.models import (
+    SERVING_ROLES,
+    Domain,
+    Membership,
+    Region,
+    ServicePoint,
+    code_range,
+)
+from bangban.network.schemas import MAX_ID, NO_CONTROL, DomainCode, Id, Input, PointKind, errors
 from bangban.network.schemas import text as text_field
 
-from . import actions, scope
+from . import actions, compliance, directory, scope
 from .models import (
     TRAININGS_PER_YEAR,
     Helper,
@@ -32,6 +41,7 @@ from .models import (
     TrainingSession,
 )
 from .qualification import reasons_from_training, reasons_not_qualified, with_training
+from .views import _compliance_home, _compliance_points  # the page's levels, not a copy
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
@@ -539,3 +549,424 @@ def update_results(request, payload: ResultsIn, training_id: int = Path(..., ge=
     results = _results(user, session.organiser, payload.results, keep=recorded)
     actions.set_training_results(session, results, by=user)
     return _training_detail(session.pk)
+
+
+# --- The linkage directory (联动信息库): the one deliberate exception to scope --------------------
+# Any signed-in user reads the whole deployment's directory, through staff/directory.py's queries and
+# rows only (directory fields, never model objects): a page costs a fixed number of queries.
+
+TownCode = Query(
+    None,
+    pattern=r"^([0-9]{9}|[0-9]{9}000)$",
+    description="town code (9 digits, or its 12-digit form)",
+)
+DirectoryDomain = Query(
+    None, min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$", description="domain code"
+)
+DirectoryText = Query(
+    None,
+    max_length=100,
+    pattern=NO_CONTROL,
+    description="Chinese text: a point's name (points); a person's or their point's name (helpers)",
+)
+DIRECTORY_QUERY = {"town", "domain", "q", "limit", "offset"}
+_KIND_BY_LABEL = {str(label): value for value, label in ServicePoint.Kind.choices}
+
+
+class DirectoryPointOut(Schema):
+    id: int
+    name: str
+    kind: Literal[tuple(ServicePoint.Kind.values)]  # type: ignore[valid-type]
+    town: str = Field(description="the town (or, for county-level points, the county) it lies in")
+    domains: list[str] = Field(description="domain codes: its own, or those its helpers handle")
+    hours: str = Field(description="weekly opening hours in one line (Chinese)")
+    phone: str
+
+
+class DirectoryPointListOut(Schema):
+    items: list[DirectoryPointOut]
+    count: int
+
+
+class DirectoryHelperOut(Schema):
+    name: str
+    points: list[str] = Field(description="names of the points where they serve")
+    domains: list[str] = Field(description="domain codes")
+    work_phone: str
+
+
+class DirectoryHelperListOut(Schema):
+    items: list[DirectoryHelperOut]
+    count: int
+
+
+def _directory_page(queryset, rows_of, limit: int, offset: int) -> dict:
+    today = timezone.localdate()
+    count = queryset.count()
+    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+    # Domain codes instead of the page's names: the same rows, keyed as the rest of the API.
+    codes = dict(Domain.objects.values_list("pk", "code"))
+    return {"items": rows_of(ids, on=today, domains=codes), "count": count}
+
+
+def _directory_filter(town: str | None, domain: str | None, q: str | None) -> directory.Filter:
+    return directory.Filter(place=town or "", domain=domain or "", text=q or "")
+
+
+@router.get(
+    "/directory/points",
+    response={200: DirectoryPointListOut, **errors(422)},
+    summary="The linkage directory: points",
+)
+def directory_points(
+    request,
+    town: str | None = TownCode,
+    domain: str | None = DirectoryDomain,
+    q: str | None = DirectoryText,
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """Every active point of the deployment (any signed-in user: the one exception to scope), in
+    tree order, with directory fields only. `domain`: points of that domain or with a qualified
+    helper handling it."""
+    _refuse_unknown_query(request, DIRECTORY_QUERY)
+    f = _directory_filter(town, domain, q)
+    page = _directory_page(
+        directory.points(f, on=timezone.localdate()), directory.point_rows, limit, offset
+    )
+    for row in page["items"]:
+        row["kind"] = _KIND_BY_LABEL.get(str(row["kind"]), row["kind"])
+    return page
+
+
+@router.get(
+    "/directory/helpers",
+    response={200: DirectoryHelperListOut, **errors(422)},
+    summary="The linkage directory: qualified helpers",
+)
+def directory_helpers(
+    request,
+    town: str | None = TownCode,
+    domain: str | None = DirectoryDomain,
+    q: str | None = DirectoryText,
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """Every helper of the deployment qualified to serve today at an active point (any signed-in
+    user), by name, with directory fields only: no username, e-mail, ID number or personal phone."""
+    _refuse_unknown_query(request, DIRECTORY_QUERY)
+    f = _directory_filter(town, domain, q)
+    return _directory_page(
+        directory.helpers(f, on=timezone.localdate()), directory.helper_rows, limit, offset
+    )
+
+
+# --- Compliance (达标情况) -------------------------------------------------------------------------
+# The page's levels and scope (staff/views.py `compliance_overview`), through the same functions:
+# groups summed in the database by `compliance.summary`, points by `compliance.with_compliance`.
+
+RuleCode = Literal[tuple(compliance.RULE_CODES)]  # type: ignore[valid-type]
+GroupLevel = Literal["province", "city", "county", "town", "point"]
+COMPLIANCE_REGION = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{9}000)$"
+_GROUP_LEVEL = {2: "province", 4: "city", 6: "county"}
+FailRule = Query(None, description="only the rows failing this rule")
+
+
+class RuleCountsOut(Schema):
+    staffing: int
+    qualified: int
+    training: int
+    equipment: int
+    signage: int
+
+
+class ComplianceItemOut(Schema):
+    level: GroupLevel = Field(description="a group of points (its region's level), or one point")
+    region: str | None = Field(description="the group's division code (null for a point)")
+    point: int | None = Field(description="the point's id (null for a group)")
+    name: str
+    kind: PointKind | None = Field(description="the point's kind (null for a group)")  # type: ignore[valid-type]
+    points: int = Field(description="points assessed (1 for a point)")
+    failing: RuleCountsOut = Field(
+        description="per rule, the points failing it (0 or 1 for a point)"
+    )
+    missing: RuleCountsOut | None = Field(
+        description="a point's shortfall per rule: helpers short, unqualified people, organisers "
+        "short, equipment missing or overdue, signage (null for a group)"
+    )
+
+
+class ComplianceOut(Schema):
+    on: dt.date
+    region: str | None = Field(description="the region shown (null for a point's or a scope's)")
+    point: int | None = Field(description="the point shown with its children")
+    items: list[ComplianceItemOut]
+    count: int
+
+
+class RuleOut(Schema):
+    rule: RuleCode  # type: ignore[valid-type]
+    ok: bool
+    missing: int
+
+
+class UnqualifiedOut(Schema):
+    name: str
+    reasons: list[str]
+
+
+class OrganiserShortOut(Schema):
+    id: int
+    name: str
+    trainings: int = Field(description="trainings held this year")
+    required: int
+
+
+class OverdueOut(Schema):
+    id: int
+    kind: str = Field(description="equipment kind code")
+    quantity: int
+    last_checked_on: dt.date | None
+    next_check_on: dt.date
+
+
+class CompliancePointOut(Schema):
+    id: int
+    name: str
+    kind: PointKind  # type: ignore[valid-type]
+    on: dt.date
+    assessed: bool = Field(description="a kind of point the rules apply to")
+    rules: list[RuleOut]
+    required_helpers: int
+    qualified_helpers: int = Field(description="qualified (full-time where required) helpers")
+    unqualified: list[UnqualifiedOut] = Field(description="people serving there, not qualified")
+    organisers: int = Field(description="training organisers responsible for the point")
+    organisers_short: list[OrganiserShortOut]
+    equipment: int = Field(description="equipment items in use")
+    equipment_overdue: list[OverdueOut]
+    signage_in_place: bool
+
+
+def _counts(values: dict) -> dict:
+    return {code: int(values[code]) for code in compliance.RULE_CODES}
+
+
+def _point_item(p: ServicePoint) -> dict:
+    return {
+        "level": "point",
+        "region": None,
+        "point": p.pk,
+        "name": p.name,
+        "kind": p.kind,
+        "points": 1,
+        "failing": {r.code: int(not getattr(p, r.ok)) for r in compliance.RULES},
+        "missing": {r.code: int(getattr(p, r.missing)) for r in compliance.RULES},
+    }
+
+
+def _group_items(groups: list[dict], level: str) -> list[dict]:
+    names = dict(
+        Region.objects.filter(code__in=[g["group"] for g in groups]).values_list("code", "name")
+    )
+    return [
+        {
+            "level": level,
+            "region": g["group"],
+            "point": None,
+            "name": names.get(g["group"], g["group"]),
+            "kind": None,
+            "points": g["points"],
+            "failing": _counts({c: g[f"{c}_failing"] for c in compliance.RULE_CODES}),
+            "missing": None,
+        }
+        for g in groups
+    ]
+
+
+def _not_visible(loc: list) -> ApiError:
+    return ApiError(404, loc, _("区划或服务点不存在或无权访问。"), "not_found")
+
+
+def _failing_groups(groups: list[dict], fail: str | None) -> list[dict]:
+    return [g for g in groups if g[f"{fail}_failing"]] if fail else groups
+
+
+@router.get(
+    "/compliance",
+    response={200: ComplianceOut, **errors(404, 422)},
+    summary="Compliance with the rules, per group or per point",
+)
+def get_compliance(
+    request,
+    region: str | None = Query(
+        None,
+        pattern=COMPLIANCE_REGION,
+        description="division code: a province or city (one row per city or county), a county "
+        "(its zone, sub-zones and windows, then one row per town) or a town (its points, paged)",
+    ),
+    point: int | None = Query(
+        None, ge=1, le=MAX_ID, description="a point: it and its children (e.g. a town centre's)"
+    ),
+    fail: RuleCode | None = FailRule,  # type: ignore[valid-type]
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """达标情况 as on the compliance page, within the caller's scope: without `region` or `point`,
+    where the page starts for the caller; with both, the point (which must lie in the region).
+    Groups are summed in the database; points are paged. `404` when the region or point is missing,
+    nothing of it is in the caller's scope, or the point lies outside the region."""
+    _refuse_unknown_query(request, {"region", "point", "fail", "limit", "offset"})
+    user = request.auth
+    on = timezone.localdate()
+    visible = access.points_for(user, "view")
+    here = None
+    code = region[:9] if region else ""
+    if point is not None:
+        try:
+            here = access.get_point_for(
+                user, point, queryset=ServicePoint.objects.select_related("county", "region")
+            )
+        except Http404:
+            raise _not_visible(["query", "point"]) from None
+        if code and not here.region.code.startswith(code):
+            # Both given: the region only narrows, and the point lies outside it.
+            raise _not_visible(["query", "point"])
+        if here.kind == ServicePoint.Kind.COUNTY_CENTRE:
+            code, here = here.county.code, None
+    elif not code:
+        what, where = _compliance_home(user)
+        if what == "region":
+            code = where or ""
+        elif what == "point":
+            here = where
+
+    def points_page(queryset) -> tuple[list[dict], int]:
+        rows = _compliance_points(queryset, on)
+        if fail:
+            rows = compliance.failing(rows, fail)
+        return [_point_item(p) for p in rows[offset : offset + limit]], rows.count()
+
+    if here is not None:
+        items, count = points_page(visible.filter(Q(pk=here.pk) | Q(parent=here)))
+        return {"on": on, "region": None, "point": here.pk, "items": items, "count": count}
+    if len(code) == 9:
+        low, high = code_range(code)
+        in_town = visible.filter(region__code__gte=low, region__code__lt=high)
+        items, count = points_page(in_town)
+        if not count and not in_town.exists():
+            raise _not_visible(["query", "region"])
+        return {"on": on, "region": code, "point": None, "items": items, "count": count}
+    if len(code) == 6:
+        in_county = visible.filter(county__code=code)
+        rows = _compliance_points(in_county.filter(kind__in=compliance.COUNTY_LEVEL), on)
+        if fail:
+            rows = compliance.failing(rows, fail)
+        towns = compliance.summary(
+            compliance.by_code_prefix(
+                in_county.filter(kind__in=compliance.TOWN_LEVEL), "region__code", 9
+            ),
+            on,
+            "group",
+        )
+        all_items = [_point_item(p) for p in rows.select_related(None)]
+        all_items += _group_items(_failing_groups(towns, fail), "town")
+        if not all_items and not in_county.exists():
+            raise _not_visible(["query", "region"])
+    elif code or access.is_superuser(user):
+        length = {0: 2, 2: 4, 4: 6}[len(code)]
+        scoped = visible
+        if code:
+            low, high = code_range(code)
+            scoped = visible.filter(county__code__gte=low, county__code__lt=high)
+        groups = compliance.summary(
+            compliance.by_code_prefix(scoped, "county__code", length), on, "group"
+        )
+        all_items = _group_items(_failing_groups(groups, fail), _GROUP_LEVEL[length])
+        if code and not groups and not scoped.exists():
+            raise _not_visible(["query", "region"])
+    else:
+        items, count = points_page(visible)
+        return {"on": on, "region": None, "point": None, "items": items, "count": count}
+    return {
+        "on": on,
+        "region": code or None,
+        "point": None,
+        "items": all_items[offset : offset + limit],
+        "count": len(all_items),
+    }
+
+
+def _person_name(user) -> str:
+    return f"{user.last_name}{user.first_name}".strip() or _("（未填写姓名）")
+
+
+def _unqualified_at(point: ServicePoint, on: dt.date) -> list[dict]:
+    """`compliance.serving_people`'s unqualified people (names only, with the reasons) in two
+    queries whatever their number: the helpers annotated by `with_training`, then anyone serving
+    as a helper without a profile."""
+    serving = compliance.serving_memberships(on).filter(point=point).values("user_id")
+    people = [
+        (h.user, reasons_from_training(h, on))
+        for h in with_training(Helper.objects.filter(user__in=serving), on).select_related("user")
+    ]
+    people += [
+        (u, reasons_not_qualified(None, on))
+        for u in get_user_model().objects.filter(pk__in=serving, helper_profile__isnull=True)
+    ]
+    people.sort(key=lambda item: item[0].get_username())
+    return [{"name": _person_name(user), "reasons": reasons} for user, reasons in people if reasons]
+
+
+@router.get(
+    "/compliance/points/{point_id}",
+    response={200: CompliancePointOut, **errors(404, 422)},
+    summary="What a point is missing, rule by rule",
+)
+def get_point_compliance(request, point_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Per rule whether the point meets it and how much is missing, with the causes the compliance
+    page shows behind a red cell: the unqualified people (names only) and why, the organisers short
+    of this year's trainings, the equipment whose check is overdue, the signage."""
+    user = request.auth
+    on = timezone.localdate()
+    try:
+        p = access.get_point_for(
+            user, point_id, queryset=compliance.with_compliance(ServicePoint.objects.all(), on)
+        )
+    except Http404:
+        raise ApiError(
+            404, ["path", "point_id"], _("服务点不存在或无权访问。"), "not_found"
+        ) from None
+    equipment = compliance.equipment_of(p, on)
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "kind": p.kind,
+        "on": on,
+        "assessed": p.kind in compliance.ASSESSED,
+        "rules": [
+            {"rule": r.code, "ok": bool(getattr(p, r.ok)), "missing": int(getattr(p, r.missing))}
+            for r in compliance.RULES
+        ],
+        "required_helpers": p.required_helpers,
+        "qualified_helpers": p.qualified_helpers,
+        "unqualified": _unqualified_at(p, on),
+        "organisers": p.organisers,
+        "organisers_short": [
+            {"id": o.pk, "name": o.name, "trainings": o.trainings, "required": TRAININGS_PER_YEAR}
+            for o in compliance.organisers_of(p, on.year)
+            if o.short
+        ],
+        "equipment": len(equipment),
+        "equipment_overdue": [
+            {
+                "id": e.pk,
+                "kind": e.kind.code,
+                "quantity": e.quantity,
+                "last_checked_on": e.last_checked_on,
+                "next_check_on": e.next_check_on,
+            }
+            for e in equipment
+            if e.overdue
+        ],
+        "signage_in_place": p.signage_in_place,
+    }
