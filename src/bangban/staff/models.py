@@ -38,17 +38,29 @@ def experience_cutoff(on: dt.date) -> dt.date:
     return on.replace(year=on.year - 1)
 
 
+def qualified_condition(on: dt.date, via: str = "") -> Q:
+    """The rule of qualification on `on` (先培训后上岗) as one filter: active, a year of acceptance
+    work, and at least one training passed on or before that day. On Helper itself (`via` empty), or
+    on a model that reaches a helper through `via` (a membership: "user__helper_profile"), so a
+    per-point count joins the few profiles it needs instead of testing every helper."""
+    field = f"{via}__" if via else ""
+    passed = TrainingAttendance.objects.filter(
+        helper=OuterRef(via or "pk"), passed=True, session__held_on__lte=on
+    )
+    return (
+        (Q(**{f"{field}left_on__isnull": True}) | Q(**{f"{field}left_on__gt": on}))
+        & Q(**{f"{field}started_on__lte": experience_cutoff(on)})
+        & Q(Exists(passed))
+    )
+
+
 class HelperQuerySet(models.QuerySet):
     def active(self, on: dt.date):
         return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
     def qualified(self, on: dt.date):
-        """Qualified to serve on `on` (先培训后上岗): active, a year of acceptance work, and at least
-        one training passed on or before that day."""
-        passed = TrainingAttendance.objects.filter(
-            helper=OuterRef("pk"), passed=True, session__held_on__lte=on
-        )
-        return self.active(on).filter(started_on__lte=experience_cutoff(on)).filter(Exists(passed))
+        """Qualified to serve on `on` (DOMAIN.md "Definitions"; see `qualified_condition`)."""
+        return self.filter(qualified_condition(on))
 
 
 class Helper(models.Model):

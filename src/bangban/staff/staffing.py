@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce
 
 from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
 
-from .models import Helper
+from .models import qualified_condition
 
 Kind = ServicePoint.Kind
 
@@ -58,14 +58,12 @@ def required_helpers() -> Case:
 
 def _serving(on: dt.date, *, full_time: bool) -> QuerySet:
     """Memberships at the outer point held by someone qualified on `on` (full-time if asked)."""
-    qualified = Helper.objects.qualified(on)
-    if full_time:
-        qualified = qualified.filter(full_time=True)
-    return Membership.objects.filter(
+    memberships = Membership.objects.filter(
+        qualified_condition(on, "user__helper_profile"),
         point=OuterRef("pk"),
         role__in=SERVING_ROLES,
-        user__helper_profile__in=qualified.values("pk"),
     )
+    return memberships.filter(user__helper_profile__full_time=True) if full_time else memberships
 
 
 def _count(memberships: QuerySet) -> Subquery:
