@@ -41,7 +41,6 @@ from .models import (
     TrainingSession,
 )
 from .qualification import reasons_from_training, reasons_not_qualified, with_training
-from .views import _compliance_home, _compliance_points  # the page's levels, not a copy
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
@@ -834,14 +833,14 @@ def get_compliance(
         if here.kind == ServicePoint.Kind.COUNTY_CENTRE:
             code, here = here.county.code, None
     elif not code:
-        what, where = _compliance_home(user)
+        what, where = compliance.home(user)
         if what == "region":
             code = where or ""
         elif what == "point":
             here = where
 
     def points_page(queryset) -> tuple[list[dict], int]:
-        rows = _compliance_points(queryset, on)
+        rows = compliance.ordered_points(queryset, on)
         if fail:
             rows = compliance.failing(rows, fail)
         return [_point_item(p) for p in rows[offset : offset + limit]], rows.count()
@@ -858,7 +857,7 @@ def get_compliance(
         return {"on": on, "region": code, "point": None, "items": items, "count": count}
     if len(code) == 6:
         in_county = visible.filter(county__code=code)
-        rows = _compliance_points(in_county.filter(kind__in=compliance.COUNTY_LEVEL), on)
+        rows = compliance.ordered_points(in_county.filter(kind__in=compliance.COUNTY_LEVEL), on)
         if fail:
             rows = compliance.failing(rows, fail)
         towns = compliance.summary(

@@ -42,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
+from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
 
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
@@ -289,6 +290,42 @@ def by_code_prefix(points: QuerySet[ServicePoint], field: str, length: int) -> Q
     """Annotate `group` = the first `length` digits of `field` (a region code: e.g.
     "county__code", 4 → the city)."""
     return points.annotate(group=Substr(field, 1, length, output_field=CharField()))
+
+
+# --- Where a user starts, and a page of points ---------------------------------------------------
+
+
+def home(user):
+    """Where a user's compliance view starts: ("region", code | None), ("point", point) or ("scope", None)."""
+    if access.is_superuser(user):
+        return "region", None
+    places = set()
+    for m in access.memberships(user):
+        if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
+            places.add(("region", m.region.code))
+        elif m.role in (Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER):
+            places.add(("point", m.point))
+        else:
+            places.add(("scope", None))
+    if len(places) == 1:
+        return places.pop()
+    return "scope", None
+
+
+def ordered_points(queryset: QuerySet[ServicePoint], on: dt.date) -> QuerySet[ServicePoint]:
+    """The assessed points of `queryset` with their compliance, in the order a page lists them."""
+    return (
+        with_compliance(assessed(queryset), on)
+        .select_related("domain")
+        .annotate(kind_rank=KIND_RANK)
+        .order_by("kind_rank", "domain__position", "region__code", "name", "id")
+    )
+
+
+KIND_RANK = Case(
+    *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(ServicePoint.Kind.values)),
+    output_field=IntegerField(),
+)
 
 
 # --- The causes at one point (the page behind a red cell) ----------------------------------------

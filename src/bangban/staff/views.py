@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +38,6 @@ from bangban.network.models import (
     Equipment,
     Membership,
     Region,
-    Role,
     ServicePoint,
     code_range,
 )
@@ -495,21 +494,6 @@ def _total_row(rows: list[ComplianceRow]) -> ComplianceRow | None:
     return ComplianceRow(name=_("合计"), url="", kind="", cells=cells, points=points)
 
 
-def _compliance_points(queryset, on):
-    return (
-        compliance.with_compliance(compliance.assessed(queryset), on)
-        .select_related("domain")
-        .annotate(kind_rank=COMPLIANCE_KIND_RANK)
-        .order_by("kind_rank", "domain__position", "region__code", "name", "id")
-    )
-
-
-COMPLIANCE_KIND_RANK = Case(
-    *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Kind.values)),
-    output_field=IntegerField(),
-)
-
-
 def _point_ancestors(user, point) -> list[ServicePoint]:
     """The visible points above `point`, below the county centre (the county is a crumb itself)."""
     ids = point.ancestor_ids
@@ -562,7 +546,7 @@ def _level_regions(request, region_code: str | None, on, rule):
 def _level_county(request, county_code: str, on, rule):
     """A county: its zone, sub-zones and windows one row each, then one aggregated row per town."""
     points = access.points_for(request.user, "view").filter(county__code=county_code)
-    county_points = _compliance_points(
+    county_points = compliance.ordered_points(
         points.filter(kind__in=compliance.COUNTY_LEVEL), on
     ).select_related(None)
     if rule:
@@ -590,28 +574,11 @@ def _level_county(request, county_code: str, on, rule):
 
 def _level_points(request, queryset, on, rule):
     """A page of points (a town's, a point and its children, or a scope's), one row each."""
-    points = _compliance_points(queryset, on)
+    points = compliance.ordered_points(queryset, on)
     if rule:
         points = compliance.failing(points, rule)
     page = Paginator(points, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return {"rows": [_point_row(p) for p in page], "page": page}
-
-
-def _compliance_home(user):
-    """Where the page starts: ("region", code | None), ("point", point) or ("scope", None)."""
-    if access.is_superuser(user):
-        return "region", None
-    places = set()
-    for m in access.memberships(user):
-        if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
-            places.add(("region", m.region.code))
-        elif m.role in (Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER):
-            places.add(("point", m.point))
-        else:
-            places.add(("scope", None))
-    if len(places) == 1:
-        return places.pop()
-    return "scope", None
 
 
 @login_required
@@ -636,7 +603,7 @@ def compliance_overview(request):
         if point.kind == Kind.COUNTY_CENTRE:
             code, point = point.county.code, None
     elif not code:
-        what, where = _compliance_home(user)
+        what, where = compliance.home(user)
         if what == "region":
             code = where or ""
         elif what == "point":
