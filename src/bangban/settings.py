@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "bangban.network",
+    "bangban.workdays",
     "bangban.staff",
 ]
 
