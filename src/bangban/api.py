@@ -18,6 +18,8 @@ from bangban.network.api import ApiError, BearerToken, auth_router
 from bangban.network.api import router as network_router
 from bangban.network.models import Role
 from bangban.staff.api import router as staff_router
+from bangban.workdays.actions import CalendarError
+from bangban.workdays.api import router as workdays_router
 
 JSON_UTF8 = "application/json; charset=utf-8"
 
@@ -203,6 +205,18 @@ def on_network_error(request, exc: NetworkError):
     return error_response(409, items)
 
 
+@api.exception_handler(CalendarError)
+def on_calendar_error(request, exc: CalendarError):
+    """A rule of the calendar was broken by well-formed input: 409, one item per message."""
+    items = [
+        {"loc": ["body", field], "msg": msg, "type": "rule"}
+        for field, messages in exc.errors.items()
+        for msg in messages
+    ]
+    return error_response(409, items)
+
+
 api.add_router("/auth", auth_router)
 api.add_router("/", network_router)
+api.add_router("/", workdays_router)
 api.add_router("/", staff_router)
