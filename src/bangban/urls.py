@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("bangban.staff.urls")),
+    path("calendar/", include("bangban.workdays.urls")),
     path("", include("bangban.network.urls")),
 ]

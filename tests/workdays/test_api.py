@@ -141,7 +141,7 @@ def test_putting_a_day_back_to_default_removes_its_row(client, province_admin):
 
 
 @pytest.mark.parametrize("who", ["county_admin", "helper"])
-def test_others_may_not_correct_a_day(client, request, who):
+def test_others_may_not_correct_a_day(client, yiyuan, request, who):
     response = client.put(
         "/api/v1/calendar/days/2026-11-09",
         {"kind": "holiday"},

@@ -301,7 +301,12 @@ def can_edit_calendar(user) -> bool:
         return True
     if not getattr(user, "is_active", False):
         return False
-    admin_regions = {m.region_id for m in memberships(user) if m.role == Role.REGION_ADMIN}
+    # A region with a parent is never the top: only an admin of a root region costs a query.
+    admin_regions = {
+        m.region_id
+        for m in memberships(user)
+        if m.role == Role.REGION_ADMIN and m.region.parent_id is None
+    }
     if not admin_regions:
         return False
     top = top_region()

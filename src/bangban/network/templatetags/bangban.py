@@ -39,3 +39,10 @@ def can_grant_any(context) -> bool:
     """May the signed-in user create accounts at all (the navbar's link to the accounts page)?"""
     request = context.get("request")
     return bool(request is not None and access.grantable_roles(request.user))
+
+
+@register.simple_tag(takes_context=True)
+def can_edit_calendar(context) -> bool:
+    """May the signed-in user correct the working-day calendar (the navbar's link to it)?"""
+    request = context.get("request")
+    return bool(request is not None and access.can_edit_calendar(request.user))
