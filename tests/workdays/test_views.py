@@ -112,3 +112,9 @@ def test_others_may_not_post(client, county_admin, path):
 def test_the_page_reads_a_few_queries(client, province_admin, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         client.get("/calendar/?year=2026")
+
+
+def test_the_page_speaks_english_when_asked(client, province_admin):
+    client.cookies["django_language"] = "en"
+    text = client.get("/calendar/?year=2026").content.decode()
+    assert "Working-day calendar 2026" in text and "Correct a day" in text
