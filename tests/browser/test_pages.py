@@ -82,6 +82,7 @@ def test_pages_have_no_serious_accessibility_violations(
         (f"/points/{station.parent_id}/chart/", "chart"),
         (f"/points/{station.pk}/equipment/add/", "equipment add"),
         ("/?q=" + station.name[:2], "search"),
+        ("/calendar/", "calendar"),
     ]:
         page.goto(f"{live_server.url}{path}")
         assert axe(page) == [], f"{name} page"

@@ -71,3 +71,9 @@ def test_a_region_code_cannot_be_edited_in_admin(operator, yiyuan):
     region.refresh_from_db()
     assert region.code == "370323102"
     assert ServicePoint.objects.filter(region=region).exists()
+
+
+@pytest.mark.parametrize("model", ["calendaryear", "calendarday"])
+def test_the_calendar_is_read_only_in_admin(operator, yiyuan, model):
+    assert operator.get(f"/admin/workdays/{model}/").status_code == 200
+    assert operator.get(f"/admin/workdays/{model}/add/").status_code == 403
