@@ -26,7 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_province import DIVISIONS, ROOT, setup_database, timed  # noqa: E402
+from bench_province import (  # noqa: E402
+    DIVISIONS,
+    ROOT,
+    bench_users,
+    setup_database,
+    timed,
+)
 
 BATCH = 5_000
 
@@ -260,9 +266,8 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from bangban.network import actions
     from bangban.network.divisions import import_divisions
-    from bangban.network.models import Region, Role, ServicePoint
+    from bangban.network.models import ServicePoint
 
     print(f"Database: {database}")
     total = time.perf_counter()
@@ -291,27 +296,8 @@ def main() -> None:
         f"set-up {time.perf_counter() - total:.0f} s"
     )
 
-    password = "Bench-pass-2026"  # noqa: S105
+    users = bench_users()
     lucun = ServicePoint.objects.get(kind="town_centre", region__code="370323102")
-    users = {
-        "province": actions.create_account(
-            username="province",
-            password=password,
-            role=Role.REGION_ADMIN,
-            binding=Region.objects.get(code="37"),
-            by=None,
-        ),
-        "county": actions.create_account(
-            username="county",
-            password=password,
-            role=Role.REGION_ADMIN,
-            binding=Region.objects.get(code="370323"),
-            by=None,
-        ),
-        "town": actions.create_account(
-            username="town", password=password, role=Role.TOWN_ADMIN, binding=lucun, by=None
-        ),
-    }
     clients = {}
     for name, user in users.items():
         clients[name] = Client()

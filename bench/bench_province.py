@@ -55,6 +55,38 @@ def setup_database(args) -> str:
     return f"SQLite ({folder})"
 
 
+PASSWORD = "Bench-pass-2026"  # noqa: S105
+
+
+def bench_users() -> dict:
+    """A province admin (37), a county admin (370323) and a town admin (鲁村镇), made through the
+    real action."""
+    from bangban.network import actions
+    from bangban.network.models import Region, Role, ServicePoint
+
+    password = PASSWORD
+    lucun = ServicePoint.objects.get(kind="town_centre", region__code="370323102")
+    return {
+        "province": actions.create_account(
+            username="province",
+            password=password,
+            role=Role.REGION_ADMIN,
+            binding=Region.objects.get(code="37"),
+            by=None,
+        ),
+        "county": actions.create_account(
+            username="county",
+            password=password,
+            role=Role.REGION_ADMIN,
+            binding=Region.objects.get(code="370323"),
+            by=None,
+        ),
+        "town": actions.create_account(
+            username="town", password=password, role=Role.TOWN_ADMIN, binding=lucun, by=None
+        ),
+    }
+
+
 def timed(label: str, fn, n: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -90,9 +122,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from bangban.network import actions
     from bangban.network.divisions import import_divisions
-    from bangban.network.models import Region, Role, ServicePoint
+    from bangban.network.models import ServicePoint
 
     print(f"Database: {database}")
     call_command("migrate", verbosity=0)
@@ -116,27 +147,9 @@ def main() -> None:
     print(f"Import again (no change: {not again.changed}): {second:.1f} s")
     print(f"Village stations: {stations}; points in all: {ServicePoint.objects.count()}")
 
-    password = "Bench-pass-2026"  # noqa: S105
+    password = PASSWORD
+    users = bench_users()
     lucun = ServicePoint.objects.get(kind="town_centre", region__code="370323102")
-    users = {
-        "province": actions.create_account(
-            username="province",
-            password=password,
-            role=Role.REGION_ADMIN,
-            binding=Region.objects.get(code="37"),
-            by=None,
-        ),
-        "county": actions.create_account(
-            username="county",
-            password=password,
-            role=Role.REGION_ADMIN,
-            binding=Region.objects.get(code="370323"),
-            by=None,
-        ),
-        "town": actions.create_account(
-            username="town", password=password, role=Role.TOWN_ADMIN, binding=lucun, by=None
-        ),
-    }
     clients, tokens = {}, {}
     for name, user in users.items():
         clients[name] = Client()
