@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "bangban.network",
     "bangban.workdays",
     "bangban.staff",
+    "bangban.catalog",
+    "bangban.portal",
 ]
 
 MIDDLEWARE = [

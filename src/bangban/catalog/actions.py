@@ -1,0 +1,415 @@
+"""Writes on the service-item catalog. One transaction each; every edit adds an immutable revision.
+
+Scope is the caller's business (`access.catalog_counties(user, "change")`, asked by every view,
+endpoint and import); these functions hold the catalog's own rules (`check_item`), which the pages, the
+API and the Excel import all share, so an item is judged the same way whichever door it came in by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+
+from django.contrib.admin.models import CHANGE
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from bangban.network.actions import log_change
+from bangban.network.models import Department, Domain, Region
+
+from .models import (
+    ItemRevision,
+    Level,
+    LimitUnit,
+    Material,
+    Mode,
+    ServiceItem,
+    level_field,
+    mode_field,
+)
+
+
+class CatalogError(Exception):
+    """A rule of the catalog was broken. `errors` maps a field name to Chinese messages; a material's
+    field is named `materials.<n>.<field>` with n counted from 1."""
+
+    def __init__(self, errors: Mapping[str, str | list[str]]):
+        self.errors = {
+            key: [msg] if isinstance(msg, str) else list(msg) for key, msg in errors.items()
+        }
+        super().__init__("; ".join(f"{k}: {' '.join(m)}" for k, m in self.errors.items()))
+
+
+#: Codes are letters and digits (the national platform's codes, e.g. 000172007000).
+CODE = re.compile(r"^[0-9A-Z]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Longest time limit accepted, in days (a sanity bound: no item takes more than years).
+MAX_LIMIT = 3650
+
+
+@dataclass(frozen=True)
+class MaterialData:
+    """What one material says. `blank_form` and `sample` are a stored file name, an uploaded file,
+    or None: keep the file of the current revision's material of the same name (the Excel import
+    carries no files)."""
+
+    name: str
+    kind: str = Material.Kind.OTHER
+    form: str = Material.Form.PAPER
+    necessity: str = Material.Necessity.REQUIRED
+    source: str = Material.Source.APPLICANT
+    originals: int = 0
+    copies: int = 0
+    standard: str = ""
+    notes: str = ""
+    blank_form: str | File | None = None
+    sample: str | File | None = None
+
+    @classmethod
+    def of(cls, material: Material) -> MaterialData:
+        return cls(
+            name=material.name,
+            kind=material.kind,
+            form=material.form,
+            necessity=material.necessity,
+            source=material.source,
+            originals=material.originals,
+            copies=material.copies,
+            standard=material.standard,
+            notes=material.notes,
+            blank_form=material.blank_form.name or "",
+            sample=material.sample.name or "",
+        )
+
+
+#: The fields of an item that a revision holds, besides its department, domains and materials.
+TEXT_FIELDS = ("basic_code", "version", "name", "type_code", "type_name", "type_system")
+
+
+@dataclass(frozen=True)
+class ItemData:
+    """What one revision of an item says (everything but its materials)."""
+
+    basic_code: str
+    name: str
+    type_code: str
+    type_name: str
+    type_system: str
+    department: Department
+    domains: frozenset[Domain]
+    levels: frozenset[str]
+    modes: frozenset[str]
+    legal_limit: int
+    promised_limit: int
+    legal_limit_unit: str = LimitUnit.WORKING
+    promised_limit_unit: str = LimitUnit.WORKING
+    version: str = ""
+    fee_charged: bool = False
+    fee_note: str = ""
+    guide: str = ""
+
+    @classmethod
+    def of(cls, revision: ItemRevision) -> ItemData:
+        return cls(
+            basic_code=revision.basic_code,
+            version=revision.version,
+            name=revision.name,
+            type_code=revision.type_code,
+            type_name=revision.type_name,
+            type_system=revision.type_system,
+            department=revision.department,
+            domains=frozenset(revision.domains.all()),
+            levels=frozenset(revision.levels),
+            modes=frozenset(revision.modes),
+            legal_limit=revision.legal_limit,
+            legal_limit_unit=revision.legal_limit_unit,
+            promised_limit=revision.promised_limit,
+            promised_limit_unit=revision.promised_limit_unit,
+            fee_charged=revision.fee_charged,
+            fee_note=revision.fee_note,
+            guide=revision.guide,
+        )
+
+
+# --- The rules -------------------------------------------------------------------------------------
+
+TEXT_LIMITS = {
+    "basic_code": 12,
+    "version": 20,
+    "name": 200,
+    "type_code": 20,
+    "type_name": 50,
+    "type_system": 50,
+    "fee_note": 500,
+}
+MATERIAL_TEXT_LIMITS = {"name": 200, "standard": 500, "notes": 500}
+
+
+def _text_errors(value: str, limit: int | None, *, required: bool, multiline=False) -> list[str]:
+    errors = []
+    if required and not value.strip():
+        errors.append(_("必须填写。"))
+    if limit is not None and len(value) > limit:
+        errors.append(_("不能超过 %(n)s 个字符。") % {"n": limit})
+    text = value.replace("\r", "").replace("\n", "").replace("\t", "") if multiline else value
+    if CONTROL.search(text):
+        errors.append(_("含有不可见的控制字符。"))
+    return errors
+
+
+def check_code(value: str, *, label: str, exact: int | None = None, limit: int = 36) -> list[str]:
+    if not value:
+        return [_("必须填写%(label)s。") % {"label": label}]
+    if not CODE.match(value):
+        return [_("%(label)s只能由数字和大写字母组成。") % {"label": label}]
+    if exact is not None and len(value) != exact:
+        return [_("%(label)s应为 %(n)s 位。") % {"label": label, "n": exact}]
+    if len(value) > limit:
+        return [_("%(label)s不能超过 %(n)s 位。") % {"label": label, "n": limit}]
+    return []
+
+
+def check_material(data: MaterialData) -> dict[str, list[str]]:
+    """The rules of one material, by field name."""
+    errors: dict[str, list[str]] = {}
+    for name, limit in MATERIAL_TEXT_LIMITS.items():
+        problems = _text_errors(getattr(data, name), limit, required=name == "name")
+        if problems:
+            errors[name] = problems
+    for name, enum in (
+        ("kind", Material.Kind),
+        ("form", Material.Form),
+        ("necessity", Material.Necessity),
+        ("source", Material.Source),
+    ):
+        if getattr(data, name) not in enum.values:
+            errors[name] = [_("取值无效。")]
+    for name in ("originals", "copies"):
+        value = getattr(data, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 99:
+            errors[name] = [_("份数应为 0 到 99 的整数。")]
+    if (
+        "originals" not in errors
+        and "copies" not in errors
+        and data.form != Material.Form.ELECTRONIC
+        and data.originals + data.copies == 0
+    ):
+        errors["copies"] = [_("纸质材料至少需要原件或复印件一份。")]
+    return errors
+
+
+def check_item(
+    data: ItemData, materials: Sequence[MaterialData], *, county: Region
+) -> dict[str, list[str]]:
+    """Every rule of an item and its materials; an empty dict when all hold."""
+    errors: dict[str, list[str]] = {}
+
+    def add(key: str, messages: list[str]):
+        if messages:
+            errors.setdefault(key, []).extend(messages)
+
+    add("basic_code", check_code(data.basic_code, label=_("基本编码"), exact=12))
+    for name in ("version", "name", "type_code", "type_name", "type_system", "fee_note"):
+        required = name in ("name", "type_code", "type_name", "type_system")
+        add(name, _text_errors(getattr(data, name), TEXT_LIMITS[name], required=required))
+    add("guide", _text_errors(data.guide, 20000, required=False, multiline=True))
+    if data.department.county_id != county.pk:
+        add("department", [_("实施部门须是本县的部门。")])
+    if not data.domains:
+        add("domains", [_("至少选择一个所属领域。")])
+    if not data.levels:
+        add("levels", [_("至少选择一个办理层级。")])
+    elif not set(data.levels) <= set(Level.values):
+        add("levels", [_("办理层级取值无效。")])
+    if not data.modes:
+        add("modes", [_("至少选择一种办理方式。")])
+    elif not set(data.modes) <= set(Mode.values):
+        add("modes", [_("办理方式取值无效。")])
+    for name in ("legal_limit", "promised_limit"):
+        value = getattr(data, name)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_LIMIT:
+            add(name, [_("时限应为 0 到 %(n)s 的整数（0 表示即办）。") % {"n": MAX_LIMIT}])
+        if getattr(data, f"{name}_unit") not in LimitUnit.values:
+            add(f"{name}_unit", [_("时限单位应为工作日或自然日。")])
+    if (
+        "legal_limit" not in errors
+        and "promised_limit" not in errors
+        and data.legal_limit_unit == data.promised_limit_unit
+        and data.promised_limit > data.legal_limit
+    ):
+        add("promised_limit", [_("承诺办结时限不能超过法定办结时限。")])
+    if data.fee_charged and not data.fee_note.strip():
+        add("fee_note", [_("事项收费时须写明收费标准及依据。")])
+    seen: dict[str, int] = {}
+    for number, material in enumerate(materials, start=1):
+        for name, messages in check_material(material).items():
+            add(f"materials.{number}.{name}", messages)
+        key = material.name.strip()
+        if key in seen:
+            add(
+                f"materials.{number}.name",
+                [_("材料名称与第 %(n)s 项重复。") % {"n": seen[key]}],
+            )
+        else:
+            seen[key] = number
+    return errors
+
+
+# --- Writes ---------------------------------------------------------------------------------------
+
+
+def _same(revision: ItemRevision, data: ItemData, materials: Sequence[MaterialData]) -> bool:
+    if ItemData.of(revision) != data:
+        return False
+    existing = [MaterialData.of(m) for m in revision.materials.all()]
+    return existing == list(materials)
+
+
+def _resolve_files(
+    materials: Sequence[MaterialData], previous: ItemRevision | None
+) -> list[MaterialData]:
+    """Fill the files left as None from the previous revision's material of the same name."""
+    before = {}
+    if previous is not None:
+        before = {m.name: m for m in previous.materials.all()}
+    resolved = []
+    for material in materials:
+        old = before.get(material.name)
+        changes = {}
+        for name in ("blank_form", "sample"):
+            if getattr(material, name) is None:
+                changes[name] = getattr(old, name).name if old and getattr(old, name) else ""
+        resolved.append(replace(material, **changes) if changes else material)
+    return resolved
+
+
+def _write_revision(
+    item: ServiceItem,
+    data: ItemData,
+    materials: Sequence[MaterialData],
+    *,
+    by,
+    source: str,
+    note: str,
+) -> ItemRevision:
+    number = (item.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+    values = {f.name: getattr(data, f.name) for f in fields(ItemData)}
+    domains = values.pop("domains")
+    levels = values.pop("levels")
+    modes = values.pop("modes")
+    values.update({level_field(level): level in levels for level in Level.values})
+    values.update({mode_field(mode): mode in modes for mode in Mode.values})
+    revision = ItemRevision.objects.create(
+        item=item, number=number, created_by=by, source=source, note=note.strip(), **values
+    )
+    revision.domains.set(domains)
+    for position, material in enumerate(materials, start=1):
+        row = Material(
+            revision=revision,
+            position=position,
+            **{
+                f.name: getattr(material, f.name)
+                for f in fields(MaterialData)
+                if f.name not in ("blank_form", "sample")
+            },
+        )
+        for name in ("blank_form", "sample"):
+            value = getattr(material, name)
+            if isinstance(value, File):
+                getattr(row, name).save(value.name, value, save=False)
+            else:
+                setattr(row, name, value or "")
+        row.save()
+    item.current = revision
+    item.save(update_fields=["current"])
+    return revision
+
+
+def _clean(data: ItemData, materials: Sequence[MaterialData]):
+    """Strip surrounding blanks from one-line texts; codes upper-cased."""
+    data = replace(
+        data,
+        basic_code=data.basic_code.strip().upper(),
+        **{name: getattr(data, name).strip() for name in TEXT_FIELDS if name != "basic_code"},
+        fee_note=data.fee_note.strip(),
+        guide=data.guide.strip(),
+        domains=frozenset(data.domains),
+        levels=frozenset(data.levels),
+        modes=frozenset(data.modes),
+    )
+    materials = [
+        replace(m, **{name: getattr(m, name).strip() for name in MATERIAL_TEXT_LIMITS})
+        for m in materials
+    ]
+    return data, materials
+
+
+def create_item(
+    county: Region,
+    *,
+    implementation_code: str,
+    data: ItemData,
+    materials: Sequence[MaterialData] = (),
+    by,
+    source: str = ItemRevision.Source.APP,
+) -> ServiceItem:
+    """A new item of `county` with its first revision. Raises CatalogError naming every problem."""
+    code = implementation_code.strip().upper()
+    data, materials = _clean(data, materials)
+    errors = {}
+    code_errors = check_code(code, label=_("实施编码"), limit=36)
+    if code_errors:
+        errors["implementation_code"] = code_errors
+    elif ServiceItem.objects.filter(county=county, implementation_code=code).exists():
+        errors["implementation_code"] = [_("本县已有实施编码为 %(code)s 的事项。") % {"code": code}]
+    errors.update(check_item(data, materials, county=county))
+    if errors:
+        raise CatalogError(errors)
+    with transaction.atomic():
+        item = ServiceItem.objects.create(county=county, implementation_code=code)
+        _write_revision(item, data, _resolve_files(materials, None), by=by, source=source, note="")
+    return item
+
+
+def revise_item(
+    item: ServiceItem,
+    *,
+    data: ItemData,
+    materials: Sequence[MaterialData],
+    by,
+    source: str = ItemRevision.Source.APP,
+    note: str = "",
+) -> ItemRevision:
+    """Record a new state of `item` as its next revision and make it current. The revisions before
+    stay as they were (cases point to them). Saying exactly what the current revision says adds
+    nothing and returns it."""
+    data, materials = _clean(data, materials)
+    errors = check_item(data, materials, county=item.county)
+    note_errors = _text_errors(note, 200, required=False)
+    if note_errors:
+        errors["note"] = note_errors
+    if errors:
+        raise CatalogError(errors)
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().select_related("county").get(pk=item.pk)
+        current = item.current
+        materials = _resolve_files(materials, current)
+        if current is not None and _same(current, data, materials):
+            return current
+        return _write_revision(item, data, materials, by=by, source=source, note=note)
+
+
+def set_item_active(item: ServiceItem, *, active: bool, by) -> ServiceItem:
+    """Take an item out of use (it no longer appears for registering cases) or back into use. Not a
+    revision: what the item says is unchanged."""
+    with transaction.atomic():
+        updated = (
+            ServiceItem.objects.filter(pk=item.pk).exclude(active=active).update(active=active)
+        )
+        if updated:
+            item.active = active
+            log_change(by, item, CHANGE, _("启用") if active else _("停用"))
+    return item

@@ -1,0 +1,293 @@
+"""The service-item catalog (事项目录): items as a county's implementation list (实施清单) states them.
+
+A `ServiceItem` is the identity of an item in one county (its implementation code). Everything a helper
+tells an applicant lives in an immutable `ItemRevision` with its ordered `Material` rows: every edit, in the
+app, through the API or by import, adds a revision and moves `ServiceItem.current` to it, so a case can
+point to the revision it was told (ARCHITECTURE.md "Items"). Nothing updates a revision once written.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from bangban.network.models import Department, Domain, Region
+
+
+class Mode(models.TextChoices):
+    """The six ways an item can be handled (六种办理方式); a case's way of serving is one of these."""
+
+    MOBILE = "mobile", _("掌上办")
+    ONLINE = "online", _("网上办")
+    SELF_SERVICE = "self_service", _("自助办")
+    ON_SITE = "on_site", _("现场办")
+    APPOINTMENT = "appointment", _("预约办")
+    HOME_VISIT = "home_visit", _("上门办")
+
+
+class Level(models.TextChoices):
+    """Where in the three-level network an item is handled."""
+
+    COUNTY = "county", _("县级分区、窗口")
+    TOWN = "town", _("镇（街道）便民服务中心")
+    VILLAGE = "village", _("村（社区）便民服务站")
+    PARTNER = "partner", _("合作网点")
+
+
+class LimitUnit(models.TextChoices):
+    """The unit of a time limit (DOMAIN.md "Time limits"); values are the workdays engine's units."""
+
+    WORKING = "working", _("工作日")
+    NATURAL = "natural", _("自然日")
+
+
+def mode_field(mode: str) -> str:
+    return f"mode_{mode}"
+
+
+def level_field(level: str) -> str:
+    return f"at_{level}"
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+    def in_counties(self, counties):
+        """Items of the given counties (a queryset of regions or of their ids)."""
+        return self.filter(county__in=counties)
+
+    def search(self, text: str):
+        """A Chinese substring of the name, or the start of the implementation or basic code."""
+        text = text.strip()
+        if not text:
+            return self
+        if text.isascii() and text.replace("-", "").isalnum():
+            upper = text.upper()
+            return self.filter(
+                Q(implementation_code__startswith=upper)
+                | Q(current__basic_code__startswith=upper)
+                | Q(current__name__icontains=text)
+            )
+        return self.filter(current__name__contains=text)
+
+    def in_domain(self, domain):
+        return self.filter(current__domains=domain)
+
+    def with_mode(self, mode: str):
+        return self.filter(**{f"current__{mode_field(Mode(mode))}": True})
+
+    def at_level(self, level: str):
+        return self.filter(**{f"current__{level_field(Level(level))}": True})
+
+
+class ServiceItem(models.Model):
+    """A service item (事项) of one county, known by its implementation code (实施编码)."""
+
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("所属县"),
+        on_delete=models.PROTECT,
+        related_name="service_items",
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
+    implementation_code = models.CharField(_("实施编码"), max_length=36)
+    current = models.OneToOneField(
+        "ItemRevision",
+        verbose_name=_("当前版本"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+        ordering = ["county__code", "implementation_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "implementation_code"], name="item_unique_implementation_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.current.name if self.current_id else self.implementation_code
+
+
+class ItemRevision(models.Model):
+    """One immutable state of an item: what a helper told an applicant on a given day."""
+
+    class Source(models.TextChoices):
+        APP = "app", _("页面编辑")
+        IMPORT = "import", _("Excel 导入")
+        API = "api", _("接口")
+        DEMO = "demo", _("演示数据")
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("修订号"))
+    basic_code = models.CharField(_("基本编码"), max_length=12)
+    version = models.CharField(_("版本号"), max_length=20, blank=True)
+    name = models.CharField(_("事项名称"), max_length=200)
+    type_code = models.CharField(_("事项类型代码"), max_length=20)
+    type_name = models.CharField(_("事项类型"), max_length=50)
+    type_system = models.CharField(_("类型代码体系"), max_length=50)
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    domains = models.ManyToManyField(Domain, verbose_name=_("所属领域"), related_name="+")
+    at_county = models.BooleanField(Level.COUNTY.label, default=False)
+    at_town = models.BooleanField(Level.TOWN.label, default=False)
+    at_village = models.BooleanField(Level.VILLAGE.label, default=False)
+    at_partner = models.BooleanField(Level.PARTNER.label, default=False)
+    legal_limit = models.PositiveSmallIntegerField(_("法定办结时限"))
+    legal_limit_unit = models.CharField(
+        _("法定时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
+    promised_limit = models.PositiveSmallIntegerField(_("承诺办结时限"))
+    promised_limit_unit = models.CharField(
+        _("承诺时限单位"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.WORKING
+    )
+    mode_mobile = models.BooleanField(Mode.MOBILE.label, default=False)
+    mode_online = models.BooleanField(Mode.ONLINE.label, default=False)
+    mode_self_service = models.BooleanField(Mode.SELF_SERVICE.label, default=False)
+    mode_on_site = models.BooleanField(Mode.ON_SITE.label, default=True)
+    mode_appointment = models.BooleanField(Mode.APPOINTMENT.label, default=False)
+    mode_home_visit = models.BooleanField(Mode.HOME_VISIT.label, default=False)
+    fee_charged = models.BooleanField(_("事项本身是否收费"), default=False)
+    fee_note = models.CharField(_("收费标准及依据"), max_length=500, blank=True)
+    guide = models.TextField(_("办事指南"), blank=True)
+    created_at = models.DateTimeField(_("修订时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修订人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("事项版本")
+        verbose_name_plural = _("事项版本")
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="revision_unique_number"),
+            models.CheckConstraint(
+                condition=Q(at_county=True)
+                | Q(at_town=True)
+                | Q(at_village=True)
+                | Q(at_partner=True),
+                name="revision_has_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode_mobile=True)
+                | Q(mode_online=True)
+                | Q(mode_self_service=True)
+                | Q(mode_on_site=True)
+                | Q(mode_appointment=True)
+                | Q(mode_home_visit=True),
+                name="revision_has_mode",
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_limit_unit=F("promised_limit_unit"))
+                | Q(promised_limit__lte=F("legal_limit")),
+                name="revision_promised_within_legal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（第 {self.number} 版）"
+
+    @property
+    def modes(self) -> list[str]:
+        return [mode for mode in Mode.values if getattr(self, mode_field(mode))]
+
+    @property
+    def levels(self) -> list[str]:
+        return [level for level in Level.values if getattr(self, level_field(level))]
+
+    @property
+    def mode_labels(self) -> list[str]:
+        return [str(Mode(mode).label) for mode in self.modes]
+
+    @property
+    def level_labels(self) -> list[str]:
+        return [str(Level(level).label) for level in self.levels]
+
+
+class Material(models.Model):
+    """One material of an item revision (申请材料), in the order the list gives them."""
+
+    class Kind(models.TextChoices):
+        CERTIFICATE = "certificate", _("证照")
+        FORM = "form", _("表格")
+        OTHER = "other", _("其他")
+
+    class Form(models.TextChoices):
+        PAPER = "paper", _("纸质")
+        ELECTRONIC = "electronic", _("电子")
+        BOTH = "both", _("纸质和电子")
+
+    class Necessity(models.TextChoices):
+        REQUIRED = "required", _("必要")
+        OPTIONAL = "optional", _("非必要")
+        DEFERRABLE = "deferrable", _("容缺后补")
+
+    class Source(models.TextChoices):
+        APPLICANT = "applicant", _("申请人自备")
+        GOVERNMENT = "government", _("政府部门核发")
+        OTHER = "other", _("其他")
+
+    revision = models.ForeignKey(
+        ItemRevision, verbose_name=_("事项版本"), on_delete=models.CASCADE, related_name="materials"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("材料名称"), max_length=200)
+    kind = models.CharField(_("材料类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    form = models.CharField(_("材料形式"), max_length=12, choices=Form.choices, default=Form.PAPER)
+    necessity = models.CharField(
+        _("必要性"), max_length=12, choices=Necessity.choices, default=Necessity.REQUIRED
+    )
+    source = models.CharField(
+        _("来源渠道"), max_length=12, choices=Source.choices, default=Source.APPLICANT
+    )
+    originals = models.PositiveSmallIntegerField(_("原件份数"), default=0)
+    copies = models.PositiveSmallIntegerField(_("复印件份数"), default=0)
+    blank_form = models.FileField(_("空白表格"), upload_to="catalog/forms/%Y/", blank=True)
+    sample = models.FileField(_("示例样表"), upload_to="catalog/samples/%Y/", blank=True)
+    standard = models.CharField(_("受理标准"), max_length=500, blank=True)
+    notes = models.CharField(_("备注"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["revision", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["revision", "position"], name="material_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def copies_text(self) -> str:
+        """ "原件 1 份、复印件 2 份", as a list states it; electronic materials with no paper: "电子"."""
+        parts = []
+        if self.originals:
+            parts.append(_("原件 %(n)s 份") % {"n": self.originals})
+        if self.copies:
+            parts.append(_("复印件 %(n)s 份") % {"n": self.copies})
+        return "、".join(str(p) for p in parts) or str(self.get_form_display())
