@@ -60,17 +60,22 @@ class Problem:
     row: int | None  # the spreadsheet's row number (the header is row 1); None: the whole file
     column: str | None
     message: str
+    sheet: str | None = None  # the worksheet, named in workbooks of several data sheets
 
     def __str__(self) -> str:
         if self.row is None:
-            return self.message
-        if self.column is None:
-            return _("第 %(row)d 行：%(msg)s") % {"row": self.row, "msg": self.message}
-        return _("第 %(row)d 行「%(col)s」：%(msg)s") % {
-            "row": self.row,
-            "col": self.column,
-            "msg": self.message,
-        }
+            text = self.message
+        elif self.column is None:
+            text = _("第 %(row)d 行：%(msg)s") % {"row": self.row, "msg": self.message}
+        else:
+            text = _("第 %(row)d 行「%(col)s」：%(msg)s") % {
+                "row": self.row,
+                "col": self.column,
+                "msg": self.message,
+            }
+        if self.sheet is None:
+            return text
+        return _("「%(sheet)s」表%(problem)s") % {"sheet": self.sheet, "problem": text}
 
 
 # --- Cell parsers ---------------------------------------------------------------------------------
@@ -177,6 +182,10 @@ class Column:
     example: Any = ""
     note: str = ""
     width: int = 16
+    #: False: the drop-down only suggests (a cell may hold several choices or other text).
+    strict: bool = True
+    #: The template's number format of the column ("@": text, so codes keep their leading zeros).
+    number_format: str = ""
 
 
 @dataclass
@@ -184,6 +193,7 @@ class Sheet:
     title: str
     columns: list[Column]
     instructions: list[str] = field(default_factory=list)
+    max_rows: int = MAX_ROWS
 
     @property
     def headers(self) -> list[str]:
@@ -193,66 +203,26 @@ class Sheet:
         return [c.example for c in self.columns]
 
 
-def read(file, sheet: Sheet) -> tuple[list[tuple[int, dict]], list[Problem]]:
-    """Parse the first worksheet of an uploaded .xlsx: ([(row number, {key: value})], problems).
-    Empty rows and the template's own example row are skipped."""
+def _open(file):
+    """The workbook of an upload (read-only, values not formulas), or a Problem when unreadable."""
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(file, read_only=True, data_only=True)
+        return load_workbook(file, read_only=True, data_only=True), None
     except Exception:  # noqa: BLE001 - any damaged or non-Excel file ends here
-        return [], [
-            Problem(None, None, _("无法读取该文件，请上传用模板填写的 Excel 文件（.xlsx）。"))
-        ]
+        return None, Problem(
+            None, None, _("无法读取该文件，请上传用模板填写的 Excel 文件（.xlsx）。")
+        )
+
+
+def read(file, sheet: Sheet) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """Parse the first worksheet of an uploaded .xlsx: ([(row number, {key: value})], problems).
+    Empty rows and the template's own example row are skipped."""
+    book, unreadable = _open(file)
+    if unreadable:
+        return [], [unreadable]
     try:
-        ws = book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [_as_text(v) for v in next(rows, ())]
-        while header and header[-1] == "":
-            header.pop()
-        if header != sheet.headers:
-            return [], [
-                Problem(
-                    1,
-                    None,
-                    _("表头与模板不一致。应为：%(want)s；实际为：%(got)s。请下载最新模板填写。")
-                    % {"want": "、".join(sheet.headers), "got": "、".join(header) or _("（空）")},
-                )
-            ]
-        example = [_as_text(v) for v in sheet.example_row()]
-        parsed: list[tuple[int, dict]] = []
-        problems: list[Problem] = []
-        width = len(sheet.columns)
-        for number, values in enumerate(rows, start=2):
-            values = list(values[:width]) + [None] * (width - len(values[:width]))
-            if all(_as_text(v) == "" for v in values):
-                continue
-            if [_as_text(v) for v in values] == example:
-                continue
-            if len(parsed) + len({p.row for p in problems}) >= MAX_ROWS:
-                return [], [
-                    Problem(
-                        None,
-                        None,
-                        _("一个文件最多 %(n)d 行数据，请分成几个文件导入。") % {"n": MAX_ROWS},
-                    )
-                ]
-            record: dict[str, Any] = {}
-            ok = True
-            for column, value in zip(sheet.columns, values, strict=True):
-                if column.required and _as_text(value) == "":
-                    problems.append(Problem(number, column.header, _("请填写。")))
-                    ok = False
-                    continue
-                try:
-                    record[column.key] = column.parse(value)
-                except Invalid as error:
-                    problems.append(Problem(number, column.header, str(error)))
-                    ok = False
-            if ok:
-                parsed.append((number, record))
-            else:
-                parsed.append((number, {**record, "_invalid": True}))
+        parsed, problems = read_rows(book.worksheets[0], sheet)
         if not parsed and not problems:
             problems.append(Problem(None, None, _("文件中没有数据行。")))
         return parsed, problems
@@ -260,54 +230,160 @@ def read(file, sheet: Sheet) -> tuple[list[tuple[int, dict]], list[Problem]]:
         book.close()
 
 
-def write_template(sheet: Sheet, stream, *, references: Iterable[tuple[str, list, list]] = ()):
-    """An .xlsx template: the data sheet (header row, example row, drop-down lists), an
+def read_sheets(
+    file, sheets: Sequence[Sheet]
+) -> tuple[dict[str, list[tuple[int, dict]]], list[Problem]]:
+    """Parse the worksheets of an uploaded .xlsx named by `sheets`' titles, each as `read` does:
+    ({title: [(row number, {key: value})]}, problems naming their sheet). A missing sheet is a
+    problem; an empty one is not, unless all are."""
+    book, unreadable = _open(file)
+    if unreadable:
+        return {}, [unreadable]
+    try:
+        found: dict[str, list[tuple[int, dict]]] = {}
+        problems: list[Problem] = []
+        for sheet in sheets:
+            if sheet.title not in book.sheetnames:
+                problems.append(
+                    Problem(
+                        None,
+                        None,
+                        _("缺少「%(sheet)s」表。请下载最新模板填写。") % {"sheet": sheet.title},
+                    )
+                )
+                continue
+            rows, sheet_problems = read_rows(book[sheet.title], sheet, name=sheet.title)
+            found[sheet.title] = rows
+            problems.extend(sheet_problems)
+        if not problems and not any(found.values()):
+            problems.append(Problem(None, None, _("文件中没有数据行。")))
+        return found, problems
+    finally:
+        book.close()
+
+
+def read_rows(ws, sheet: Sheet, *, name: str | None = None):
+    """Parse the rows of one worksheet against `sheet` (its header checked first): ([(row number,
+    {key: value})], problems); `name` names the worksheet in the problems. A row with a bad cell
+    is kept with `_invalid` set and the keys of the cells that parsed."""
+    rows = ws.iter_rows(values_only=True)
+    header = [_as_text(v) for v in next(rows, ())]
+    while header and header[-1] == "":
+        header.pop()
+    if header != sheet.headers:
+        return [], [
+            Problem(
+                1,
+                None,
+                _("表头与模板不一致。应为：%(want)s；实际为：%(got)s。请下载最新模板填写。")
+                % {"want": "、".join(sheet.headers), "got": "、".join(header) or _("（空）")},
+                name,
+            )
+        ]
+    example = [_as_text(v) for v in sheet.example_row()]
+    parsed: list[tuple[int, dict]] = []
+    problems: list[Problem] = []
+    width = len(sheet.columns)
+    for number, values in enumerate(rows, start=2):
+        values = list(values[:width]) + [None] * (width - len(values[:width]))
+        if all(_as_text(v) == "" for v in values):
+            continue
+        if [_as_text(v) for v in values] == example:
+            continue
+        if len(parsed) + len({p.row for p in problems}) >= sheet.max_rows:
+            return [], [
+                Problem(
+                    None,
+                    None,
+                    _("一个文件最多 %(n)d 行数据，请分成几个文件导入。") % {"n": sheet.max_rows},
+                    name,
+                )
+            ]
+        record: dict[str, Any] = {}
+        ok = True
+        for column, value in zip(sheet.columns, values, strict=True):
+            if column.required and _as_text(value) == "":
+                problems.append(Problem(number, column.header, _("请填写。"), name))
+                ok = False
+                continue
+            try:
+                record[column.key] = column.parse(value)
+            except Invalid as error:
+                problems.append(Problem(number, column.header, str(error), name))
+                ok = False
+        if ok:
+            parsed.append((number, record))
+        else:
+            parsed.append((number, {**record, "_invalid": True}))
+    return parsed, problems
+
+
+def write_template(
+    sheet: Sheet | Sequence[Sheet], stream, *, references: Iterable[tuple[str, list, list]] = ()
+):
+    """An .xlsx template: the data sheet or sheets (header row, example row, drop-down lists), an
     instructions sheet, and optional reference sheets ((title, headers, rows))."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    sheets = [sheet] if isinstance(sheet, Sheet) else list(sheet)
     book = Workbook()
-    ws = book.active
-    ws.title = sheet.title
-    ws.append(sheet.headers)
-    ws.append(sheet.example_row())
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for index, column in enumerate(sheet.columns, start=1):
-        cell = ws.cell(row=1, column=index)
-        cell.font, cell.fill = bold, fill
-        ws.cell(row=2, column=index).font = Font(italic=True, color="808080")
-        ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.freeze_panes = "A2"
+    book.remove(book.active)
+    data_sheets = [book.create_sheet(s.title) for s in sheets]
     options = book.create_sheet(_("选项"))
     options.sheet_state = "hidden"
-    for index, column in enumerate(c for c in sheet.columns if c.choices):
-        letter = get_column_letter(index + 1)
-        options.cell(row=1, column=index + 1, value=column.header)
-        for row, value in enumerate(column.choices, start=2):
-            options.cell(row=row, column=index + 1, value=value)
-        validation = DataValidation(
-            type="list",
-            formula1=f"'{options.title}'!${letter}$2:${letter}${len(column.choices) + 1}",
-            allow_blank=not column.required,
-            showErrorMessage=True,
-            errorTitle=_("输入有误"),
-            error=_("请从下拉列表中选择。"),
-        )
-        ws.add_data_validation(validation)
-        target = get_column_letter(sheet.columns.index(column) + 1)
-        validation.add(f"{target}2:{target}{MAX_ROWS + 1}")
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    option_index = 0
+    for sheet, ws in zip(sheets, data_sheets, strict=True):
+        ws.append(sheet.headers)
+        ws.append(sheet.example_row())
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = get_column_letter(index)
+            cell = ws.cell(row=1, column=index)
+            cell.font, cell.fill = bold, fill
+            example = ws.cell(row=2, column=index)
+            example.font = Font(italic=True, color="808080")
+            ws.column_dimensions[letter].width = column.width
+            if column.number_format:
+                ws.column_dimensions[letter].number_format = column.number_format
+                example.number_format = column.number_format
+        ws.freeze_panes = "A2"
+        for index, column in enumerate(sheet.columns, start=1):
+            if not column.choices:
+                continue
+            option_index += 1
+            letter = get_column_letter(option_index)
+            options.cell(row=1, column=option_index, value=column.header)
+            for row, value in enumerate(column.choices, start=2):
+                options.cell(row=row, column=option_index, value=value)
+            validation = DataValidation(
+                type="list",
+                formula1=f"'{options.title}'!${letter}$2:${letter}${len(column.choices) + 1}",
+                allow_blank=not column.required,
+                showErrorMessage=column.strict,
+                errorTitle=_("输入有误"),
+                error=_("请从下拉列表中选择。"),
+            )
+            ws.add_data_validation(validation)
+            target = get_column_letter(index)
+            validation.add(f"{target}2:{target}{sheet.max_rows + 1}")
     notes = book.create_sheet(_("填写说明"))
     notes.column_dimensions["A"].width = 22
     notes.column_dimensions["B"].width = 90
-    for line in sheet.instructions:
-        notes.append([line])
-    notes.append([])
-    notes.append([_("列"), _("说明")])
-    for column in sheet.columns:
-        required = _("必填") if column.required else _("选填")
-        notes.append([column.header, f"{required}。{column.note}"])
+    for sheet in sheets:
+        for line in sheet.instructions:
+            notes.append([line])
+    for sheet in sheets:
+        notes.append([])
+        if len(sheets) == 1:
+            notes.append([_("列"), _("说明")])
+        else:
+            notes.append([_("「%(sheet)s」表的列") % {"sheet": sheet.title}, _("说明")])
+        for column in sheet.columns:
+            required = _("必填") if column.required else _("选填")
+            notes.append([column.header, f"{required}。{column.note}"])
     for title, headers, rows in references:
         ref = book.create_sheet(title)
         ref.append(headers)
@@ -320,23 +396,37 @@ def write_template(sheet: Sheet, stream, *, references: Iterable[tuple[str, list
 
 def write_export(path: str, title: str, headers: list[str], rows: Iterable[Sequence[Any]]) -> int:
     """One worksheet, a header row and `rows`, with XlsxWriter in constant memory."""
+    return write_export_sheets(path, [(title, headers, rows)])[0]
+
+
+def write_export_sheets(path: str, sheets: Iterable[tuple]) -> list[int]:
+    """Worksheets written one after the other with XlsxWriter in constant memory; each is (title,
+    headers, rows) or (title, headers, rows, number formats by column: "@" keeps a column text
+    when someone adds rows in Excel). Returns the number of rows of each."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True})
-    ws = workbook.add_worksheet(title)
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    for col, header in enumerate(headers):
-        ws.write_string(0, col, header, bold)
-        ws.set_column(col, col, 16)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(count, col, value)
-            elif value is not None and value != "":  # an empty value leaves the cell empty
-                ws.write_string(count, col, _as_text(value))
+    formats: dict[str, Any] = {}
+    counts = []
+    for title, headers, rows, *rest in sheets:
+        ws = workbook.add_worksheet(title)
+        number_formats = rest[0] if rest else [""] * len(headers)
+        for col, (header, number_format) in enumerate(zip(headers, number_formats, strict=True)):
+            ws.write_string(0, col, header, bold)
+            if number_format and number_format not in formats:
+                formats[number_format] = workbook.add_format({"num_format": number_format})
+            ws.set_column(col, col, 16, formats.get(number_format))
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_number(count, col, value)
+                elif value is not None and value != "":  # an empty value leaves the cell empty
+                    ws.write_string(count, col, _as_text(value))
+        counts.append(count)
     workbook.close()
-    return count
+    return counts
 
 
 # --- Helpers --------------------------------------------------------------------------------------
