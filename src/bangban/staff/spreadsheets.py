@@ -75,6 +75,8 @@ class Problem:
             }
         if self.sheet is None:
             return text
+        if self.row is None:
+            return _("「%(sheet)s」表：%(msg)s") % {"sheet": self.sheet, "msg": self.message}
         return _("「%(sheet)s」表%(problem)s") % {"sheet": self.sheet, "problem": text}
 
 
@@ -82,6 +84,8 @@ class Problem:
 
 
 def _as_text(value: Any) -> str:
+    if type(value) is str:  # most cells: the quick way
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -95,8 +99,11 @@ def _as_text(value: Any) -> str:
     return str(value).strip()
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _clean(text: str) -> str:
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+    if CONTROL_CHARACTERS.search(text):
         raise Invalid(_("含有无效字符。"))
     return text
 
@@ -286,9 +293,10 @@ def read_rows(ws, sheet: Sheet, *, name: str | None = None):
     width = len(sheet.columns)
     for number, values in enumerate(rows, start=2):
         values = list(values[:width]) + [None] * (width - len(values[:width]))
-        if all(_as_text(v) == "" for v in values):
+        texts = [_as_text(v) for v in values]
+        if not any(texts):
             continue
-        if [_as_text(v) for v in values] == example:
+        if texts == example:
             continue
         if len(parsed) + len({p.row for p in problems}) >= sheet.max_rows:
             return [], [
@@ -301,8 +309,8 @@ def read_rows(ws, sheet: Sheet, *, name: str | None = None):
             ]
         record: dict[str, Any] = {}
         ok = True
-        for column, value in zip(sheet.columns, values, strict=True):
-            if column.required and _as_text(value) == "":
+        for column, value, value_text in zip(sheet.columns, values, texts, strict=True):
+            if column.required and value_text == "":
                 problems.append(Problem(number, column.header, _("请填写。"), name))
                 ok = False
                 continue
