@@ -23,6 +23,11 @@ from bangban.network.models import ApiToken, Role
 from bangban.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+#: The county administrator's run sends its own token with every case, so it generates no
+#: Authorization header: schemathesis would judge a case that dropped the header as invalid although
+#: the token was sent, and fail it for being accepted. The token-less run fuzzes the header.
+with_token = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+with_token.config.generation.update(with_security_parameters=False)
 
 #: Examples per operation and phase; raise it locally (BANGBAN_FUZZ_EXAMPLES=200) for a deeper run.
 BOUNDED = settings(
@@ -55,7 +60,7 @@ def county_token(yiyuan, make_account) -> str:
     return token
 
 
-@schema.parametrize()
+@with_token.parametrize()
 @BOUNDED
 def test_api_as_county_admin(case, county_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {county_token}"})
