@@ -413,3 +413,204 @@ def set_item_active(item: ServiceItem, *, active: bool, by) -> ServiceItem:
             item.active = active
             log_change(by, item, CHANGE, _("启用") if active else _("停用"))
     return item
+
+
+# --- Bulk import ----------------------------------------------------------------------------------
+
+#: Rows per INSERT and ids per IN (…) of the bulk import (within every database's parameter limit).
+IMPORT_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """One item of an import (the Excel file): its identity, what it says, whether it is in use."""
+
+    county: Region
+    implementation_code: str
+    data: ItemData
+    materials: Sequence[MaterialData] = ()
+    active: bool = True
+
+
+@dataclass
+class ImportReport:
+    """What an import did, as indexes into its entries (counted from 0)."""
+
+    created: list[int]
+    revised: list[int]
+    unchanged: list[int]
+    activated: list[int]
+    deactivated: list[int]
+
+
+def _chunks(values: Sequence, size: int | None = None):
+    size = size or IMPORT_BATCH
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _unsaved_revision(item, number, data: ItemData, *, by, source: str) -> ItemRevision:
+    """The revision `_write_revision` would write, not saved (its domains are the caller's)."""
+    values = {f.name: getattr(data, f.name) for f in fields(ItemData)}
+    values.pop("domains")
+    levels = values.pop("levels")
+    modes = values.pop("modes")
+    values.update({level_field(level): level in levels for level in Level.values})
+    values.update({mode_field(mode): mode in modes for mode in Mode.values})
+    return ItemRevision(item=item, number=number, created_by=by, source=source, note="", **values)
+
+
+def check_imported_items(entries: Sequence[ImportedItem]):
+    """The rules of `create_item` / `revise_item` on every entry (the code, unique among the
+    entries, and `check_item`): (the cleaned entries, errors keyed `items.<n>.<field>` with n
+    counted from 1). Reads nothing from the database."""
+    cleaned = []
+    errors: dict[str, list[str]] = {}
+    seen: dict[tuple[int, str], int] = {}
+    for n, entry in enumerate(entries, start=1):
+        code = entry.implementation_code.strip().upper()
+        data, materials = _clean(entry.data, entry.materials)
+        item_errors = {}
+        code_errors = check_code(code, label=_("实施编码"), limit=36)
+        if code_errors:
+            item_errors["implementation_code"] = code_errors
+        elif (entry.county.pk, code) in seen:
+            item_errors["implementation_code"] = [
+                _("与第 %(n)s 项的实施编码重复。") % {"n": seen[entry.county.pk, code]}
+            ]
+        seen.setdefault((entry.county.pk, code), n)
+        item_errors.update(check_item(data, materials, county=entry.county))
+        errors.update({f"items.{n}.{key}": messages for key, messages in item_errors.items()})
+        cleaned.append((entry, code, data, materials))
+    return cleaned, errors
+
+
+def import_items(
+    entries: Sequence[ImportedItem], *, by, source: str = ItemRevision.Source.IMPORT
+) -> ImportReport:
+    """Create or revise many items at once (the Excel import), all or nothing, in one transaction.
+
+    Each entry is judged by the rules of `create_item` / `revise_item` (`check_imported_items`);
+    any problem raises CatalogError with keys `items.<n>.<field>` (n counted from 1) and writes
+    nothing. An item saying what its current revision says gets no revision; files of materials
+    are kept by name as `revise_item` keeps them. `active` is then set as `set_item_active` would
+    (logged for existing items). Items not among the entries are left alone. Writes in bulk: a few
+    queries per 500 items rather than a dozen per item."""
+    from django.contrib.admin.models import LogEntry
+    from django.db.models import OuterRef, Subquery
+
+    cleaned, errors = check_imported_items(entries)
+    if errors:
+        raise CatalogError(errors)
+
+    report = ImportReport([], [], [], [], [])
+    with transaction.atomic():
+        by_county: dict[int, list[str]] = {}
+        for entry, code, _data, _materials in cleaned:
+            by_county.setdefault(entry.county.pk, []).append(code)
+        existing: dict[tuple[int, str], ServiceItem] = {}
+        for county_id, codes in by_county.items():
+            for chunk in _chunks(codes):
+                for item in ServiceItem.objects.select_for_update().filter(
+                    county_id=county_id, implementation_code__in=chunk
+                ):
+                    existing[county_id, item.implementation_code] = item
+        items = list(existing.values())
+        currents: dict[int, ItemRevision] = {}
+        tops: dict[int, int] = {}
+        for chunk in _chunks(items):
+            revisions = (
+                ItemRevision.objects.filter(pk__in=[i.current_id for i in chunk if i.current_id])
+                .select_related("department")
+                .prefetch_related("domains", "materials")
+            )
+            currents.update({r.pk: r for r in revisions})
+            tops.update(
+                ItemRevision.objects.filter(item__in=chunk)
+                .values("item")
+                .annotate(top=Max("number"))
+                .values_list("item", "top")
+            )
+
+        new_items: list[ServiceItem] = []
+        writes: list[tuple[ServiceItem, ItemData, list[MaterialData]]] = []
+        for index, (entry, code, data, materials) in enumerate(cleaned):
+            item = existing.get((entry.county.pk, code))
+            if item is None:
+                item = ServiceItem(
+                    county=entry.county, implementation_code=code, active=entry.active
+                )
+                new_items.append(item)
+                writes.append((item, data, _resolve_files(materials, None)))
+                report.created.append(index)
+                continue
+            current = currents.get(item.current_id)
+            materials = _resolve_files(materials, current)
+            if current is not None and _same(current, data, materials):
+                report.unchanged.append(index)
+            else:
+                writes.append((item, data, materials))
+                report.revised.append(index)
+            if item.active != entry.active:
+                item.current = current
+                (report.activated if entry.active else report.deactivated).append(index)
+        ServiceItem.objects.bulk_create(new_items, batch_size=IMPORT_BATCH)
+
+        revisions = [
+            _unsaved_revision(item, tops.get(item.pk, 0) + 1, data, by=by, source=source)
+            for item, data, _materials in writes
+        ]
+        ItemRevision.objects.bulk_create(revisions, batch_size=IMPORT_BATCH)
+        Through = ItemRevision.domains.through
+        Through.objects.bulk_create(
+            [
+                Through(itemrevision_id=revision.pk, domain_id=domain.pk)
+                for revision, (_item, data, _materials) in zip(revisions, writes, strict=True)
+                for domain in data.domains
+            ],
+            batch_size=IMPORT_BATCH,
+        )
+        rows = []
+        for revision, (_item, _data, materials) in zip(revisions, writes, strict=True):
+            for position, material in enumerate(materials, start=1):
+                row = Material(
+                    revision=revision,
+                    position=position,
+                    **{
+                        f.name: getattr(material, f.name)
+                        for f in fields(MaterialData)
+                        if f.name not in ("blank_form", "sample")
+                    },
+                )
+                for name in ("blank_form", "sample"):
+                    value = getattr(material, name)
+                    if isinstance(value, File):
+                        getattr(row, name).save(value.name, value, save=False)
+                    else:
+                        setattr(row, name, value or "")
+                rows.append(row)
+        Material.objects.bulk_create(rows, batch_size=IMPORT_BATCH)
+
+        # Each written item's current revision is its newest: one UPDATE per batch of items.
+        newest = ItemRevision.objects.filter(item=OuterRef("pk")).order_by("-number").values("pk")
+        for chunk in _chunks([item for item, _data, _materials in writes]):
+            ServiceItem.objects.filter(pk__in=[i.pk for i in chunk]).update(
+                current=Subquery(newest[:1])
+            )
+        for revision, (item, _data, _materials) in zip(revisions, writes, strict=True):
+            item.current = revision
+        for indexes, active in ((report.activated, True), (report.deactivated, False)):
+            changed = [existing[cleaned[i][0].county.pk, cleaned[i][1]] for i in indexes]
+            for chunk in _chunks(changed):
+                ServiceItem.objects.filter(pk__in=[i.pk for i in chunk]).update(active=active)
+            for item in changed:
+                item.active = active
+            if changed and by is not None and getattr(by, "pk", None):
+                LogEntry.objects.log_actions(
+                    user_id=by.pk,
+                    queryset=changed,
+                    action_flag=CHANGE,
+                    change_message=_("启用") if active else _("停用"),
+                    single_object=False,
+                )
+    return report
