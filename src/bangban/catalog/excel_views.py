@@ -1,0 +1,135 @@
+"""The Excel import, template and export of the item catalog (docs/decisions/0013-catalog-spreadsheets.md).
+
+Thin like the other pages: the gate (`access.catalog_counties`, `access.can_edit_catalog`) decides
+who may do what, 404 for everyone else; the checks and the writes are in `spreadsheets` and
+`actions`. The upload page is the staff imports' page (a plain POST, or htmx with a progress bar).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_http_methods
+
+from bangban.network import access
+from bangban.network.models import Domain
+from bangban.staff.spreadsheets import write_export_sheets
+
+from . import spreadsheets
+from .models import Level, Material, Mode, ServiceItem
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The largest upload accepted (5,000 items with 15,000 materials make about 1 MB).
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_l("Excel 文件（.xlsx）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(_("请上传用模板填写的 .xlsx 文件。"))
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("文件不能超过 20 MB。"))
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def items_import(request):
+    """Upload a filled-in workbook: both sheets checked first, every problem listed by sheet, row
+    and column, or every item created or revised in one transaction. For those who maintain a
+    county's catalog only."""
+    if not access.can_edit_catalog(request.user):
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = spreadsheets.import_catalog(form.cleaned_data["file"], by=request.user)
+    context = {"form": form, "result": result}
+    if request.headers.get("HX-Request"):
+        return render(request, "catalog/import_result.html", context)
+    return render(request, "catalog/import.html", context)
+
+
+@login_required
+def items_template(request):
+    """The workbook to fill in: sheets 事项 and 材料 with an example row and drop-down lists, the
+    instructions, and the departments of the counties the user maintains."""
+    if not access.can_edit_catalog(request.user):
+        raise Http404
+    stream = io.BytesIO()
+    spreadsheets.write_template(request.user, stream)
+    response = HttpResponse(stream.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, _("服务事项导入模板") + ".xlsx"
+    )
+    return response
+
+
+def _filtered(request, counties):
+    """The items of `counties` the list page's filters (?q=&domain=&mode=&level=&county=) select;
+    a bad value of a filter is ignored, as on the list page."""
+    items = ServiceItem.objects.filter(county__in=counties, current__isnull=False)
+    get = request.GET
+    county = get.get("county", "")
+    if county.isdigit():
+        items = items.filter(county_id=int(county))
+    domain = get.get("domain", "")
+    if domain.isdigit():
+        found = Domain.objects.filter(pk=int(domain)).first()
+        if found is not None:
+            items = items.in_domain(found)
+    if get.get("mode") in Mode.values:
+        items = items.with_mode(get["mode"])
+    if get.get("level") in Level.values:
+        items = items.at_level(get["level"])
+    return items.search(get.get("q", "")[:100])
+
+
+@login_required
+def items_export(request):
+    """The items of the counties the user works in, both sheets in the template's layout, so that
+    the file can be edited and imported again. Items out of use only for those who maintain them."""
+    user = request.user
+    counties = list(access.catalog_counties(user).values_list("pk", flat=True))
+    if not counties:
+        raise Http404
+    editable = list(access.catalog_counties(user, "change").values_list("pk", flat=True))
+    items = (
+        _filtered(request, counties)
+        .filter(Q(active=True) | Q(county__in=editable))
+        .order_by("county__code", "implementation_code", "pk")
+    )
+    rows = (
+        items.select_related("county", "current__department")
+        .prefetch_related(Prefetch("current__domains", queryset=Domain.objects.all()))
+        .iterator(chunk_size=1000)
+    )
+    materials = (
+        Material.objects.filter(revision_id__in=items.order_by().values("current_id"))
+        .order_by("revision__item__county__code", "revision__item__implementation_code", "position")
+        .values_list(*spreadsheets.MATERIAL_EXPORT_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+    fd, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(fd)
+    try:
+        write_export_sheets(path, spreadsheets.export_sheets(rows, materials))
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
+    finally:
+        os.unlink(path)  # the open handle keeps the data until the response is sent
+    name = _("服务事项") + f"-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
