@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from bangban.catalog.actions import CatalogError
+from bangban.catalog.api import router as catalog_router
 from bangban.network.actions import NetworkError
 from bangban.network.api import ApiError, BearerToken, auth_router
 from bangban.network.api import router as network_router
@@ -206,17 +208,28 @@ def on_network_error(request, exc: NetworkError):
 
 
 @api.exception_handler(CalendarError)
-def on_calendar_error(request, exc: CalendarError):
-    """A rule of the calendar was broken by well-formed input: 409, one item per message."""
+@api.exception_handler(CatalogError)
+def on_rule_error(request, exc: CalendarError | CatalogError):
+    """A rule of the calendar or the catalog was broken by well-formed input: 409, one item per
+    message; a material's field `materials.<n>.<field>` (n from 1) is located as pydantic would,
+    `["body", "materials", n - 1, field]`)."""
     items = [
-        {"loc": ["body", field], "msg": msg, "type": "rule"}
+        {"loc": ["body", *_rule_loc(field)], "msg": msg, "type": "rule"}
         for field, messages in exc.errors.items()
         for msg in messages
     ]
     return error_response(409, items)
 
 
+def _rule_loc(field: str) -> list:
+    parts = field.split(".")
+    if len(parts) == 3 and parts[1].isdigit():
+        return [parts[0], int(parts[1]) - 1, parts[2]]
+    return [field]
+
+
 api.add_router("/auth", auth_router)
 api.add_router("/", network_router)
 api.add_router("/", workdays_router)
 api.add_router("/", staff_router)
+api.add_router("/", catalog_router)

@@ -16,5 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", include("bangban.staff.urls")),
     path("calendar/", include("bangban.workdays.urls")),
+    path("catalog/", include("bangban.catalog.urls")),
+    path("p/", include("bangban.portal.urls")),
     path("", include("bangban.network.urls")),
 ]
