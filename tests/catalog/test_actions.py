@@ -176,3 +176,24 @@ def test_filters_by_domain_mode_and_level(make_item, yiyuan):
     assert list(ServiceItem.objects.with_mode("home_visit")) == [item]
     assert list(ServiceItem.objects.at_level("partner")) == [item]
     assert list(ServiceItem.objects.in_domain(tax)) == [other]
+
+
+def test_a_code_created_by_someone_else_meanwhile_is_a_rule_error(make_item, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    make_item(code="11370323MB00000000RACE")
+    real_exists = QuerySet.exists
+    checks = []
+
+    def exists(self):
+        # The first check sees nothing, as if the other insert came just after it.
+        checks.append(self)
+        return False if len(checks) == 1 else real_exists(self)
+
+    monkeypatch.setattr(QuerySet, "exists", exists)
+    with pytest.raises(CatalogError) as error:
+        make_item(code="11370323MB00000000RACE")
+    assert error.value.errors["implementation_code"] == [
+        "本县已有实施编码为 11370323MB00000000RACE 的事项。"
+    ]
+    assert ServiceItem.objects.filter(implementation_code="11370323MB00000000RACE").count() == 1

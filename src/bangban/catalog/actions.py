@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 
 from django.contrib.admin.models import CHANGE
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -368,9 +368,23 @@ def create_item(
     errors.update(check_item(data, materials, county=county))
     if errors:
         raise CatalogError(errors)
-    with transaction.atomic():
-        item = ServiceItem.objects.create(county=county, implementation_code=code)
-        _write_revision(item, data, _resolve_files(materials, None), by=by, source=source, note="")
+    try:
+        with transaction.atomic():
+            item = ServiceItem.objects.create(county=county, implementation_code=code)
+            _write_revision(
+                item, data, _resolve_files(materials, None), by=by, source=source, note=""
+            )
+    except IntegrityError as error:
+        # Someone created the same code between the check and the insert.
+        if ServiceItem.objects.filter(county=county, implementation_code=code).exists():
+            raise CatalogError(
+                {
+                    "implementation_code": [
+                        _("本县已有实施编码为 %(code)s 的事项。") % {"code": code}
+                    ]
+                }
+            ) from error
+        raise
     return item
 
 
