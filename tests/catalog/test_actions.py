@@ -197,3 +197,16 @@ def test_a_code_created_by_someone_else_meanwhile_is_a_rule_error(make_item, mon
         "本县已有实施编码为 11370323MB00000000RACE 的事项。"
     ]
     assert ServiceItem.objects.filter(implementation_code="11370323MB00000000RACE").count() == 1
+
+
+def test_search_finds_items_by_their_domain_or_department(make_item, yiyuan):
+    from bangban.network.models import Domain
+
+    medical = make_item()
+    tax = make_item(
+        name="增值税专用发票领用",
+        domains=frozenset({Domain.objects.get(code="tax")}),
+        department=yiyuan.department("国家税务总局沂源县税务局"),
+    )
+    assert list(ServiceItem.objects.search("医保")) == [medical]
+    assert list(ServiceItem.objects.search("税务局")) == [tax]

@@ -37,6 +37,7 @@ from .schemas import (
     ModeValue,
     RevisionListOut,
 )
+from .scope import items_for
 
 router = Router(tags=["catalog"])
 
@@ -145,9 +146,7 @@ def _current_out(request, item_id: int) -> dict:
 
 def _items(user):
     """The items of the counties whose catalog the caller sees."""
-    return ServiceItem.objects.in_counties(access.catalog_counties(user, "view")).filter(
-        current__isnull=False
-    )
+    return items_for(user, "view")
 
 
 def _get_item(user, item_id: int, action: access.Action) -> ServiceItem:

@@ -27,7 +27,8 @@ from bangban.network.models import Domain
 from bangban.staff.spreadsheets import write_export_sheets
 
 from . import spreadsheets
-from .models import Level, Material, Mode, ServiceItem
+from .forms import ItemSearchForm
+from .models import Material, ServiceItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The largest upload accepted (5,000 items with 15,000 materials make about 1 MB).
@@ -79,24 +80,16 @@ def items_template(request):
     return response
 
 
-def _filtered(request, counties):
-    """The items of `counties` the list page's filters (?q=&domain=&mode=&level=&county=) select;
-    a bad value of a filter is ignored, as on the list page."""
-    items = ServiceItem.objects.filter(county__in=counties, current__isnull=False)
-    get = request.GET
-    county = get.get("county", "")
-    if county.isdigit():
-        items = items.filter(county_id=int(county))
-    domain = get.get("domain", "")
-    if domain.isdigit():
-        found = Domain.objects.filter(pk=int(domain)).first()
-        if found is not None:
-            items = items.in_domain(found)
-    if get.get("mode") in Mode.values:
-        items = items.with_mode(get["mode"])
-    if get.get("level") in Level.values:
-        items = items.at_level(get["level"])
-    return items.search(get.get("q", "")[:100])
+def _filtered(request, counties: list):
+    """The items of `counties` the list page's filters (?q=&domain=&mode=&level=&county=) select,
+    read by the list page's own form; a bad value of a filter is ignored, as on the list page."""
+    search = ItemSearchForm(
+        request.GET or None, domains=Domain.objects.order_by("position"), counties=counties
+    )
+    f = search.filters()
+    return ServiceItem.objects.filter(county__in=counties, current__isnull=False).matching(
+        q=f["q"], county=f["county"], domain=f["domain"], mode=f["mode"], level=f["level"]
+    )
 
 
 @login_required
@@ -104,7 +97,7 @@ def items_export(request):
     """The items of the counties the user works in, both sheets in the template's layout, so that
     the file can be edited and imported again. Items out of use only for those who maintain them."""
     user = request.user
-    counties = list(access.catalog_counties(user).values_list("pk", flat=True))
+    counties = list(access.catalog_counties(user))
     if not counties:
         raise Http404
     editable = list(access.catalog_counties(user, "change").values_list("pk", flat=True))

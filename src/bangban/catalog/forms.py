@@ -30,7 +30,11 @@ class ItemSearchForm(SearchForm):
         required=False,
         max_length=100,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("事项名称或编码"), "autocomplete": "off"}
+            attrs={
+                "type": "search",
+                "placeholder": _("事项名称、部门、领域或编码"),
+                "autocomplete": "off",
+            }
         ),
     )
     domain = forms.ChoiceField(label=_("所属领域"), required=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.network.models import Department, Domain, Region
@@ -60,10 +60,19 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.filter(county__in=counties)
 
     def search(self, text: str):
-        """A Chinese substring of the name, or the start of the implementation or basic code."""
+        """A Chinese substring of the name, the department or a domain (so 医保 finds the medical
+        insurance items), or the start of the implementation or basic code."""
         text = text.strip()
         if not text:
             return self
+        domains = ItemRevision.domains.through.objects.filter(
+            itemrevision_id=OuterRef("current_id"), domain__name__contains=text
+        )
+        words = (
+            Q(current__name__contains=text)
+            | Q(current__department__name__contains=text)
+            | Q(Exists(domains))
+        )
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             return self.filter(
@@ -71,7 +80,7 @@ class ServiceItemQuerySet(models.QuerySet):
                 | Q(current__basic_code__startswith=upper)
                 | Q(current__name__icontains=text)
             )
-        return self.filter(current__name__contains=text)
+        return self.filter(words)
 
     def in_domain(self, domain):
         return self.filter(current__domains=domain)
@@ -81,6 +90,19 @@ class ServiceItemQuerySet(models.QuerySet):
 
     def at_level(self, level: str):
         return self.filter(**{f"current__{level_field(Level(level))}": True})
+
+    def matching(self, *, q="", county=None, domain=None, mode="", level=""):
+        """The list page's, the export's and the API's filters at once; empty ones select all."""
+        qs = self
+        if county is not None:
+            qs = qs.filter(county=county)
+        if domain is not None:
+            qs = qs.in_domain(domain)
+        if mode:
+            qs = qs.with_mode(mode)
+        if level:
+            qs = qs.at_level(level)
+        return qs.search(q)
 
 
 class ServiceItem(models.Model):

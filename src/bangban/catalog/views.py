@@ -28,6 +28,7 @@ from .forms import ItemForm, ItemSearchForm, MaterialFormSet, add_catalog_errors
 from .models import ItemRevision, Material, Mode, ServiceItem, mode_field
 from .places import county_points, handling_places
 from .qr import qr_svg
+from .scope import get_item_for
 
 PAGE_SIZE = 50
 _DOMAINS = Prefetch("domains", queryset=Domain.objects.order_by("position", "code"))
@@ -36,18 +37,6 @@ MATERIALS_PREFIX = "materials"
 
 def _page(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
-
-
-def get_item_for(user, pk, action: access.Action = "view", queryset=None) -> ServiceItem:
-    """The item `pk` if `user` may `action` its county's catalog; Http404 whether it is missing or
-    not allowed (or has no revision yet)."""
-    qs = queryset if queryset is not None else ServiceItem.objects.all()
-    try:
-        return qs.filter(
-            county__in=access.catalog_counties(user, action), current__isnull=False
-        ).get(pk=pk)
-    except (ServiceItem.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
 
 
 def _with_revision(queryset=None):
@@ -73,16 +62,10 @@ def items(request):
     # Items out of use are shown only to those who maintain them, and only when asked.
     shown = Q(active=True) | Q(county__in=editable) if f["inactive"] else Q(active=True)
     rows = rows.filter(shown)
-    if f["county"]:
-        rows = rows.filter(county=f["county"])
-    if f["domain"]:
-        rows = rows.in_domain(f["domain"])
-    if f["mode"]:
-        rows = rows.with_mode(f["mode"])
-    if f["level"]:
-        rows = rows.at_level(f["level"])
     rows = (
-        rows.search(f["q"])
+        rows.matching(
+            q=f["q"], county=f["county"], domain=f["domain"], mode=f["mode"], level=f["level"]
+        )
         .select_related("county", "current__department")
         .prefetch_related(Prefetch("current__domains", queryset=_DOMAINS.queryset))
         .order_by("county__code", "implementation_code", "pk")
