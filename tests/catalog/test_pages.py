@@ -4,6 +4,8 @@ item out of use, the printable one-time notice list with its QR code, and who ma
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 from dataclasses import replace
 
@@ -739,6 +741,23 @@ def test_print_page_names_the_helpers_own_point_with_its_phone(client, yiyuan, i
     assert item.implementation_code in body
     assert "帮办代办服务全程免费" in body
     assert "原件 1 份、复印件 1 份" in body
+
+
+def test_print_page_names_the_helper_who_told_with_their_work_phone(client, item, helper):
+    from bangban.staff.actions import save_helper
+    from bangban.staff.models import Helper
+
+    save_helper(
+        helper,
+        by=None,
+        origin=Helper.Origin.WINDOW,
+        started_on=dt.date(2020, 1, 1),
+        full_time=True,
+        work_phone="0533-3999002",
+    )
+    client.force_login(helper)
+    body = text(client.get(reverse("catalog:item_print", args=[item.pk])))
+    assert "测试用户（0533-3999002）" in body
 
 
 def test_print_page_carries_a_qr_code_of_the_public_item_page(client, item, helper):

@@ -326,6 +326,8 @@ def item_print(request, pk: int):
         "point": point,
         "points": _point_choices(user, item, default),
         "today": timezone.localdate(),
+        "teller": user.get_full_name() or user.get_username(),
+        "teller_phone": getattr(getattr(user, "helper_profile", None), "work_phone", ""),
         "portal_url": portal_url,
         "qr": qr_svg(portal_url, label=_("扫码查看事项办事指南")) if item.active else "",
         "deferrable": Material.Necessity.DEFERRABLE,
