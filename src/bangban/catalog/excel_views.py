@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
@@ -36,7 +36,7 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_l("Excel 文件（.xlsx）"))
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
@@ -680,9 +680,11 @@ def compliance_point(request, pk: int):
 
 
 class DirectoryForm(forms.Form):
-    place = forms.CharField(label=_l("镇（街道）或区划代码"), required=False, max_length=100)
-    domain = forms.ChoiceField(label=_l("领域"), required=False)
-    q = forms.CharField(label=_l("姓名或服务点名称"), required=False, max_length=50)
+    place = forms.CharField(
+        label=gettext_lazy("镇（街道）或区划代码"), required=False, max_length=100
+    )
+    domain = forms.ChoiceField(label=gettext_lazy("领域"), required=False)
+    q = forms.CharField(label=gettext_lazy("姓名或服务点名称"), required=False, max_length=50)
     show = forms.ChoiceField(
         required=False, choices=[(directory.POINTS, directory.POINTS), (directory.HELPERS, "")]
     )
@@ -815,7 +817,7 @@ TEMPLATE_POINTS_MAX = 10_000
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_l("Excel 文件（.xlsx）"))
+    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

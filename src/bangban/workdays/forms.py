@@ -7,7 +7,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .actions import MAX_YEAR, MIN_YEAR, NAME_LENGTH
 from .models import CalendarDay
@@ -29,17 +29,19 @@ def _in_range(day: dt.date) -> None:
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     kind = forms.ChoiceField(
-        label=_lazy("改为"),
+        label=gettext_lazy("改为"),
         choices=Kind.choices,
-        help_text=_lazy("周一至周五恢复上班选“工作日”，周六、周日恢复休息选“周末”。"),
+        help_text=gettext_lazy("周一至周五恢复上班选“工作日”，周六、周日恢复休息选“周末”。"),
     )
     name = forms.CharField(
-        label=_lazy("名称"),
+        label=gettext_lazy("名称"),
         required=False,
         max_length=NAME_LENGTH,
-        help_text=_lazy("例如：国庆节。"),
+        help_text=gettext_lazy("例如：国庆节。"),
     )
 
     def clean_day(self) -> dt.date:
@@ -49,11 +51,11 @@ class DayForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    year = forms.IntegerField(label=_lazy("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
     days = forms.CharField(
-        label=_lazy("节假日和调休上班日"),
+        label=gettext_lazy("节假日和调休上班日"),
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "按国务院办公厅通知逐行填写：日期（或“日期 至 日期”）、放假或上班、名称。"
             "例如：2027-10-01 至 2027-10-07 放假 国庆节；2027-10-09 上班 国庆节。"
         ),
