@@ -5,7 +5,6 @@ item out of use, the printable one-time notice list with its QR code, and who ma
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 from dataclasses import replace
 
