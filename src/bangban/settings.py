@@ -34,6 +34,10 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (生产环境必须设置 SECRET_KEY)."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105 - only ever used with DEBUG on
+# The key identity numbers are encrypted and looked up with (bangban.cases.protection); derived from
+# SECRET_KEY when unset. Set it in production and keep it; an old key moves to the PREVIOUS list.
+BANGBAN_DATA_KEY = os.environ.get("BANGBAN_DATA_KEY", "")
+BANGBAN_DATA_KEYS_PREVIOUS = env_list("BANGBAN_DATA_KEYS_PREVIOUS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
