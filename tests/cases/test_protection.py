@@ -20,17 +20,20 @@ def test_encrypting_twice_gives_different_tokens():
 
 
 def test_the_digest_is_stable_and_keyed(settings):
-    first = protection.lookup_digest(NUMBER)
-    assert first == protection.lookup_digest(NUMBER)
+    first = protection.lookup_digest("resident_id", NUMBER)
+    assert first == protection.lookup_digest("resident_id", NUMBER)
     assert len(first) == 64
     settings.BANGBAN_DATA_KEY = "another-deployment-key"
-    assert protection.lookup_digest(NUMBER) != first
+    assert protection.lookup_digest("resident_id", NUMBER) != first
 
 
 def test_the_digest_is_not_a_plain_hash():
     import hashlib
 
-    assert protection.lookup_digest(NUMBER) != hashlib.sha256(NUMBER.encode()).hexdigest()
+    assert (
+        protection.lookup_digest("resident_id", NUMBER)
+        != hashlib.sha256(NUMBER.encode()).hexdigest()
+    )
 
 
 def test_another_key_cannot_read_a_number(settings):
@@ -55,3 +58,9 @@ def test_after_a_key_change_old_numbers_stay_readable_and_rotate(settings):
 def test_garbage_is_unreadable_not_a_crash():
     with pytest.raises(protection.UnreadableNumber):
         protection.decrypt("not-a-token")
+
+
+def test_the_same_number_on_another_kind_of_document_is_another_identity():
+    assert protection.lookup_digest("resident_id", NUMBER) != protection.lookup_digest(
+        "passport", NUMBER
+    )

@@ -79,7 +79,8 @@ def rotate(token: str) -> str:
         raise UnreadableNumber from error
 
 
-def lookup_digest(number: str) -> str:
-    """The keyed digest of a normalised identity number or credit code (64 hex characters)."""
+def lookup_digest(document_type: str, number: str) -> str:
+    """The keyed digest of a normalised number of a kind of document (`resident_id`, `passport`,
+    `credit_code` …; 64 hex characters): the same number on two kinds of document is two identities."""
     key = _lookup_key(_masters()[0])
-    return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{document_type}:{number}".encode(), hashlib.sha256).hexdigest()
