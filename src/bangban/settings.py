@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "huey.contrib.djhuey",
     "bangban.network",
     "bangban.workdays",
+    "bangban.messaging",
     "bangban.staff",
     "bangban.catalog",
     "bangban.portal",
@@ -169,6 +171,36 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # --- API tokens
 BANGBAN_TOKEN_HOURS = int(os.environ.get("BANGBAN_TOKEN_HOURS", "12"))
 
+# --- Background work: huey, on a SQLite file in the data directory by default (zero set-up), on
+# Redis when BANGBAN_REDIS_URL is set. `bangban run_huey` is the worker (`make run` starts it).
+# Never immediate here: the web process only enqueues (settings_test.py runs tasks in-process).
+BANGBAN_REDIS_URL = os.environ.get("BANGBAN_REDIS_URL", "")
+HUEY = {
+    "name": "bangban",
+    "immediate": False,
+    "results": False,
+    "utc": True,
+    "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 2.0},
+}
+if BANGBAN_REDIS_URL:
+    HUEY.update(huey_class="huey.RedisHuey", url=BANGBAN_REDIS_URL)
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "huey.sqlite3"))
+
+# --- Messages (the outbox, docs/decisions/0014): the SMS gateway, and how long to keep retrying.
+BANGBAN_SMS_BACKEND = os.environ.get("BANGBAN_SMS_BACKEND", "console")
+BANGBAN_SMS_URL = os.environ.get("BANGBAN_SMS_URL", "")
+BANGBAN_SMS_TOKEN = os.environ.get("BANGBAN_SMS_TOKEN", "")
+BANGBAN_SMS_TIMEOUT = float(os.environ.get("BANGBAN_SMS_TIMEOUT", "10"))
+BANGBAN_MESSAGE_GIVE_UP_HOURS = float(os.environ.get("BANGBAN_MESSAGE_GIVE_UP_HOURS", "24"))
+if BANGBAN_SMS_BACKEND not in {"console", "http"}:
+    raise ImproperlyConfigured("BANGBAN_SMS_BACKEND must be console or http.")
+if BANGBAN_SMS_BACKEND == "http" and not BANGBAN_SMS_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "BANGBAN_SMS_BACKEND=http needs BANGBAN_SMS_URL (http:// or https://)."
+    )
+
 # --- Production security: on by default whenever DEBUG is off.
 BANGBAN_HTTPS = env_flag("BANGBAN_HTTPS", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
@@ -189,5 +221,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The worker: its start and stop, and any task that fails; not every task it runs.
+        "huey": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "huey.consumer": {"level": "INFO"},
+        "huey.consumer.Scheduler": {"level": "WARNING"},
+    },
 }

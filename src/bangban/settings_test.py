@@ -10,7 +10,7 @@ os.environ.setdefault("BANGBAN_HTTPS", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from bangban.settings import *  # noqa: E402,F403
-from bangban.settings import STORAGES  # noqa: E402
+from bangban.settings import HUEY, STORAGES  # noqa: E402
 
 AXES_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -21,3 +21,6 @@ STORAGES = {
 
 # whitenoise serves from the finders here; an empty STATIC_ROOT spares a warning per request.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Tasks run in-process, in memory, when they are enqueued: no worker and no queue file in tests.
+HUEY = {**HUEY, "immediate": True}
