@@ -24,9 +24,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The task worker (deadline warnings, messages) runs beside gunicorn and stops when gunicorn does.
 run: install
 	$(BIN)/bangban migrate --no-input
 	$(BIN)/bangban demo --once
+	$(BIN)/bangban run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 test: install-test
