@@ -29,7 +29,7 @@ run: install
 	$(BIN)/bangban migrate --no-input
 	$(BIN)/bangban demo --once
 	$(BIN)/bangban run_huey & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 test: install-test
