@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "bangban.messaging",
     "bangban.staff",
     "bangban.catalog",
+    "bangban.cases",
     "bangban.portal",
 ]
 

@@ -1,0 +1,252 @@
+"""The case ledger (工作台账): applicants, cases, their materials checklist and their events.
+
+Every write goes through `cases.actions`; `Case.status` is written only there, by the workflow table
+(`cases.workflow`). Dates are local dates (Asia/Shanghai); datetimes end in `_at`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bangban.catalog.models import ItemRevision, Material, Mode, ServiceItem
+from bangban.network.models import Region, ServicePoint
+
+from .identifiers import DocumentType
+from .workflow import State
+
+
+class Applicant(models.Model):
+    """A person or an enterprise (or other organisation) who brings matters (办事企业群众).
+
+    A person's document number is stored only encrypted, beside its mask; both kinds are found again
+    by `lookup_digest` (decision 0015). One row per identity across the deployment; what a helper may
+    see of it is decided by the cases in their scope (`cases.scope`)."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("个人")
+        ORGANISATION = "organisation", _("企业或单位")
+
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("姓名或名称"), max_length=100)
+    document_type = models.CharField(
+        _("证件类型"),
+        max_length=32,
+        choices=[*DocumentType.choices, ("credit_code", _("统一社会信用代码"))],
+    )
+    number_encrypted = models.TextField(_("证件号码（加密）"), blank=True)
+    number_masked = models.CharField(_("证件号码"), max_length=40)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    lookup_digest = models.CharField(_("查找摘要"), max_length=64, unique=True)
+    birth_on = models.DateField(_("出生日期"), null=True, blank=True)
+    sex = models.CharField(
+        _("性别"), max_length=8, blank=True, choices=[("male", _("男")), ("female", _("女"))]
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    disabled = models.BooleanField(_("残疾人"), default=False)
+    needs = models.CharField(_("其他需要帮助的情况"), max_length=200, blank=True)
+    dishonest = models.BooleanField(_("失信记录"), default=False)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("申请人")
+        verbose_name_plural = _("申请人")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="person") & ~Q(document_type="credit_code") & ~Q(number_encrypted="")
+                )
+                | (Q(kind="organisation") & Q(document_type="credit_code") & ~Q(credit_code="")),
+                name="applicant_document_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.number_masked}）"
+
+
+class Case(models.Model):
+    """One assisted matter (一件帮办代办事项), from first contact to completion."""
+
+    class Kind(models.TextChoices):
+        ASSISTED = "assisted", _("帮办")
+        PROXY = "proxy", _("代办")
+
+    class Channel(models.TextChoices):
+        WALK_IN = "walk_in", _("现场")
+        PHONE = "phone", _("电话")
+        ONLINE = "online", _("网上")
+        HOTLINE = "hotline_12345", _("12345 热线")
+        HOME_VISIT = "home_visit_request", _("上门服务申请")
+
+    number = models.CharField(_("办件编号"), max_length=40, unique=True)
+    county = models.ForeignKey(
+        Region, verbose_name=_("所属县"), on_delete=models.PROTECT, related_name="+"
+    )
+    registered_on = models.DateField(_("登记日期"))
+    sequence = models.PositiveIntegerField(_("当日序号"))
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
+    )
+    contact_phone = models.CharField(_("接收进度的电话"), max_length=30, blank=True)
+    elderly = models.BooleanField(_("老年人"), default=False)
+    disabled = models.BooleanField(_("残疾人"), default=False)
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="cases"
+    )
+    revision = models.ForeignKey(
+        ItemRevision,
+        verbose_name=_("告知时的事项版本"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    kind = models.CharField(_("帮办或代办"), max_length=8, choices=Kind.choices)
+    mode = models.CharField(_("服务方式"), max_length=16, choices=Mode.choices)
+    channel = models.CharField(_("来源渠道"), max_length=20, choices=Channel.choices)
+    registering_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("登记服务点"), on_delete=models.PROTECT, related_name="+"
+    )
+    handling_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("承办服务点"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问负责人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handling_helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=State.choices, default=State.REGISTERED
+    )
+    received_on = models.DateField(_("收到材料日期"))
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    acceptance_deemed = models.BooleanField(_("视为受理"), default=False)
+    promised_deadline = models.DateField(_("承诺期限"), null=True, blank=True)
+    promised_provisional = models.BooleanField(_("承诺期限暂定"), default=False)
+    legal_deadline = models.DateField(_("法定期限"), null=True, blank=True)
+    legal_provisional = models.BooleanField(_("法定期限暂定"), default=False)
+    suspended_on = models.DateField(_("中止日期"), null=True, blank=True)
+    completed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    public_token = models.CharField(_("查询令牌"), max_length=43, unique=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-registered_on", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "registered_on", "sequence"], name="case_unique_sequence"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(accepted_on__gte=models.F("received_on")),
+                name="case_accepted_after_received",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
+                name="case_completed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["handling_point", "status"], name="case_handling_status"),
+            models.Index(fields=["registering_point", "status"], name="case_registering_status"),
+            models.Index(fields=["status", "promised_deadline"], name="case_status_deadline"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseCounter(models.Model):
+    """The last sequence number given in a county on a day (gap-free case numbers)."""
+
+    county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["county", "day"], name="case_counter_unique_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.day}: {self.last}"
+
+
+class CaseMaterial(models.Model):
+    """One line of a case's materials checklist, copied from the item revision at registration."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待核验")
+        RECEIVED = "received", _("已收取")
+        MISSING = "missing", _("缺少")
+        WRONG = "wrong", _("不符合要求")
+        DEFERRED = "deferred", _("容缺后补")
+        NOT_NEEDED = "not_needed", _("不需要")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "material"], name="case_material_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} #{self.position}"
+
+
+class CaseEvent(models.Model):
+    """An immutable record of one action on a case: who, when, what, the state before and after, and
+    what changed. The timeline and audits read from it; nothing updates or deletes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("操作"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
