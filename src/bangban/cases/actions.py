@@ -16,15 +16,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangban.catalog.models import ServiceItem
+from bangban.catalog.models import Material, ServiceItem
 from bangban.messaging.actions import queue_message
+from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
 from bangban.staff.qualification import HelperNotQualified, ensure_qualified
+from bangban.workdays import calendar
+from bangban.workdays.arithmetic import Deadline
 
-from . import identifiers, protection
+from . import identifiers, protection, workflow
 from .identifiers import DocumentType, IdentifierError
 from .models import Applicant, Case, CaseCounter, CaseEvent, CaseMaterial
-from .workflow import State
+from .workflow import Actor, State
 
 CREDIT_CODE = "credit_code"
 
@@ -261,4 +264,294 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
                 % {"item": item.current.name, "number": case.number},
                 reference=f"case:{case.number}",
             )
+    return case
+
+
+# --- The workflow and the clock --------------------------------------------------------------------
+
+
+def _may_perform(case: Case, transition: workflow.Transition, by) -> bool:
+    if by is None:
+        return Actor.SYSTEM in transition.actors
+    if Actor.RESPONSIBLE in transition.actors and by.pk == case.responsible_id:
+        return True
+    return Actor.HANDLER in transition.actors and access.can(by, "act", case.handling_point)
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update()
+        .select_related("handling_point", "revision", "applicant")
+        .get(pk=case.pk)
+    )
+
+
+def _check(case: Case, action: str, by) -> workflow.Transition:
+    """The transition of `action` if the table allows it from the case's state and `by` may perform
+    it; CaseError otherwise (the API answers 409: someone else may have acted first)."""
+    transition = workflow.transition(action)
+    if case.status not in transition.sources:
+        raise CaseError(
+            {
+                "status": _("办件当前为“%(state)s”，不能%(action)s。")
+                % {"state": State(case.status).label, "action": transition.label}
+            }
+        )
+    if not _may_perform(case, transition, by):
+        raise CaseError({"by": _("您不能对该办件%(action)s。") % {"action": transition.label}})
+    return transition
+
+
+def _deadline_values(case: Case, accepted_on: dt.date) -> dict:
+    """The promised and legal deadlines counted from the acceptance day (the one place: workdays)."""
+    revision = case.revision
+    promised = calendar.deadline(accepted_on, revision.promised_limit, revision.promised_limit_unit)
+    legal = calendar.deadline(accepted_on, revision.legal_limit, revision.legal_limit_unit)
+    return {
+        "promised_deadline": promised.date,
+        "promised_provisional": promised.provisional,
+        "legal_deadline": legal.date,
+        "legal_provisional": legal.provisional,
+    }
+
+
+def _snapshot(case: Case, names) -> dict:
+    return {name: _json(getattr(case, name)) for name in names}
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _apply(case: Case, action: str, by, changes: dict, data: dict | None = None) -> Case:
+    """Write `changes` and the state the table says, and append the one event of the action."""
+    before_status = case.status
+    target = workflow.target_of(action, case.status)
+    changes = {**changes, "status": target}
+    before = _snapshot(case, changes)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(changes))
+    CaseEvent.objects.create(
+        case=case,
+        by=by,
+        action=action,
+        from_status=before_status,
+        to_status=target,
+        data={
+            **(data or {}),
+            "before": before,
+            "after": _snapshot(case, changes),
+        },
+    )
+    return case
+
+
+def _notify(case: Case, text: str) -> None:
+    if case.contact_phone and identifiers.is_mobile(case.contact_phone):
+        queue_message(
+            recipient=case.contact_phone,
+            body=_("【帮办代办】办件 %(number)s：%(text)s") % {"number": case.number, "text": text},
+            reference=f"case:{case.number}",
+        )
+
+
+def _day(on: dt.date | None, case: Case) -> dt.date:
+    day = on or timezone.localdate()
+    if day > timezone.localdate():
+        raise CaseError({"on": _("日期不能晚于今天。")})
+    return day
+
+
+def accept_case(case: Case, *, by, on: dt.date | None = None) -> Case:
+    """受理: the materials are complete (those 容缺后补 may be outstanding under a commitment, not for an
+    applicant with a dishonesty record). The clock runs from the acceptance day — or, for a case
+    already deemed accepted, from the day of receipt, which it keeps."""
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "accept", by)
+        day = _day(on, case)
+        problems = _missing_materials(case)
+        if problems:
+            raise CaseError({"materials": problems})
+        accepted_on = case.accepted_on or day
+        if accepted_on < case.received_on:
+            raise CaseError({"on": _("受理日期不能早于收到材料的日期。")})
+        changes = {"accepted_on": accepted_on, **_deadline_values(case, accepted_on)}
+        case = _apply(case, "accept", by, changes)
+        _notify(
+            case,
+            _("已受理，承诺于 %(day)s 前办结。") % {"day": f"{case.promised_deadline:%Y-%m-%d}"},
+        )
+    return case
+
+
+def _missing_materials(case: Case) -> list[str]:
+    """Why the materials are not complete enough to accept, one message per material."""
+    problems = []
+    for line in case.materials.select_related("material").order_by("position"):
+        necessity = line.material.necessity
+        status = line.status
+        if necessity == Material.Necessity.OPTIONAL or status in (
+            CaseMaterial.Status.RECEIVED,
+            CaseMaterial.Status.NOT_NEEDED,
+        ):
+            continue
+        if necessity == Material.Necessity.DEFERRABLE and status == CaseMaterial.Status.DEFERRED:
+            if case.applicant.dishonest:
+                problems.append(
+                    _("申请人有失信记录，“%(name)s”不能容缺后补。") % {"name": line.material.name}
+                )
+            continue
+        problems.append(_("“%(name)s”尚未收齐。") % {"name": line.material.name})
+    return problems
+
+
+def suspend_case(case: Case, *, by, reason: str, on: dt.date | None = None) -> Case:
+    """中止: stop the clock (a correction after acceptance, a procedure the law excludes …)."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise CaseError({"reason": _("请写明中止的原因（不超过 200 字）。")})
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "suspend", by)
+        day = _day(on, case)
+        if day < case.accepted_on:
+            raise CaseError({"on": _("中止日期不能早于受理日期。")})
+        case = _apply(case, "suspend", by, {"suspended_on": day}, {"reason": reason})
+        _notify(case, _("已中止办理：%(reason)s") % {"reason": reason})
+    return case
+
+
+def resume_case(case: Case, *, by, on: dt.date | None = None) -> Case:
+    """恢复: restart the clock; the working days in (suspended day, resumed day] move both deadlines."""
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "resume", by)
+        day = _day(on, case)
+        if day < case.suspended_on:
+            raise CaseError({"on": _("恢复日期不能早于中止日期。")})
+        promised = calendar.after_suspension(
+            Deadline(case.promised_deadline, case.promised_provisional), case.suspended_on, day
+        )
+        legal = calendar.after_suspension(
+            Deadline(case.legal_deadline, case.legal_provisional), case.suspended_on, day
+        )
+        changes = {
+            "suspended_on": None,
+            "promised_deadline": promised.date,
+            "promised_provisional": promised.provisional,
+            "legal_deadline": legal.date,
+            "legal_provisional": legal.provisional,
+        }
+        case = _apply(case, "resume", by, changes, {"suspended_on": _json(case.suspended_on)})
+        _notify(
+            case, _("已恢复办理，承诺于 %(day)s 前办结。") % {"day": f"{promised.date:%Y-%m-%d}"}
+        )
+    return case
+
+
+def extend_case(case: Case, *, by, working_days: int, reason: str, approver: str) -> Case:
+    """延长: add approved working days to the promised deadline, with a reason and an approver."""
+    errors = {}
+    if (
+        not isinstance(working_days, int)
+        or isinstance(working_days, bool)
+        or not 1 <= working_days <= 60
+    ):
+        errors["working_days"] = [_("延长的工作日应为 1 到 60。")]
+    if not (reason or "").strip() or len(reason) > 200:
+        errors["reason"] = [_("请写明延长的原因（不超过 200 字）。")]
+    if not (approver or "").strip() or len(approver) > 50:
+        errors["approver"] = [_("请写明批准人。")]
+    if errors:
+        raise CaseError(errors)
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "extend", by)
+        promised = calendar.after_extension(
+            Deadline(case.promised_deadline, case.promised_provisional), working_days
+        )
+        changes = {"promised_deadline": promised.date, "promised_provisional": promised.provisional}
+        data = {
+            "working_days": working_days,
+            "reason": reason.strip(),
+            "approver": approver.strip(),
+        }
+        case = _apply(case, "extend", by, changes, data)
+        _notify(
+            case, _("经批准延期，承诺于 %(day)s 前办结。") % {"day": f"{promised.date:%Y-%m-%d}"}
+        )
+    return case
+
+
+def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
+    """办结. Not while a 容缺后补 material is still outstanding (the result is handed over only then)."""
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "complete", by)
+        day = _day(on, case)
+        if day < case.accepted_on:
+            raise CaseError({"on": _("办结日期不能早于受理日期。")})
+        outstanding = [
+            line.material.name
+            for line in case.materials.select_related("material")
+            if line.status == CaseMaterial.Status.DEFERRED
+        ]
+        if outstanding:
+            raise CaseError(
+                {
+                    "materials": _("容缺后补的材料尚未补齐：%(names)s。")
+                    % {"names": "、".join(outstanding)}
+                }
+            )
+        changes = {"completed_on": day, "closed_at": timezone.now()}
+        case = _apply(case, "complete", by, changes)
+        _notify(case, _("已办结。请对本次服务进行评价。"))
+    return case
+
+
+def withdraw_case(case: Case, *, by, reason: str) -> Case:
+    """撤回: the applicant withdraws the matter."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise CaseError({"reason": _("请写明撤回的原因（不超过 200 字）。")})
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "withdraw", by)
+        case = _apply(case, "withdraw", by, {"closed_at": timezone.now()}, {"reason": reason})
+        _notify(case, _("已撤回。"))
+    return case
+
+
+def set_material_status(case: Case, *, statuses: Mapping[int, str], by) -> Case:
+    """收取材料: record what was received of the checklist (material id → status) before acceptance.
+    It keeps the state; it is an event like every action, even when nothing changed."""
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "materials_received", by)
+        lines = {line.material_id: line for line in case.materials.select_for_update()}
+        errors = {}
+        for material_id, status in statuses.items():
+            if material_id not in lines:
+                errors[f"materials.{material_id}"] = [_("不是本办件的材料。")]
+            elif status not in CaseMaterial.Status.values:
+                errors[f"materials.{material_id}"] = [_("材料状态无效。")]
+        if errors:
+            raise CaseError(errors)
+        changed = {}
+        for material_id, status in statuses.items():
+            line = lines[material_id]
+            if line.status != status:
+                changed[str(material_id)] = [line.status, status]
+                line.status = status
+                line.save(update_fields=["status"])
+        CaseEvent.objects.create(
+            case=case,
+            by=by,
+            action="materials_received",
+            from_status=case.status,
+            to_status=case.status,
+            data={"materials": changed},
+        )
     return case

@@ -22,17 +22,19 @@ from .models import (
     ServicePoint,
 )
 
-Action = Literal["view", "change", "add_child"]
+#: "act" is acting on the cases of a point (registering, handling, transferring): everyone working
+#: there or above it, but not a supervisor, who only looks.
+Action = Literal["view", "change", "add_child", "act"]
 
 #: Which roles may do what to the points of their binding.
 ROLE_ACTIONS: dict[str, set[str]] = {
-    Role.REGION_ADMIN: {"view", "change", "add_child"},
+    Role.REGION_ADMIN: {"view", "change", "add_child", "act"},
     Role.SUPERVISOR: {"view"},
-    Role.DEPARTMENT_ADMIN: {"view", "change"},
-    Role.TOWN_ADMIN: {"view", "change", "add_child"},
-    Role.PARTNER_ADMIN: {"view", "change"},
-    Role.POINT_LEAD: {"view", "change"},
-    Role.HELPER: {"view"},
+    Role.DEPARTMENT_ADMIN: {"view", "change", "act"},
+    Role.TOWN_ADMIN: {"view", "change", "add_child", "act"},
+    Role.PARTNER_ADMIN: {"view", "change", "act"},
+    Role.POINT_LEAD: {"view", "change", "act"},
+    Role.HELPER: {"view", "act"},
 }
 
 #: The roles each role may give to new accounts (inside its own scope; see `can_grant`).

@@ -1,0 +1,187 @@
+"""The clock of a case (DOMAIN.md "The clock of a case"): the worked examples, and the rules around
+acceptance, suspension, extension and completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from bangban.cases import actions
+from bangban.cases.actions import CaseError
+from bangban.cases.models import CaseEvent, CaseMaterial
+from bangban.cases.workflow import State
+
+NOV_25 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+D = dt.date
+
+
+@pytest.fixture
+def ten_day_item(make_item):
+    return make_item(promised_limit=10, legal_limit=20)
+
+
+@pytest.fixture
+def case(register, ten_day_item):
+    with time_machine.travel(NOV_25, tick=False):
+        return register(item=ten_day_item, received_on=D(2026, 11, 2))
+
+
+def _all_received(case, helper):
+    statuses = {line.material_id: CaseMaterial.Status.RECEIVED for line in case.materials.all()}
+    return actions.set_material_status(case, statuses=statuses, by=helper)
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_accepted_on_2_november_ten_working_days_is_16_november(case, helper):
+    _all_received(case, helper)
+    case = actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    assert case.status == State.IN_PROGRESS
+    assert case.promised_deadline == D(2026, 11, 16)
+    assert case.legal_deadline == D(2026, 11, 30)
+    assert not case.promised_provisional
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_suspended_5_and_resumed_12_november_moves_it_to_23_november(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    actions.suspend_case(case, by=helper, reason="需要现场核查", on=D(2026, 11, 5))
+    case = actions.resume_case(case, by=helper, on=D(2026, 11, 12))
+    assert case.promised_deadline == D(2026, 11, 23)
+    assert case.suspended_on is None
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_materials_complete_on_12_november_accepted_then_is_26_november(case, helper):
+    _all_received(case, helper)
+    case = actions.accept_case(case, by=helper, on=D(2026, 11, 12))
+    assert case.promised_deadline == D(2026, 11, 26)
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_suspending_and_resuming_the_same_day_costs_nothing(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    actions.suspend_case(case, by=helper, reason="补正", on=D(2026, 11, 5))
+    assert actions.resume_case(case, by=helper, on=D(2026, 11, 5)).promised_deadline == D(
+        2026, 11, 16
+    )
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_an_extension_adds_working_days_with_reason_and_approver(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    case = actions.extend_case(
+        case, by=helper, working_days=3, reason="需专家评审", approver="县行政审批服务局 李局长"
+    )
+    assert case.promised_deadline == D(2026, 11, 19)
+    event = CaseEvent.objects.filter(case=case, action="extend").get()
+    assert event.data["approver"] == "县行政审批服务局 李局长"
+    assert event.data["before"]["promised_deadline"] == "2026-11-16"
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_a_case_cannot_be_accepted_while_a_required_material_is_missing(case, helper):
+    with pytest.raises(CaseError) as error:
+        actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    assert "materials" in error.value.errors
+    case.refresh_from_db()
+    assert case.status == State.REGISTERED and case.accepted_on is None
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_completing_on_or_before_the_deadline_is_on_time(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    case = actions.complete_case(case, by=helper, on=D(2026, 11, 16))
+    assert case.status == State.COMPLETED and case.completed_on == D(2026, 11, 16)
+    assert case.closed_at is not None
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_a_closed_case_refuses_every_action(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    actions.withdraw_case(case, by=helper, reason="申请人撤回申请")
+    for act in (
+        lambda: actions.accept_case(case, by=helper),
+        lambda: actions.suspend_case(case, by=helper, reason="x"),
+        lambda: actions.complete_case(case, by=helper),
+        lambda: actions.withdraw_case(case, by=helper, reason="x"),
+    ):
+        with pytest.raises(CaseError) as error:
+            act()
+        assert "status" in error.value.errors
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_someone_at_another_point_may_not_act(case, make_helper, yiyuan):
+    stranger = make_helper(yiyuan.station("南麻街道")).user
+    with pytest.raises(CaseError) as error:
+        actions.withdraw_case(case, by=stranger, reason="不是我的")
+    assert "by" in error.value.errors
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_every_action_leaves_exactly_one_event(case, helper):
+    _all_received(case, helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    actions.suspend_case(case, by=helper, reason="补正", on=D(2026, 11, 5))
+    actions.resume_case(case, by=helper, on=D(2026, 11, 12))
+    actions.complete_case(case, by=helper, on=D(2026, 11, 20))
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
+        "register",
+        "materials_received",
+        "accept",
+        "suspend",
+        "resume",
+        "complete",
+    ]
+
+
+@pytest.fixture
+def deferrable_case(register, make_item):
+    from bangban.catalog.actions import MaterialData
+
+    materials = [
+        MaterialData(name="居民身份证", kind="certificate", originals=1),
+        MaterialData(name="村委会证明", necessity="deferrable", originals=1),
+    ]
+    item = make_item(promised_limit=10, legal_limit=20, materials=materials)
+    with time_machine.travel(NOV_25, tick=False):
+        return register(item=item, received_on=D(2026, 11, 2))
+
+
+def _statuses(case, **by_name):
+    return {
+        line.material_id: by_name[line.material.name]
+        for line in case.materials.select_related("material")
+    }
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_a_deferrable_material_may_be_outstanding_at_acceptance_but_not_at_completion(
+    deferrable_case, helper
+):
+    case = deferrable_case
+    statuses = _statuses(case, 居民身份证="received", 村委会证明="deferred")
+    actions.set_material_status(case, statuses=statuses, by=helper)
+    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    with pytest.raises(CaseError) as error:
+        actions.complete_case(case, by=helper)
+    assert "村委会证明" in error.value.errors["materials"][0]
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_an_applicant_with_a_dishonesty_record_cannot_defer(deferrable_case, helper):
+    case = deferrable_case
+    case.applicant.dishonest = True
+    case.applicant.save()
+    statuses = _statuses(case, 居民身份证="received", 村委会证明="deferred")
+    actions.set_material_status(case, statuses=statuses, by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.accept_case(case, by=helper, on=D(2026, 11, 2))
+    assert "失信" in error.value.errors["materials"][0]
