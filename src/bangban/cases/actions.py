@@ -26,7 +26,7 @@ from bangban.workdays.arithmetic import Deadline
 
 from . import identifiers, protection, workflow
 from .identifiers import DocumentType, IdentifierError
-from .models import Applicant, Case, CaseCounter, CaseEvent, CaseMaterial
+from .models import Applicant, Case, CaseCounter, CaseEvent, CaseMaterial, Notice, NoticeLine
 from .workflow import Actor, State
 
 CREDIT_CODE = "credit_code"
@@ -139,22 +139,25 @@ def _identify(values: dict) -> Applicant:
 # --- Registration ----------------------------------------------------------------------------------
 
 
-def next_sequence(county_id: int, day: dt.date) -> int:
-    """The next case number of a county on a day: one statement on a counter row, inside the
-    caller's transaction, so numbers are gap-free and never given twice (ARCHITECTURE.md "SQLite")."""
+def next_sequence(county_id: int, day: dt.date, series: str = CaseCounter.Series.CASE) -> int:
+    """The next number of a county on a day in a series (cases, notices): one statement on a counter
+    row, inside the caller's transaction, so numbers are gap-free and never given twice
+    (ARCHITECTURE.md "SQLite")."""
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (county_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - table name only
-            f"ON CONFLICT (county_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [county_id, day],
+            f"INSERT INTO {table} (county_id, day, series, last) VALUES (%s, %s, %s, 1) "  # noqa: S608 - table name only
+            f"ON CONFLICT (county_id, day, series) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [county_id, day, series],
         )
         return cursor.fetchone()[0]
 
 
-def case_number(county_code: str, day: dt.date, sequence: int) -> str:
-    """`370323-20261125-0042` (DOMAIN.md "Case numbers"): 4 digits, longer when needed."""
-    return f"{county_code}-{day:%Y%m%d}-{sequence:04d}"
+def case_number(county_code: str, day: dt.date, sequence: int, prefix: str = "") -> str:
+    """`370323-20261125-0042` (DOMAIN.md "Case numbers"): 4 digits, longer when needed; a notice's
+    number has N before the sequence (`370323-20261125-N0007`)."""
+    return f"{county_code}-{day:%Y%m%d}-{prefix}{sequence:04d}"
 
 
 def _serves_at(user, point: ServicePoint) -> bool:
@@ -281,7 +284,7 @@ def _may_perform(case: Case, transition: workflow.Transition, by) -> bool:
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update()
-        .select_related("handling_point", "revision", "applicant")
+        .select_related("county", "handling_point", "revision", "applicant")
         .get(pk=case.pk)
     )
 
@@ -555,3 +558,131 @@ def set_material_status(case: Case, *, statuses: Mapping[int, str], by) -> Case:
             data={"materials": changed},
         )
     return case
+
+
+# --- One-time notice and deemed acceptance ---------------------------------------------------------
+
+#: A notice within this many working days of receipt keeps acceptance for the day the materials are
+#: complete; later, the application counts as accepted on the day of receipt (行政许可法 §32).
+NOTICE_WINDOW = 5
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    """One material a notice asks for: the checklist line, why, and a free note."""
+
+    line_id: int
+    reason: str
+    note: str = ""
+
+
+def _deemed(case: Case, today: dt.date) -> dict:
+    """The changes of deemed acceptance on the day of receipt, when the window has passed without a
+    notice and the case is not accepted yet; nothing otherwise."""
+    if case.accepted_on is not None:
+        return {}
+    if calendar.working_days_between(case.received_on, today) <= NOTICE_WINDOW:
+        return {}
+    if case.notices.filter(within_window=True).exists():
+        return {}
+    return {
+        "accepted_on": case.received_on,
+        "acceptance_deemed": True,
+        **_deadline_values(case, case.received_on),
+    }
+
+
+def issue_notice(
+    case: Case,
+    *,
+    items: list[NoticeItem],
+    supply_by: dt.date,
+    by,
+    repeat_reason: str = "",
+) -> Notice:
+    """一次性告知: one written notice listing every missing or wrong material with the reason and the day
+    to supply them by. A notice later than 5 working days after receipt leaves the case accepted on
+    the day of receipt, its clock running (DOMAIN.md "The clock of a case"). A second notice needs a
+    reason and is recorded as repeated (重复告知)."""
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if not items:
+        errors["items"] = [_("请至少列出一项需要补正的材料。")]
+    for n, item in enumerate(items, start=1):
+        if item.reason not in NoticeLine.Reason.values:
+            errors[f"items.{n}.reason"] = [_("请选择补正原因。")]
+        if len(item.note or "") > 200:
+            errors[f"items.{n}.note"] = [_("说明不能超过 200 字。")]
+    if not isinstance(supply_by, dt.date) or supply_by < today:
+        errors["supply_by"] = [_("补正期限不能早于今天。")]
+    if errors:
+        raise CaseError(errors)
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "notice", by)
+        lines = {line.pk: line for line in case.materials.select_for_update()}
+        unknown = [n for n, item in enumerate(items, start=1) if item.line_id not in lines]
+        if unknown:
+            raise CaseError({f"items.{n}.line_id": _("不是本办件的材料。") for n in unknown})
+        if len({item.line_id for item in items}) != len(items):
+            raise CaseError({"items": _("同一项材料只能列一次。")})
+        repeated = case.notices.exists()
+        reason = (repeat_reason or "").strip()
+        if repeated and not reason:
+            raise CaseError(
+                {"repeat_reason": _("已告知过一次：再次告知须写明原因（将记为重复告知）。")}
+            )
+        within = calendar.working_days_between(case.received_on, today) <= NOTICE_WINDOW
+        sequence = next_sequence(case.county_id, today, CaseCounter.Series.NOTICE)
+        notice = Notice.objects.create(
+            case=case,
+            number=case_number(case.county.code, today, sequence, prefix="N"),
+            issued_on=today,
+            issued_by=by,
+            supply_by=supply_by,
+            repeated=repeated,
+            repeat_reason=reason[:200] if repeated else "",
+            within_window=within,
+        )
+        NoticeLine.objects.bulk_create(
+            NoticeLine(notice=notice, line_id=i.line_id, reason=i.reason, note=i.note.strip())
+            for i in items
+        )
+        for item in items:
+            line = lines[item.line_id]
+            line.status = (
+                CaseMaterial.Status.MISSING
+                if item.reason == NoticeLine.Reason.MISSING
+                else CaseMaterial.Status.WRONG
+            )
+            line.save(update_fields=["status"])
+        changes = {} if within else _deemed(case, today)
+        _apply(
+            case,
+            "notice",
+            by,
+            changes,
+            {"notice": notice.number, "repeated": repeated, "within_window": within},
+        )
+        names = "、".join(lines[i.line_id].material.name for i in items)
+        _notify(
+            case,
+            _("请于 %(day)s 前补正以下材料：%(names)s。")
+            % {"day": f"{supply_by:%Y-%m-%d}", "names": names},
+        )
+    return notice
+
+
+def apply_deemed_acceptance(case: Case, *, today: dt.date | None = None) -> Case:
+    """视为受理 (the scheduled job, by the system): a case neither accepted nor given a notice within
+    5 working days of receipt counts as accepted on the day of receipt, its clock running since."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in workflow.transition("deem_accepted").sources:
+            return case
+        changes = _deemed(case, today)
+        if not changes:
+            return case
+        _check(case, "deem_accepted", None)
+        return _apply(case, "deem_accepted", None, changes)

@@ -178,15 +178,22 @@ class Case(models.Model):
 
 
 class CaseCounter(models.Model):
-    """The last sequence number given in a county on a day (gap-free case numbers)."""
+    """The last sequence number given in a county on a day, per series (cases, notices): gap-free."""
+
+    class Series(models.TextChoices):
+        CASE = "case", _("办件")
+        NOTICE = "notice", _("告知书")
 
     county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
+    series = models.CharField(max_length=8, choices=Series.choices, default=Series.CASE)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["county", "day"], name="case_counter_unique_day"),
+            models.UniqueConstraint(
+                fields=["county", "day", "series"], name="case_counter_unique_series_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,3 +257,61 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+
+class Notice(models.Model):
+    """A written one-time notice (一次性告知书): every missing or wrong material with the reason, and
+    the day to supply them by. Numbered like cases with N before the sequence. A second notice on a
+    case needs a reason and counts against the point (重复告知)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    number = models.CharField(_("告知书编号"), max_length=40, unique=True)
+    issued_on = models.DateField(_("告知日期"))
+    issued_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("告知人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    supply_by = models.DateField(_("补正期限"))
+    repeated = models.BooleanField(_("重复告知"), default=False)
+    repeat_reason = models.CharField(_("重复告知原因"), max_length=200, blank=True)
+    within_window = models.BooleanField(_("在受理期限内告知"), default=True)
+
+    class Meta:
+        verbose_name = _("一次性告知书")
+        verbose_name_plural = _("一次性告知书")
+        ordering = ["case", "issued_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(repeated=False) | ~Q(repeat_reason=""),
+                name="notice_repeat_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class NoticeLine(models.Model):
+    """One material a notice asks for, with why."""
+
+    class Reason(models.TextChoices):
+        MISSING = "missing", _("缺少")
+        WRONG = "wrong", _("不符合要求")
+        INCOMPLETE = "incomplete", _("内容不完整")
+        EXPIRED = "expired", _("已过有效期")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(CaseMaterial, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("原因"), max_length=12, choices=Reason.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("告知材料")
+        verbose_name_plural = _("告知材料")
+        ordering = ["notice", "line__position"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.line_id}"

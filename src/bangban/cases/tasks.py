@@ -1,0 +1,36 @@
+"""The task worker's jobs for the ledger (`bangban run_huey` finds this module by its name).
+
+`deem_acceptances` runs every hour: a case neither accepted nor given a notice within 5 working days
+of receipt counts as accepted on the day of receipt (行政许可法 §32), so its clock and its warnings
+run without anyone having to remember it.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from .actions import apply_deemed_acceptance
+from .models import Case
+from .workflow import State
+
+
+def deem_due(today=None) -> int:
+    """Apply deemed acceptance to every case it is due for; the number of cases it changed."""
+    today = today or timezone.localdate()
+    waiting = Case.objects.filter(
+        status__in=[State.REGISTERED, State.AWAITING_MATERIALS],
+        accepted_on__isnull=True,
+        received_on__lt=today,
+    ).only("pk")
+    changed = 0
+    for case in waiting.iterator(chunk_size=500):
+        if apply_deemed_acceptance(case, today=today).accepted_on is not None:
+            changed += 1
+    return changed
+
+
+@db_periodic_task(crontab(minute="7"))
+def deem_acceptances() -> None:
+    deem_due()
