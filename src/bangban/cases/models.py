@@ -6,16 +6,19 @@ Every write goes through `cases.actions`; `Case.status` is written only there, b
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.catalog.models import ItemRevision, Material, Mode, ServiceItem
 from bangban.network.models import Region, ServicePoint
+from bangban.workdays import calendar
 
 from .identifiers import DocumentType
-from .workflow import State
+from .workflow import OPEN, State
 
 
 class Applicant(models.Model):
@@ -68,6 +71,47 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.number_masked}）"
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """The first working day strictly after `day` (the workdays engine's calendar)."""
+    return calendar.deadline(day, 1 if calendar.is_workday(day) else 0).date
+
+
+class CaseQuerySet(models.QuerySet):
+    """Reads of the ledger (DOMAIN.md "Warnings and on-time"), all on the promised deadline."""
+
+    def open(self):
+        return self.filter(status__in=OPEN)
+
+    def overdue(self, on: dt.date):
+        """红牌: open after the deadline day has ended."""
+        return self.open().filter(promised_deadline__lt=on)
+
+    def near_deadline(self, on: dt.date):
+        """黄牌: open, and `on` lies between the last working day before the deadline and the
+        deadline day, both included. A deadline is a working day, so that is: the deadline is
+        today or no later than the next working day."""
+        return self.open().filter(
+            promised_deadline__gte=on, promised_deadline__lte=next_working_day(on)
+        )
+
+    def completed_between(self, start: dt.date, end: dt.date):
+        return self.filter(status=State.COMPLETED, completed_on__gte=start, completed_on__lte=end)
+
+    def on_time(self):
+        """Completed on or before the deadline day."""
+        return self.filter(status=State.COMPLETED, completed_on__lte=F("promised_deadline"))
+
+    def on_time_rate(self, start: dt.date, end: dt.date) -> tuple[int, int]:
+        """(completed on time, completed) in the period; withdrawn and refused cases are not
+        completed and so excluded. One query."""
+        completed = self.completed_between(start, end)
+        figures = completed.aggregate(
+            done=Count("pk"),
+            in_time=Count("pk", filter=Q(completed_on__lte=F("promised_deadline"))),
+        )
+        return figures["in_time"], figures["done"]
 
 
 class Case(models.Model):
@@ -149,6 +193,8 @@ class Case(models.Model):
     completed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     public_token = models.CharField(_("查询令牌"), max_length=43, unique=True)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("办件")
