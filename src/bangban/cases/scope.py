@@ -2,19 +2,19 @@
 
 A case is visible to the points that registered and that handle it, and to everyone above those in
 the tree (a town admin, a county admin, a supervisor of the region), and to its first responsible
-helper wherever they are (首问负责: they follow it to the end). Pending transfers will add the point a
-case is offered to. "Missing" and "not allowed" look the same (Http404), as everywhere.
+helper wherever they are (首问负责: they follow it to the end), and to a point while a transfer of
+the case to it is pending. "Missing" and "not allowed" look the same (Http404), as everywhere.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bangban.network import access
 from bangban.network.models import ServicePoint
 
-from .models import Case
+from .models import Case, Transfer
 
 
 def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Case]:
@@ -29,7 +29,10 @@ def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[C
     points = access.points_q(user, action)
     if points:
         visible = ServicePoint.objects.filter(points).values("pk")
-        q |= Q(registering_point__in=visible) | Q(handling_point__in=visible)
+        offered = Transfer.objects.filter(
+            case=OuterRef("pk"), status=Transfer.Status.PENDING, to_point__in=visible
+        )
+        q |= Q(registering_point__in=visible) | Q(handling_point__in=visible) | Q(Exists(offered))
     if action == "view":
         q |= Q(responsible=user)
     return qs.filter(q) if q else qs.none()

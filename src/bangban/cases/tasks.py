@@ -2,7 +2,8 @@
 
 `deem_acceptances` runs every hour: a case neither accepted nor given a notice within 5 working days
 of receipt counts as accepted on the day of receipt (行政许可法 §32), so its clock and its warnings
-run without anyone having to remember it.
+run without anyone having to remember it. `escalate` runs every hour too: a transfer unanswered by
+the end of the working day after it was sent goes to the receiving point's lead.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from .actions import apply_deemed_acceptance
+from .actions import apply_deemed_acceptance, escalate_transfers
 from .models import Case
 from .workflow import State
 
@@ -34,3 +35,8 @@ def deem_due(today=None) -> int:
 @db_periodic_task(crontab(minute="7"))
 def deem_acceptances() -> None:
     deem_due()
+
+
+@db_periodic_task(crontab(minute="17"))
+def escalate() -> None:
+    escalate_transfers()

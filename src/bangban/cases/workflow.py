@@ -81,6 +81,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("resume", _("恢复"), {SUSP}, PROG, H),
     _t("extend", _("延长期限"), {PROG, SUSP}, None, H),
     _t("transfer", _("转办"), {REG, AWAIT, PROG}, None, H),
+    _t("accept_transfer", _("接收转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
+    _t("decline_transfer", _("退回转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
     _t("progress", _("进度反馈"), {REG, AWAIT, PROG, SUSP}, None, H, R),
     _t("complete", _("办结"), {PROG}, State.COMPLETED, H),
     _t("withdraw", _("撤回"), {REG, AWAIT, PROG, SUSP}, State.WITHDRAWN, H, R),

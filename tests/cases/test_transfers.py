@@ -1,0 +1,188 @@
+"""Transfers (联动): offered, accepted or declined by the receiving point, escalated when unanswered;
+the first responsible helper keeps the case in sight throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.db import connection
+
+from bangban.cases import actions
+from bangban.cases.actions import CaseError
+from bangban.cases.models import Case, CaseEvent, Transfer
+from bangban.cases.scope import cases_for
+from bangban.cases.workflow import State
+from bangban.network.models import Role
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def subzone(yiyuan):
+    return yiyuan.subzone("medical_insurance")
+
+
+@pytest.fixture
+def receiver(make_helper, subzone):
+    return make_helper(subzone).user
+
+
+def test_a_village_case_sent_to_a_county_subzone_is_vertical(register, helper, subzone):
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    assert transfer.direction == Transfer.Direction.VERTICAL
+    assert transfer.status == Transfer.Status.PENDING
+    case.refresh_from_db()
+    assert case.handling_point == case.registering_point  # still here until accepted
+    assert case.status == State.REGISTERED
+
+
+def test_between_two_stations_is_horizontal(register, helper, yiyuan):
+    case = register()
+    other = yiyuan.station("鲁村镇", 1)
+    assert (
+        actions.transfer_case(case, to_point=other, reason="属地办理", by=helper).direction
+        == Transfer.Direction.HORIZONTAL
+    )
+
+
+def test_the_receiving_point_sees_a_pending_transfer(register, helper, subzone, receiver):
+    case = register()
+    assert not cases_for(receiver).filter(pk=case.pk).exists()
+    actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    assert cases_for(receiver).filter(pk=case.pk).exists()
+
+
+def test_accepting_makes_the_receiver_the_handler_and_keeps_the_responsible(
+    register, helper, subzone, receiver
+):
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    case = actions.accept_transfer(transfer, by=receiver)
+    assert case.handling_point == subzone and case.handling_helper == receiver
+    assert case.responsible == helper
+    assert cases_for(helper).filter(pk=case.pk).exists()
+    # The village helper no longer handles it, but may still feed back and see it.
+    with pytest.raises(CaseError):
+        actions.transfer_case(
+            case, to_point=helper.memberships.first().point, reason="x", by=helper
+        )
+
+
+def test_declining_needs_a_reason_and_leaves_the_case_where_it_was(
+    register, helper, subzone, receiver, yiyuan
+):
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    with pytest.raises(CaseError):
+        actions.decline_transfer(transfer, by=receiver, reason=" ")
+    better = yiyuan.subzone("human_resources_social_security")
+    transfer = actions.decline_transfer(
+        transfer, by=receiver, reason="属于社保业务", suggested_point=better
+    )
+    assert transfer.status == Transfer.Status.DECLINED and transfer.suggested_point == better
+    case.refresh_from_db()
+    assert case.handling_point == case.registering_point
+
+
+def test_only_the_receiving_point_answers_and_only_once(register, helper, subzone, receiver):
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.accept_transfer(transfer, by=helper)
+    assert "by" in error.value.errors
+    actions.accept_transfer(transfer, by=receiver)
+    with pytest.raises(CaseError) as error:
+        actions.decline_transfer(transfer, by=receiver, reason="晚了")
+    assert "transfer" in error.value.errors
+
+
+def test_one_pending_transfer_at_a_time(register, helper, subzone, yiyuan):
+    case = register()
+    actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.transfer_case(case, to_point=yiyuan.zone, reason="再转", by=helper)
+    assert "to_point" in error.value.errors
+
+
+def test_an_unanswered_transfer_escalates_after_the_next_working_day(
+    register, helper, subzone, make_helper
+):
+    from bangban.staff import actions as staff_actions
+
+    lead = make_helper(subzone, role=Role.POINT_LEAD)
+    staff_actions.save_helper(
+        lead.user,
+        by=None,
+        origin=lead.origin,
+        started_on=lead.started_on,
+        work_phone="13905330001",
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 6, 10, tzinfo=CST), tick=False):  # a Friday
+        case = register()
+        actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    assert actions.escalate_transfers(today=dt.date(2026, 11, 9)) == 0  # Monday: still in time
+    assert actions.escalate_transfers(today=dt.date(2026, 11, 10)) == 1
+    assert actions.escalate_transfers(today=dt.date(2026, 11, 11)) == 0  # once
+    assert CaseEvent.objects.filter(case=case, action="escalate_transfer").count() == 1
+    from bangban.messaging.models import Message
+
+    assert Message.objects.filter(recipient="13905330001", reference=f"case:{case.number}").exists()
+
+
+@pytest.mark.skipif(
+    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="PostgreSQL only: the in-memory SQLite test database cannot be shared by threads",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_accepts_give_one_success_and_one_refusal(
+    yiyuan_committed, make_helper, make_item
+):
+    from tests.cases.conftest import person
+
+    yiyuan = yiyuan_committed
+    station = yiyuan.station("鲁村镇")
+    helper = make_helper(station).user
+    subzone = yiyuan.subzone("medical_insurance")
+    first, second = make_helper(subzone).user, make_helper(subzone).user
+    item = make_item()
+    from django.utils import timezone
+
+    case = actions.register_case(
+        station,
+        registration=actions.Registration(
+            applicant=person(),
+            item=item,
+            kind="assisted",
+            mode="on_site",
+            channel="walk_in",
+            received_on=timezone.localdate(),
+            responsible=helper,
+        ),
+        by=helper,
+    )
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    start = threading.Barrier(2, timeout=20)
+    outcomes: list[str] = []
+
+    def accept(user):
+        try:
+            start.wait()
+            actions.accept_transfer(transfer, by=user)
+            outcomes.append("accepted")
+        except CaseError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(u,)) for u in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["accepted", "refused"]
+    assert Case.objects.get(pk=case.pk).handling_point == subzone
