@@ -138,6 +138,14 @@ def test_list_pages_with_limit_and_offset_counting_all(county_api, make_item):
     assert answer["count"] == 3 and len(answer["items"]) == 1
 
 
+def test_list_pages_follow_the_implementation_code(county_api, make_item):
+    codes = [f"11370323MB0000009{n:06d}" for n in (2, 1, 3)]
+    for code in codes:
+        make_item(code=code)
+    pages = [county_api.get("/items", limit=2, offset=offset).json() for offset in (0, 2)]
+    assert [i["implementation_code"] for p in pages for i in p["items"]] == sorted(codes)
+
+
 def test_search_finds_a_chinese_substring_of_the_name(county_api, make_item):
     wanted = make_item(name="城乡居民基本医疗保险参保登记")
     make_item(name="婚姻登记")

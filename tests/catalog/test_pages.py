@@ -145,6 +145,18 @@ def test_county_filter_appears_for_a_user_seeing_several_counties(
     assert listed(body, item, theirs) == {theirs.pk}
 
 
+def test_the_list_is_by_county_then_implementation_code(
+    client, yiyuan, other_county, make_item, make_account
+):
+    later = make_item(code="11370323MB0000009000002")
+    earlier = make_item(code="11370323MB0000009000001")
+    first = make_other_item(yiyuan, other_county)  # 370322 comes before 370323
+    client.force_login(make_account(Role.REGION_ADMIN, yiyuan.county.parent))
+    body = text(client.get(reverse("catalog:items")))
+    places = [body.index(f'href="/catalog/{i.pk}/"') for i in (first, earlier, later)]
+    assert places == sorted(places)
+
+
 def test_a_user_of_one_county_gets_no_county_filter(client, item, helper):
     client.force_login(helper)
     assert 'name="county"' not in text(client.get(reverse("catalog:items")))

@@ -250,10 +250,15 @@ def list_items(
     if county is not None:
         qs = qs.filter(county__code__startswith=county)
     count = qs.count()
+    # Only the keys are sorted and sliced, then the page's items read in full (as on the list
+    # page): sorting every column of 45,000 items took PostgreSQL 130 ms (bench_catalog.py).
+    order = ("county__code", "implementation_code")
+    keys = qs.order_by(*order).values("pk")[offset : offset + limit]
     rows = (
-        qs.select_related(*ITEM_RELATED)
+        ServiceItem.objects.filter(pk__in=keys)
+        .select_related(*ITEM_RELATED)
         .prefetch_related("current__domains")
-        .order_by("county__code", "implementation_code")[offset : offset + limit]
+        .order_by(*order)
     )
     return {
         "items": [{**_summary(i, i.current), "revision": i.current.number} for i in rows],
