@@ -185,3 +185,23 @@ def test_an_applicant_with_a_dishonesty_record_cannot_defer(deferrable_case, hel
     with pytest.raises(CaseError) as error:
         actions.accept_case(case, by=helper, on=D(2026, 11, 2))
     assert "失信" in error.value.errors["materials"][0]
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_refusing_gives_a_dated_numbered_refusal_with_the_reason(case, helper):
+    case = actions.refuse_case(
+        case, by=helper, reason="不属于本事项的受理范围", legal_basis="《行政许可法》第三十二条"
+    )
+    assert case.status == State.REFUSED and case.closed_at is not None
+    event = case.events.get(action="refuse")
+    assert event.data["refusal"] == "370323-20261125-N0001"
+    assert event.data["refused_on"] == "2026-11-25"
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_the_responsible_helper_may_feed_back_progress_after_a_transfer(case, helper, yiyuan):
+    from bangban.cases.models import Case
+
+    Case.objects.filter(pk=case.pk).update(handling_point=yiyuan.zone)
+    case = actions.record_progress(case, by=helper, text="材料已送县专区审核")
+    assert case.events.filter(action="progress").count() == 1

@@ -855,3 +855,46 @@ def escalate_transfers(*, today: dt.date | None = None) -> int:
                     )
             escalated += 1
     return escalated
+
+
+# --- Refusal and progress --------------------------------------------------------------------------
+
+
+def refuse_case(case: Case, *, by, reason: str, legal_basis: str = "") -> Case:
+    """不予受理: refuse the application with a dated written refusal giving the reason (and its legal
+    basis); the refusal is numbered like a notice and printed from the case's events."""
+    reason = (reason or "").strip()
+    basis = (legal_basis or "").strip()
+    errors = {}
+    if not reason or len(reason) > 500:
+        errors["reason"] = [_("请写明不予受理的理由（不超过 500 字）。")]
+    if len(basis) > 200:
+        errors["legal_basis"] = [_("依据不能超过 200 字。")]
+    if errors:
+        raise CaseError(errors)
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "refuse", by)
+        today = timezone.localdate()
+        sequence = next_sequence(case.county_id, today, CaseCounter.Series.NOTICE)
+        refusal = case_number(case.county.code, today, sequence, prefix="N")
+        data = {"refusal": refusal, "refused_on": today.isoformat(), "reason": reason}
+        if basis:
+            data["legal_basis"] = basis
+        case = _apply(case, "refuse", by, {"closed_at": timezone.now()}, data)
+        _notify(case, _("不予受理：%(reason)s") % {"reason": reason})
+    return case
+
+
+def record_progress(case: Case, *, by, text: str, tell_applicant: bool = True) -> Case:
+    """进度反馈: a note on the case's timeline, texted to the applicant unless kept internal."""
+    text = (text or "").strip()
+    if not text or len(text) > 300:
+        raise CaseError({"text": _("请填写进度内容（不超过 300 字）。")})
+    with transaction.atomic():
+        case = _locked(case)
+        _check(case, "progress", by)
+        case = _apply(case, "progress", by, {}, {"text": text, "told": bool(tell_applicant)})
+        if tell_applicant:
+            _notify(case, text)
+    return case

@@ -1,0 +1,155 @@
+"""Random sequences of actions on one case (hypothesis): after every step the state is one of the
+table's, every action left exactly one event (a refused one none, and changed nothing), the
+deadline never moved earlier (no correction exists yet to record), suspended time was never counted,
+and the first responsible helper never changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from bangban.cases import actions
+from bangban.cases.actions import CaseError, NoticeItem
+from bangban.cases.models import Case, CaseEvent
+from bangban.cases.workflow import State
+from bangban.workdays import calendar
+
+TODAY = dt.datetime(2026, 11, 25, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+RECEIVED = dt.date(2026, 11, 2)
+days = st.integers(min_value=0, max_value=23).map(lambda n: RECEIVED + dt.timedelta(days=n))
+
+
+@pytest.mark.django_db
+def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper, make_item):
+    item = make_item(promised_limit=10, legal_limit=20)
+
+    class Ledger(RuleBasedStateMachine):
+        @initialize()
+        def registered(self):
+            self.case = register(item=item, received_on=RECEIVED)
+            self.events = 1
+            self.deadline = None
+            self.suspended_working_days = 0
+            self.steps = 0
+            self.notices = 0
+
+        def status(self):
+            return Case.objects.values_list("status", flat=True).get(pk=self.case.pk)
+
+        def _act(self, action):
+            self.steps += 1
+            before = Case.objects.get(pk=self.case.pk)
+            try:
+                action()
+            except CaseError:
+                after = Case.objects.get(pk=self.case.pk)
+                assert after.status == before.status
+                assert after.promised_deadline == before.promised_deadline
+                return
+            self.events += 1
+
+        @precondition(lambda self: self.notices < 2)
+        @rule(day=days)
+        def notice(self, day):
+            line = self.case.materials.first()
+            self.notices += 1
+            self._act(
+                lambda: actions.issue_notice(
+                    self.case,
+                    items=[NoticeItem(line.pk, "missing")],
+                    supply_by=dt.date(2026, 12, 31),
+                    by=helper,
+                    repeat_reason="再次补正",
+                )
+            )
+
+        @rule()
+        def materials(self):
+            statuses = {line.material_id: "received" for line in self.case.materials.all()}
+            self._act(lambda: actions.set_material_status(self.case, statuses=statuses, by=helper))
+
+        @precondition(lambda self: self.status() in (State.REGISTERED, State.AWAITING_MATERIALS))
+        @rule(day=days)
+        def accept(self, day):
+            self._act(lambda: actions.accept_case(self.case, by=helper, on=day))
+
+        @precondition(lambda self: self.status() in (State.IN_PROGRESS,))
+        @rule(day=days)
+        def suspend(self, day):
+            self._act(lambda: actions.suspend_case(self.case, by=helper, reason="补正", on=day))
+
+        @precondition(lambda self: self.status() in (State.SUSPENDED,))
+        @rule(day=days)
+        def resume(self, day):
+            suspended_on = Case.objects.get(pk=self.case.pk).suspended_on
+
+            def resume():
+                actions.resume_case(self.case, by=helper, on=day)
+                self.suspended_working_days += calendar.working_days_between(suspended_on, day)
+
+            self._act(resume)
+
+        @precondition(lambda self: self.status() in (State.IN_PROGRESS, State.SUSPENDED))
+        @rule(n=st.integers(min_value=1, max_value=5))
+        def extend(self, n):
+            self._act(
+                lambda: actions.extend_case(
+                    self.case, by=helper, working_days=n, reason="专家评审", approver="局长"
+                )
+            )
+
+        @precondition(lambda self: self.steps > 8 and self.status() in (State.IN_PROGRESS,))
+        @rule(day=days)
+        def complete(self, day):
+            self._act(lambda: actions.complete_case(self.case, by=helper, on=day))
+
+        @precondition(lambda self: self.steps > 10)
+        @rule()
+        def withdraw(self):
+            self._act(lambda: actions.withdraw_case(self.case, by=helper, reason="撤回"))
+
+        @rule()
+        def deem(self):
+            before = CaseEvent.objects.filter(case=self.case).count()
+            actions.apply_deemed_acceptance(self.case, today=TODAY.date())
+            self.events += CaseEvent.objects.filter(case=self.case).count() - before
+
+        @invariant()
+        def promises_kept(self):
+            case = Case.objects.get(pk=self.case.pk)
+            assert case.status in State.values
+            assert CaseEvent.objects.filter(case=case).count() == self.events
+            assert case.responsible_id == helper.pk
+            if self.deadline is not None:
+                assert case.promised_deadline >= self.deadline
+            self.deadline = case.promised_deadline
+            if case.accepted_on is not None and case.promised_deadline is not None:
+                # The deadline is the limit from acceptance, moved only by suspension and extension:
+                # never by time spent suspended beyond what was recorded.
+                base = calendar.deadline(case.accepted_on, 10).date
+                counted = calendar.working_days_between(base, case.promised_deadline)
+                extended = sum(
+                    e.data["working_days"]
+                    for e in CaseEvent.objects.filter(case=case, action="extend")
+                )
+                assert counted == self.suspended_working_days + extended
+
+    with time_machine.travel(TODAY, tick=False):
+        run = settings(
+            max_examples=60,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )(Ledger)
+        run.TestCase().runTest()
