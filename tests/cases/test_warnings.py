@@ -46,7 +46,7 @@ def test_a_closed_case_is_never_yellow_or_red(case):
     assert not Case.objects.overdue(D(2026, 12, 1)).exists()
 
 
-def test_the_next_working_day_skips_weekends_and_holidays():
+def test_the_next_working_day_skips_weekends_and_holidays(db):
     assert next_working_day(D(2026, 9, 30)) == D(2026, 10, 8)  # over the National Day holiday
     assert next_working_day(D(2026, 11, 6)) == D(2026, 11, 9)  # Friday → Monday
     assert next_working_day(D(2026, 11, 7)) == D(2026, 11, 9)  # Saturday → Monday
