@@ -179,3 +179,43 @@ def test_every_problem_is_named_at_once(register):
         kind="magic",
     )
     assert set(errors) == {"number", "phone", "mode", "channel", "kind"}
+
+
+def _authorisation(**changes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bangban.cases.actions import AuthorisationData
+
+    values = {
+        "principal": "张秀英",
+        "scope": "代为办理城乡居民医保参保登记，代为提交、领取材料",
+        "authorised_on": timezone.localdate(),
+        "scan": SimpleUploadedFile("weituoshu.pdf", b"%PDF-1.4 signed", "application/pdf"),
+    }
+    values.update(changes)
+    return AuthorisationData(**values)
+
+
+def test_a_proxy_case_keeps_its_signed_authorisation(register):
+    case = register(kind="proxy", authorisation=_authorisation())
+    assert case.authorisation.principal == "张秀英"
+    assert case.authorisation.scan.read() == b"%PDF-1.4 signed"
+
+
+def test_a_proxy_case_without_an_authorisation_is_refused(register):
+    assert list(_refused(register, kind="proxy")) == ["authorisation"]
+
+
+def test_an_authorisation_needs_its_scope_its_scan_and_no_future_date(register):
+    errors = _refused(
+        register,
+        kind="proxy",
+        authorisation=_authorisation(
+            scope=" ", scan=None, authorised_on=timezone.localdate() + dt.timedelta(days=1)
+        ),
+    )
+    assert set(errors) == {
+        "authorisation.scope",
+        "authorisation.scan",
+        "authorisation.authorised_on",
+    }

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.files import File
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from .identifiers import DocumentType, IdentifierError
 from .models import (
     LEVEL_OF_KIND,
     Applicant,
+    Authorisation,
     Case,
     CaseCounter,
     CaseEvent,
@@ -176,6 +178,43 @@ def _serves_at(user, point: ServicePoint) -> bool:
     return Membership.objects.filter(user=user, role__in=SERVING_ROLES, point=point).exists()
 
 
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AuthorisationData:
+    """The 委托书 of a 代办 case, as the helper records it; `scan` is the uploaded signed page."""
+
+    principal: str
+    scope: str
+    authorised_on: dt.date
+    scan: File | None
+    valid_until: dt.date | None = None
+
+
+def _authorisation_errors(data: AuthorisationData | None, today: dt.date) -> dict[str, list[str]]:
+    if data is None:
+        return {"authorisation": [_("代办须有申请人签署的委托书。")]}
+    errors: dict[str, list[str]] = {}
+    if not data.principal.strip() or len(data.principal) > 100:
+        errors["authorisation.principal"] = [_("请填写委托人。")]
+    if not data.scope.strip() or len(data.scope) > 500:
+        errors["authorisation.scope"] = [_("请写明委托的事项和权限（不超过 500 字）。")]
+    if not isinstance(data.authorised_on, dt.date) or data.authorised_on > today:
+        errors["authorisation.authorised_on"] = [_("委托日期不能晚于今天。")]
+    elif data.valid_until is not None and data.valid_until < today:
+        errors["authorisation.valid_until"] = [_("委托已过期。")]
+    if data.scan is None:
+        errors["authorisation.scan"] = [_("请上传签字的委托书扫描件。")]
+    elif (
+        not str(data.scan.name).lower().endswith(SCAN_EXTENSIONS)
+        or not 0 < (data.scan.size or 0) <= SCAN_MAX_BYTES
+    ):
+        errors["authorisation.scan"] = [_("扫描件应为不超过 20 MB 的 PDF、JPG 或 PNG 文件。")]
+    return errors
+
+
 @dataclass(frozen=True)
 class Registration:
     """What a helper enters to register a case."""
@@ -188,6 +227,7 @@ class Registration:
     received_on: dt.date
     responsible: object  # a user serving at the point; usually the helper registering
     contact_phone: str = ""
+    authorisation: AuthorisationData | None = None  # required for 代办
 
 
 def register_case(point: ServicePoint, *, registration: Registration, by) -> Case:
@@ -207,6 +247,8 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
         errors["item"] = [_("事项不存在、已停用或不属于本县。")]
     if r.kind not in Case.Kind.values:
         errors["kind"] = [_("请选择帮办或代办。")]
+    elif r.kind == Case.Kind.PROXY:
+        errors.update(_authorisation_errors(r.authorisation, today))
     if r.channel not in Case.Channel.values:
         errors["channel"] = [_("请选择来源渠道。")]
     if item is not None and item.current is not None:
@@ -260,6 +302,17 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             received_on=r.received_on,
             public_token=secrets.token_urlsafe(32),
         )
+        if r.kind == Case.Kind.PROXY:
+            a = r.authorisation
+            authorisation = Authorisation(
+                case=case,
+                principal=a.principal.strip(),
+                scope=a.scope.strip(),
+                authorised_on=a.authorised_on,
+                valid_until=a.valid_until,
+            )
+            authorisation.scan.save(a.scan.name, a.scan, save=False)
+            authorisation.save()
         CaseMaterial.objects.bulk_create(
             CaseMaterial(case=case, material=m, position=m.position)
             for m in item.current.materials.all()

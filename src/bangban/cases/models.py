@@ -459,3 +459,29 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.to_point_id}"
+
+
+class Authorisation(models.Model):
+    """The written authorisation (委托书) of a 代办 case: who authorised the helper, for what, when,
+    and its signed scan. The helper acts within its scope only; the applicant stays responsible for
+    the truth of the materials."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="authorisation")
+    principal = models.CharField(_("委托人"), max_length=100)
+    scope = models.CharField(_("委托事项和权限"), max_length=500)
+    authorised_on = models.DateField(_("委托日期"))
+    valid_until = models.DateField(_("委托期限"), null=True, blank=True)
+    scan = models.FileField(_("委托书扫描件"), upload_to="authorisations/%Y/%m/")
+
+    class Meta:
+        verbose_name = _("委托书")
+        verbose_name_plural = _("委托书")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("authorised_on")),
+                name="authorisation_valid_after_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.principal}"
