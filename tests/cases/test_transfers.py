@@ -186,3 +186,19 @@ def test_two_simultaneous_accepts_give_one_success_and_one_refusal(
         thread.join(30)
     assert sorted(outcomes) == ["accepted", "refused"]
     assert Case.objects.get(pk=case.pk).handling_point == subzone
+
+
+def test_the_working_days_each_point_held_the_case_are_known(register, helper, subzone, receiver):
+    def at(day):
+        return time_machine.travel(dt.datetime(2026, 11, day, 10, tzinfo=CST), tick=False)
+
+    with at(2):
+        case = register(received_on=dt.date(2026, 11, 2))
+        transfer = actions.transfer_case(
+            case, to_point=subzone, reason="需县医保分区办理", by=helper
+        )
+    with at(5):
+        actions.accept_transfer(transfer, by=receiver)
+    case.refresh_from_db()
+    station = case.registering_point_id
+    assert case.holding(until=dt.date(2026, 11, 16)) == [(station, 3), (subzone.pk, 7)]

@@ -222,6 +222,20 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def holding(self, until: dt.date) -> list[tuple[int, int]]:
+        """(point id, working days it held the case), in order: the registering point from receipt,
+        then each point that accepted a transfer from the day it accepted, until completion (or
+        `until` while open). An overdue case's delay is attributed from this."""
+        end = self.completed_on or until
+        periods: list[tuple[int, int]] = []
+        point, start = self.registering_point_id, self.received_on
+        accepted = self.transfers.filter(status="accepted").order_by("answered_on", "pk")
+        for transfer in accepted:
+            periods.append((point, calendar.working_days_between(start, transfer.answered_on)))
+            point, start = transfer.to_point_id, transfer.answered_on
+        periods.append((point, calendar.working_days_between(start, max(start, end))))
+        return periods
+
 
 class CaseCounter(models.Model):
     """The last sequence number given in a county on a day, per series (cases, notices): gap-free."""
