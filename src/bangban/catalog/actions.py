@@ -286,26 +286,9 @@ def _resolve_files(
     return resolved
 
 
-def _write_revision(
-    item: ServiceItem,
-    data: ItemData,
-    materials: Sequence[MaterialData],
-    *,
-    by,
-    source: str,
-    note: str,
-) -> ItemRevision:
-    number = (item.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
-    values = {f.name: getattr(data, f.name) for f in fields(ItemData)}
-    domains = values.pop("domains")
-    levels = values.pop("levels")
-    modes = values.pop("modes")
-    values.update({level_field(level): level in levels for level in Level.values})
-    values.update({mode_field(mode): mode in modes for mode in Mode.values})
-    revision = ItemRevision.objects.create(
-        item=item, number=number, created_by=by, source=source, note=note.strip(), **values
-    )
-    revision.domains.set(domains)
+def _material_rows(revision: ItemRevision, materials: Sequence[MaterialData]) -> list[Material]:
+    """The unsaved material rows of a revision, in order; uploaded files are stored now."""
+    rows = []
     for position, material in enumerate(materials, start=1):
         row = Material(
             revision=revision,
@@ -322,7 +305,25 @@ def _write_revision(
                 getattr(row, name).save(value.name, value, save=False)
             else:
                 setattr(row, name, value or "")
-        row.save()
+        rows.append(row)
+    return rows
+
+
+def _write_revision(
+    item: ServiceItem,
+    data: ItemData,
+    materials: Sequence[MaterialData],
+    *,
+    by,
+    source: str,
+    note: str,
+) -> ItemRevision:
+    number = (item.revisions.aggregate(top=Max("number"))["top"] or 0) + 1
+    revision = _unsaved_revision(item, number, data, by=by, source=source)
+    revision.note = note.strip()
+    revision.save()
+    revision.domains.set(data.domains)
+    Material.objects.bulk_create(_material_rows(revision, materials))
     item.current = revision
     item.save(update_fields=["current"])
     return revision
@@ -586,23 +587,7 @@ def import_items(
         )
         rows = []
         for revision, (_item, _data, materials) in zip(revisions, writes, strict=True):
-            for position, material in enumerate(materials, start=1):
-                row = Material(
-                    revision=revision,
-                    position=position,
-                    **{
-                        f.name: getattr(material, f.name)
-                        for f in fields(MaterialData)
-                        if f.name not in ("blank_form", "sample")
-                    },
-                )
-                for name in ("blank_form", "sample"):
-                    value = getattr(material, name)
-                    if isinstance(value, File):
-                        getattr(row, name).save(value.name, value, save=False)
-                    else:
-                        setattr(row, name, value or "")
-                rows.append(row)
+            rows.extend(_material_rows(revision, materials))
         Material.objects.bulk_create(rows, batch_size=IMPORT_BATCH)
 
         # Each written item's current revision is its newest: one UPDATE per batch of items.
