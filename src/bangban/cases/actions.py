@@ -428,7 +428,7 @@ def _notify(case: Case, text: str) -> None:
         )
 
 
-def _day(on: dt.date | None, case: Case) -> dt.date:
+def _day(on: dt.date | None) -> dt.date:
     day = on or timezone.localdate()
     if day > timezone.localdate():
         raise CaseError({"on": _("日期不能晚于今天。")})
@@ -442,7 +442,7 @@ def accept_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _check(case, "accept", by)
-        day = _day(on, case)
+        day = _day(on)
         problems = _missing_materials(case)
         if problems:
             raise CaseError({"materials": problems})
@@ -487,7 +487,7 @@ def suspend_case(case: Case, *, by, reason: str, on: dt.date | None = None) -> C
     with transaction.atomic():
         case = _locked(case)
         _check(case, "suspend", by)
-        day = _day(on, case)
+        day = _day(on)
         if day < case.accepted_on:
             raise CaseError({"on": _("中止日期不能早于受理日期。")})
         case = _apply(case, "suspend", by, {"suspended_on": day}, {"reason": reason})
@@ -500,7 +500,7 @@ def resume_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _check(case, "resume", by)
-        day = _day(on, case)
+        day = _day(on)
         if day < case.suspended_on:
             raise CaseError({"on": _("恢复日期不能早于中止日期。")})
         promised = calendar.after_suspension(
@@ -562,7 +562,7 @@ def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     with transaction.atomic():
         case = _locked(case)
         _check(case, "complete", by)
-        day = _day(on, case)
+        day = _day(on)
         if day < case.accepted_on:
             raise CaseError({"on": _("办结日期不能早于受理日期。")})
         outstanding = [
