@@ -113,6 +113,41 @@ class CaseQuerySet(models.QuerySet):
         )
         return figures["in_time"], figures["done"]
 
+    def figures(self, today: dt.date) -> dict[str, int]:
+        """The live figures of a ledger, in one query: open, near deadline (黄牌), overdue (红牌),
+        and completed / completed on time this month and this quarter (the on-time rate is the
+        second over the first; withdrawn and refused cases are not completed)."""
+        month = today.replace(day=1)
+        quarter = month.replace(month=(today.month - 1) // 3 * 3 + 1)
+        is_open = Q(status__in=OPEN)
+        done = Q(status=State.COMPLETED, completed_on__lte=today)
+        in_time = Q(completed_on__lte=F("promised_deadline"))
+        return self.aggregate(
+            open=Count("pk", filter=is_open),
+            near_deadline=Count(
+                "pk",
+                filter=is_open
+                & Q(promised_deadline__gte=today, promised_deadline__lte=next_working_day(today)),
+            ),
+            overdue=Count("pk", filter=is_open & Q(promised_deadline__lt=today)),
+            month_completed=Count("pk", filter=done & Q(completed_on__gte=month)),
+            month_on_time=Count("pk", filter=done & in_time & Q(completed_on__gte=month)),
+            quarter_completed=Count("pk", filter=done & Q(completed_on__gte=quarter)),
+            quarter_on_time=Count("pk", filter=done & in_time & Q(completed_on__gte=quarter)),
+        )
+
+    def for_list(self):
+        """What a ledger row shows, in the same query as the rows (no query per row)."""
+        return self.select_related(
+            "applicant",
+            "item",
+            "revision",
+            "registering_point",
+            "handling_point",
+            "responsible",
+            "handling_helper",
+        )
+
 
 class Case(models.Model):
     """One assisted matter (一件帮办代办事项), from first contact to completion."""
@@ -499,3 +534,62 @@ class Authorisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.principal}"
+
+
+class IdentityView(models.Model):
+    """One showing of an applicant's full ID number (DOMAIN.md "Full ID numbers"): who saw it, when,
+    on which case. Written by `actions.reveal_number` only; never updated or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="identity_views")
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("查看时间"), auto_now_add=True)
+    address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("证件号码查看记录")
+        verbose_name_plural = _("证件号码查看记录")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.viewer_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LedgerExport(models.Model):
+    """An Excel export of the ledger made in the background: the filter it was asked with (the GET
+    parameters of the ledger list), who asked, and the file once written. Only the requester may
+    download it; the rows are those the requester could see when it ran."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    query = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.CharField(_("错误"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("台账导出")
+        verbose_name_plural = _("台账导出")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.requested_by_id} {self.requested_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,155 @@
+"""The ledger's filters (工作台账筛选), defined once: the HTML list, the JSON API and the Excel export
+all read their query parameters through `LedgerFilter` and apply it to the cases the user may see
+(`cases.scope.cases_for`), so a filter means the same thing everywhere.
+
+Parameters (all optional, GET-style): `state` (repeatable), `point` (a point id: cases registered or
+handled there or anywhere below it), `helper` (a user id: first responsible or handling helper),
+`item`, `kind`, `mode`, `channel`, `registered_from`/`registered_to`, `completed_from`/`completed_to`
+(dates, both ends included), `warning` (`near_deadline` 黄牌 or `overdue` 红牌), `special` (`elderly`,
+`disabled` or `any` of them), `q` (a case number or its start, or the applicant's name), `sort`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from bangban.catalog.models import Mode
+from bangban.network.models import ServicePoint
+
+from .models import Case, next_working_day
+from .workflow import OPEN, State
+
+WARNINGS = [
+    ("near_deadline", gettext_lazy("临近期限（黄牌）")),
+    ("overdue", gettext_lazy("已超期（红牌）")),
+]
+SPECIAL = [
+    ("any", gettext_lazy("特殊群体（老年人或残疾人）")),
+    ("elderly", gettext_lazy("老年人")),
+    ("disabled", gettext_lazy("残疾人")),
+]
+#: sort key → the ordering it means; the case number breaks ties so pages never overlap.
+SORTS = {
+    "-registered": ("-registered_on", "-sequence", "-pk"),
+    "registered": ("registered_on", "sequence", "pk"),
+    "deadline": ("promised_deadline", "-registered_on", "-sequence", "-pk"),
+    "-deadline": ("-promised_deadline", "-registered_on", "-sequence", "-pk"),
+}
+SORT_CHOICES = [
+    ("-registered", gettext_lazy("登记时间（新的在前）")),
+    ("registered", gettext_lazy("登记时间（早的在前）")),
+    ("deadline", gettext_lazy("承诺期限（近的在前）")),
+    ("-deadline", gettext_lazy("承诺期限（远的在前）")),
+]
+
+
+def _blank(choices):
+    return [("", gettext_lazy("全部")), *choices]
+
+
+class LedgerFilter(forms.Form):
+    state = forms.MultipleChoiceField(
+        label=gettext_lazy("状态"), choices=State.choices, required=False
+    )
+    point = forms.IntegerField(label=gettext_lazy("服务点（含下级）"), required=False, min_value=1)
+    helper = forms.IntegerField(label=gettext_lazy("帮办员"), required=False, min_value=1)
+    item = forms.IntegerField(label=gettext_lazy("事项"), required=False, min_value=1)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("帮办或代办"), choices=_blank(Case.Kind.choices), required=False
+    )
+    mode = forms.ChoiceField(
+        label=gettext_lazy("服务方式"), choices=_blank(Mode.choices), required=False
+    )
+    channel = forms.ChoiceField(
+        label=gettext_lazy("来源渠道"), choices=_blank(Case.Channel.choices), required=False
+    )
+    registered_from = forms.DateField(label=gettext_lazy("登记日期自"), required=False)
+    registered_to = forms.DateField(label=gettext_lazy("登记日期至"), required=False)
+    completed_from = forms.DateField(label=gettext_lazy("办结日期自"), required=False)
+    completed_to = forms.DateField(label=gettext_lazy("办结日期至"), required=False)
+    warning = forms.ChoiceField(
+        label=gettext_lazy("预警"), choices=_blank(WARNINGS), required=False
+    )
+    special = forms.ChoiceField(
+        label=gettext_lazy("特殊群体"), choices=_blank(SPECIAL), required=False
+    )
+    q = forms.CharField(label=gettext_lazy("编号或申请人"), required=False, max_length=50)
+    sort = forms.ChoiceField(label=gettext_lazy("排序"), choices=SORT_CHOICES, required=False)
+
+    def clean(self):
+        data = super().clean()
+        for start, end in (
+            ("registered_from", "registered_to"),
+            ("completed_from", "completed_to"),
+        ):
+            if data.get(start) and data.get(end) and data[start] > data[end]:
+                self.add_error(end, gettext_lazy("结束日期不能早于开始日期。"))
+        return data
+
+    def apply(self, cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+        """`cases` (already scoped) narrowed by the valid filter and ordered by its sort."""
+        if not self.is_valid():
+            raise ValueError("apply() needs a valid filter")
+        data = self.cleaned_data
+        q = Q()
+        if data["state"]:
+            q &= Q(status__in=data["state"])
+        if data["point"]:
+            q &= _in_subtree(data["point"])
+        if data["helper"]:
+            q &= Q(responsible_id=data["helper"]) | Q(handling_helper_id=data["helper"])
+        if data["item"]:
+            q &= Q(item_id=data["item"])
+        for name in ("kind", "mode", "channel"):
+            if data[name]:
+                q &= Q(**{name: data[name]})
+        for name, lookup in (
+            ("registered_from", "registered_on__gte"),
+            ("registered_to", "registered_on__lte"),
+            ("completed_from", "completed_on__gte"),
+            ("completed_to", "completed_on__lte"),
+        ):
+            if data[name]:
+                q &= Q(**{lookup: data[name]})
+        if data["warning"] == "overdue":
+            q &= Q(status__in=OPEN, promised_deadline__lt=today)
+        elif data["warning"] == "near_deadline":
+            q &= Q(
+                status__in=OPEN,
+                promised_deadline__gte=today,
+                promised_deadline__lte=next_working_day(today),
+            )
+        special = data["special"]
+        if special == "any":
+            q &= Q(elderly=True) | Q(disabled=True)
+        elif special:
+            q &= Q(**{special: True})
+        text = data["q"].strip()
+        if text:
+            q &= Q(number__startswith=text) | Q(applicant__name__startswith=text)
+        return cases.filter(q).order_by(*SORTS[data["sort"] or "-registered"])
+
+    def query(self) -> dict:
+        """The valid filter as JSON-safe GET parameters (what a background export stores)."""
+        out = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", []):
+                continue
+            out[name] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+
+def _in_subtree(point_id: int) -> Q:
+    """Cases registered or handled at the point or anywhere below it (the tree's ancestry range; an
+    unknown point matches nothing)."""
+    point = ServicePoint.objects.filter(pk=point_id).only("pk", "ancestry").first()
+    if point is None:
+        return Q(pk__in=[])
+    below = ServicePoint.objects.filter(
+        Q(pk=point.pk) | Q(ancestry__startswith=point.subtree_prefix)
+    ).values("pk")
+    return Q(registering_point__in=below) | Q(handling_point__in=below)
