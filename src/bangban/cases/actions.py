@@ -516,7 +516,8 @@ def resume_case(case: Case, *, by, on: dt.date | None = None) -> Case:
             "legal_deadline": legal.date,
             "legal_provisional": legal.provisional,
         }
-        case = _apply(case, "resume", by, changes, {"suspended_on": _json(case.suspended_on)})
+        data = {"suspended_on": _json(case.suspended_on), "on": day.isoformat()}
+        case = _apply(case, "resume", by, changes, data)
         _notify(
             case, _("已恢复办理，承诺于 %(day)s 前办结。") % {"day": f"{promised.date:%Y-%m-%d}"}
         )
@@ -755,6 +756,73 @@ def apply_deemed_acceptance(case: Case, *, today: dt.date | None = None) -> Case
             return case
         _check(case, "deem_accepted", None)
         return _apply(case, "deem_accepted", None, changes)
+
+
+# --- Deadline corrections when the calendar changes ----------------------------------------------------
+
+
+def recomputed_deadlines(case: Case) -> dict:
+    """The deadlines of an accepted case counted afresh on the calendar as it is now: the limits from
+    the acceptance day, then each completed suspension and each extension in the order they happened
+    (their events). What the deadline fields would hold had today's calendar been known all along."""
+    values = _deadline_values(case, case.accepted_on)
+    promised = Deadline(values["promised_deadline"], values["promised_provisional"])
+    legal = Deadline(values["legal_deadline"], values["legal_provisional"])
+    for event in case.events.filter(action__in=("resume", "extend")).order_by("at", "pk"):
+        if event.action == "extend":
+            promised = calendar.after_extension(promised, int(event.data["working_days"]))
+            continue
+        suspended = dt.date.fromisoformat(event.data["suspended_on"])
+        resumed = event.data.get("on") or timezone.localdate(event.at).isoformat()
+        resumed = dt.date.fromisoformat(resumed)
+        promised = calendar.after_suspension(promised, suspended, resumed)
+        legal = calendar.after_suspension(legal, suspended, resumed)
+    return {
+        "promised_deadline": promised.date,
+        "promised_provisional": promised.provisional,
+        "legal_deadline": legal.date,
+        "legal_provisional": legal.provisional,
+    }
+
+
+def correct_deadlines(first: dt.date, last: dt.date) -> int:
+    """期限更正 (by the system) after the calendar changed for the days `first`..`last` — typically an
+    admin entering next year's holidays, which turns provisional deadlines final. Every open,
+    accepted case whose clock spans those days is counted afresh; each one whose deadlines change
+    gets one `correct_deadline` event with before and after (the only way a deadline may move
+    earlier), and the applicant is told the new promised day. Closed cases keep their history.
+    Returns the number of cases corrected."""
+    candidates = (
+        Case.objects.open()
+        .filter(accepted_on__isnull=False, accepted_on__lte=last)
+        .filter(models.Q(promised_deadline__gte=first) | models.Q(legal_deadline__gte=first))
+        .values_list("pk", flat=True)
+    )
+    corrected = 0
+    for pk in list(candidates):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            if case.status not in workflow.OPEN or case.accepted_on is None:
+                continue
+            changes = {
+                name: value
+                for name, value in recomputed_deadlines(case).items()
+                if getattr(case, name) != value
+            }
+            if not changes:
+                continue
+            _check(case, "correct_deadline", None)
+            data = {"calendar_from": first.isoformat(), "calendar_to": last.isoformat()}
+            moved = "promised_deadline" in changes
+            case = _apply(case, "correct_deadline", None, changes, data)
+            if moved:
+                _notify(
+                    case,
+                    _("节假日安排公布后，承诺办结日期更正为 %(day)s。")
+                    % {"day": f"{case.promised_deadline:%Y-%m-%d}"},
+                )
+            corrected += 1
+    return corrected
 
 
 # --- Transfers (联动) ---------------------------------------------------------------------------------

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "bangban.cases"
     verbose_name = _("办件台账")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - connects the calendar_changed receiver

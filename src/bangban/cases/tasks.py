@@ -3,7 +3,9 @@
 `deem_acceptances` runs every hour: a case neither accepted nor given a notice within 5 working days
 of receipt counts as accepted on the day of receipt (行政许可法 §32), so its clock and its warnings
 run without anyone having to remember it. `escalate` runs every hour too: a transfer unanswered by
-the end of the working day after it was sent goes to the receiving point's lead.
+the end of the working day after it was sent goes to the receiving point's lead. When the calendar
+changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
+that span the changed days, in the background.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, OuterRef
+from django.dispatch import receiver
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .actions import NOTICE_WINDOW, apply_deemed_acceptance, escalate_transfers
+from bangban.workdays.signals import calendar_changed
+
+from .actions import NOTICE_WINDOW, apply_deemed_acceptance, correct_deadlines, escalate_transfers
 from .models import Case, Notice
 from .workflow import State
 
@@ -50,3 +55,14 @@ def deem_acceptances() -> None:
 @db_periodic_task(crontab(minute="17"))
 def escalate() -> None:
     escalate_transfers()
+
+
+@db_task()
+def correct_deadlines_after(first: dt.date, last: dt.date) -> int:
+    return correct_deadlines(first, last)
+
+
+@receiver(calendar_changed, dispatch_uid="cases.correct_deadlines")
+def _calendar_changed(sender, first: dt.date, last: dt.date, **kwargs) -> None:
+    correct_deadlines_after(first, last)
+

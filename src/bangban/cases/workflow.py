@@ -44,7 +44,7 @@ class Actor(models.TextChoices):
         "receiver",
         _("接收转办的服务点人员"),
     )  # serving at the point a pending transfer goes to
-    SYSTEM = "system", _("系统")  # the scheduled jobs (deemed acceptance)
+    SYSTEM = "system", _("系统")  # the scheduled jobs (deemed acceptance, deadline corrections)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("progress", _("进度反馈"), {REG, AWAIT, PROG, SUSP}, None, H, R),
     _t("complete", _("办结"), {PROG}, State.COMPLETED, H),
     _t("withdraw", _("撤回"), {REG, AWAIT, PROG, SUSP}, State.WITHDRAWN, H, R),
+    _t("correct_deadline", _("期限更正"), {REG, AWAIT, PROG, SUSP}, None, S),
 )
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import calendar
 from .models import CalendarDay, CalendarYear
+from .signals import calendar_changed
 
 Kind = CalendarDay.Kind
 
@@ -60,6 +61,11 @@ def _invalidate() -> None:
     transaction.on_commit(calendar.invalidate)
 
 
+def _announce(first: dt.date, last: dt.date) -> None:
+    """Tell the listeners of `calendar_changed` once the change has committed."""
+    transaction.on_commit(lambda: calendar_changed.send(sender=CalendarDay, first=first, last=last))
+
+
 @transaction.atomic
 def set_day(day: dt.date, *, kind: str, name: str = "", by) -> CalendarDay | None:
     """Correct one day of a published year. `kind` holiday or makeup_workday stores the day;
@@ -94,6 +100,7 @@ def set_day(day: dt.date, *, kind: str, name: str = "", by) -> CalendarDay | Non
     year.source, year.updated_by = CalendarYear.Source.ADMIN, by
     year.save()
     _invalidate()
+    _announce(day, day)
     return row
 
 
@@ -145,4 +152,5 @@ def publish_year(year: int, days: Iterable[tuple[dt.date, str, str]], *, by) -> 
     row.published, row.source, row.updated_by = True, CalendarYear.Source.ADMIN, by
     row.save()
     _invalidate()
+    _announce(dt.date(year, 1, 1), dt.date(year, 12, 31))
     return row

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bangban.workdays import calendar
 from bangban.workdays.models import CalendarDay, CalendarYear
 from bangban.workdays.seeding import sync_years
+from bangban.workdays.signals import calendar_changed
 
 
 class Command(BaseCommand):
@@ -31,6 +34,10 @@ class Command(BaseCommand):
             report = sync_years(CalendarYear, CalendarDay, force=force)
             transaction.on_commit(calendar.invalidate)
         calendar.invalidate()
+        for year in report["added"] + report["updated"]:
+            calendar_changed.send(
+                sender=CalendarDay, first=dt.date(year, 1, 1), last=dt.date(year, 12, 31)
+            )
 
         def years(key):
             return ", ".join(str(y) for y in report[key]) or "-"
