@@ -8,8 +8,12 @@ import datetime as dt
 
 import pytest
 
+from bangban.cases.actions import send_warnings
 from bangban.cases.models import Case, next_working_day
 from bangban.cases.workflow import State
+from bangban.messaging.models import Message
+from bangban.network.models import Membership, Role
+from bangban.staff.models import Helper
 
 D = dt.date
 
@@ -67,3 +71,58 @@ def test_the_on_time_rate_counts_completed_cases_only(register):
     closed(State.COMPLETED, D(2026, 10, 30), D(2026, 11, 16))  # outside the period
     closed(State.WITHDRAWN, None, D(2026, 11, 16))  # not completed: not counted
     assert Case.objects.on_time_rate(D(2026, 11, 1), D(2026, 11, 30)) == (1, 2)
+
+
+# --- The warnings sent each morning ----------------------------------------------------------------
+
+
+@pytest.fixture
+def phones(yiyuan, make_helper, helper):
+    """Work phones for the helper, a lead at the sub-zone, the town admin of 鲁村镇 and a county admin."""
+    Helper.objects.filter(user=helper).update(work_phone="13800000001")
+    subzone = yiyuan.subzone("medical_insurance")
+    lead = make_helper(subzone, role=Role.POINT_LEAD)
+    town_admin = make_helper(yiyuan.town("鲁村镇"), role=Role.TOWN_ADMIN)
+    county_admin = make_helper(yiyuan.town("鲁村镇"))
+    Membership.objects.create(user=county_admin.user, role=Role.REGION_ADMIN, region=yiyuan.county)
+    for person, phone in ((lead, "13800000002"), (town_admin, "13800000003")):
+        Helper.objects.filter(pk=person.pk).update(work_phone=phone)
+    Helper.objects.filter(pk=county_admin.pk).update(work_phone="13800000004")
+    return subzone
+
+
+def texts(case):
+    return sorted(
+        Message.objects.filter(reference=f"case:{case.number}", body__contains="牌").values_list(
+            "recipient", flat=True
+        )
+    )
+
+
+def test_a_yellow_card_warns_the_helpers_once(case, phones):
+    assert send_warnings(today=D(2026, 9, 30)) == 1
+    assert texts(case) == ["13800000001"]
+    assert send_warnings(today=D(2026, 10, 8)) == 0  # the same deadline: warned already
+    event = case.events.get(action="warning")
+    assert event.data == {"level": "yellow", "deadline": "2026-10-08", "recipients": 1}
+
+
+def test_a_red_card_also_warns_the_lead_the_town_and_the_county(case, phones, yiyuan):
+    # handled at the 医保 sub-zone (under the county centre): the town admin of 鲁村镇 is not above
+    # it; handled at the village station of 鲁村镇, the town admin is, the sub-zone's lead is not.
+    Case.objects.filter(pk=case.pk).update(handling_point=phones)
+    assert send_warnings(today=D(2026, 10, 9)) == 1
+    assert texts(case) == ["13800000001", "13800000002", "13800000004"]
+
+
+def test_a_red_card_at_a_village_station_reaches_its_town_admin(case, phones):
+    send_warnings(today=D(2026, 10, 9))
+    assert texts(case) == ["13800000001", "13800000003", "13800000004"]
+
+
+def test_a_moved_deadline_warns_again_and_a_closed_case_never(case, phones, register):
+    send_warnings(today=D(2026, 10, 9))
+    Case.objects.filter(pk=case.pk).update(promised_deadline=D(2026, 10, 12))  # an extension
+    assert send_warnings(today=D(2026, 10, 12)) == 1
+    Case.objects.filter(pk=case.pk).update(status=State.COMPLETED, completed_on=D(2026, 10, 13))
+    assert send_warnings(today=D(2026, 10, 20)) == 0

@@ -825,6 +825,82 @@ def correct_deadlines(first: dt.date, last: dt.date) -> int:
     return corrected
 
 
+# --- Deadline warnings (黄牌 / 红牌) -------------------------------------------------------------------
+
+
+def _warning_recipients(case: Case, red: bool) -> list[str]:
+    """The mobile work phones to warn: the handling and the first responsible helper; when overdue
+    also the handling point's leads, the town admins above it and the county's admins."""
+    people = models.Q(user_id__in=[case.responsible_id, case.handling_helper_id])
+    if red:
+        point = case.handling_point
+        above = [int(pk) for pk in point.ancestry.strip("/").split("/") if pk]
+        people |= models.Q(user__memberships__role=Role.POINT_LEAD, user__memberships__point=point)
+        people |= models.Q(
+            user__memberships__role=Role.TOWN_ADMIN,
+            user__memberships__point_id__in=[*above, point.pk],
+        )
+        people |= models.Q(
+            user__memberships__role=Role.REGION_ADMIN, user__memberships__region=case.county_id
+        )
+    phones = (
+        Helper.objects.filter(people).exclude(work_phone="").values_list("work_phone", flat=True)
+    )
+    return sorted({identifiers.normalise_phone(p) for p in phones if identifiers.is_mobile(p)})
+
+
+def send_warnings(*, today: dt.date | None = None) -> int:
+    """Warn about every open case that turned yellow (the deadline is today or the next working day)
+    or red (the deadline day has ended), once per level and deadline: one `warning` event on the
+    case (level, deadline, how many were texted) and a text to each person to warn
+    (`_warning_recipients`). A deadline that moves (extension, suspension, correction) warns again.
+    Returns the number of warnings recorded."""
+    today = today or timezone.localdate()
+    due = [
+        ("red", Case.objects.overdue(today)),
+        ("yellow", Case.objects.near_deadline(today)),
+    ]
+    sent = 0
+    for level, cases in due:
+        for case in cases.select_related("handling_point").iterator(chunk_size=500):
+            deadline = case.promised_deadline.isoformat()
+            with transaction.atomic():
+                case = _locked(case)
+                if case.status not in workflow.OPEN or case.promised_deadline is None:
+                    continue
+                already = case.events.filter(
+                    action="warning", data__level=level, data__deadline=deadline
+                )
+                if case.promised_deadline.isoformat() != deadline or already.exists():
+                    continue
+                recipients = _warning_recipients(case, level == "red")
+                CaseEvent.objects.create(
+                    case=case,
+                    by=None,
+                    action="warning",
+                    from_status=case.status,
+                    to_status=case.status,
+                    data={"level": level, "deadline": deadline, "recipients": len(recipients)},
+                )
+                if level == "red":
+                    text = _(
+                        "【帮办代办】红牌：办件 %(number)s（%(item)s）已超过承诺期限 %(day)s，请立即办理。"
+                    )
+                else:
+                    text = _(
+                        "【帮办代办】黄牌：办件 %(number)s（%(item)s）承诺期限为 %(day)s，请抓紧办理。"
+                    )
+                body = text % {
+                    "number": case.number,
+                    "item": case.revision.name,
+                    "day": deadline,
+                }
+                for phone in recipients:
+                    queue_message(recipient=phone, body=body, reference=f"case:{case.number}")
+                sent += 1
+    return sent
+
+
 # --- Transfers (联动) ---------------------------------------------------------------------------------
 
 

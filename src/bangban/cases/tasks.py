@@ -20,7 +20,13 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from bangban.workdays.signals import calendar_changed
 
-from .actions import NOTICE_WINDOW, apply_deemed_acceptance, correct_deadlines, escalate_transfers
+from .actions import (
+    NOTICE_WINDOW,
+    apply_deemed_acceptance,
+    correct_deadlines,
+    escalate_transfers,
+    send_warnings,
+)
 from .models import Case, Notice
 from .workflow import State
 
@@ -57,6 +63,13 @@ def escalate() -> None:
     escalate_transfers()
 
 
+@db_periodic_task(crontab(hour="0", minute="30"))
+def warn() -> None:
+    """Yellow and red cards each morning at 8:30 Beijing time (00:30 UTC: the worker counts in UTC),
+    when people are at work."""
+    send_warnings()
+
+
 @db_task()
 def correct_deadlines_after(first: dt.date, last: dt.date) -> int:
     return correct_deadlines(first, last)
@@ -65,4 +78,3 @@ def correct_deadlines_after(first: dt.date, last: dt.date) -> int:
 @receiver(calendar_changed, dispatch_uid="cases.correct_deadlines")
 def _calendar_changed(sender, first: dt.date, last: dt.date, **kwargs) -> None:
     correct_deadlines_after(first, last)
-
