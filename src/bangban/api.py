@@ -13,6 +13,9 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from bangban.cases.actions import CaseError
+from bangban.cases.api import case_error_response
+from bangban.cases.api import router as cases_router
 from bangban.catalog.actions import CatalogError
 from bangban.catalog.api import router as catalog_router
 from bangban.network.actions import NetworkError
@@ -221,6 +224,14 @@ def on_rule_error(request, exc: CalendarError | CatalogError):
     return error_response(409, items)
 
 
+@api.exception_handler(CaseError)
+def on_case_error(request, exc: CaseError):
+    """A rule of the ledger (cases/api.py, decision 0016): 409 at the field sent, or at the case
+    when its state no longer allows the action (someone acted first); 403 when the workflow table
+    does not give the action to the caller."""
+    return error_response(*case_error_response(exc))
+
+
 def _rule_loc(field: str) -> list:
     parts = field.split(".")
     if len(parts) == 3 and parts[1].isdigit():
@@ -233,3 +244,4 @@ api.add_router("/", network_router)
 api.add_router("/", workdays_router)
 api.add_router("/", staff_router)
 api.add_router("/", catalog_router)
+api.add_router("/", cases_router)

@@ -4,16 +4,13 @@ the first responsible helper keeps the case in sight throughout."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
-from django.db import connection
 
 from bangban.cases import actions
 from bangban.cases.actions import CaseError
-from bangban.cases.models import Case, CaseEvent, Transfer
+from bangban.cases.models import CaseEvent, Transfer
 from bangban.cases.scope import cases_for
 from bangban.cases.workflow import State
 from bangban.network.models import Role
@@ -132,60 +129,6 @@ def test_an_unanswered_transfer_escalates_after_the_next_working_day(
     from bangban.messaging.models import Message
 
     assert Message.objects.filter(recipient="13905330001", reference=f"case:{case.number}").exists()
-
-
-@pytest.mark.skipif(
-    django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="PostgreSQL only: the in-memory SQLite test database cannot be shared by threads",
-)
-@pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_accepts_give_one_success_and_one_refusal(
-    yiyuan_committed, make_helper, make_item
-):
-    from tests.cases.conftest import person
-
-    yiyuan = yiyuan_committed
-    station = yiyuan.station("鲁村镇")
-    helper = make_helper(station).user
-    subzone = yiyuan.subzone("medical_insurance")
-    first, second = make_helper(subzone).user, make_helper(subzone).user
-    item = make_item()
-    from django.utils import timezone
-
-    case = actions.register_case(
-        station,
-        registration=actions.Registration(
-            applicant=person(),
-            item=item,
-            kind="assisted",
-            mode="on_site",
-            channel="walk_in",
-            received_on=timezone.localdate(),
-            responsible=helper,
-        ),
-        by=helper,
-    )
-    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
-    start = threading.Barrier(2, timeout=20)
-    outcomes: list[str] = []
-
-    def accept(user):
-        try:
-            start.wait()
-            actions.accept_transfer(transfer, by=user)
-            outcomes.append("accepted")
-        except CaseError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept, args=(u,)) for u in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(outcomes) == ["accepted", "refused"]
-    assert Case.objects.get(pk=case.pk).handling_point == subzone
 
 
 def test_the_working_days_each_point_held_the_case_are_known(register, helper, subzone, receiver):
