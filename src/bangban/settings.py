@@ -6,6 +6,7 @@ DEBUG=0, SECRET_KEY and ALLOWED_HOSTS; the HTTPS settings are then on by default
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",
     "huey.contrib.djhuey",
+    "django_ratelimit",  # its system checks refuse a cache the rate limits cannot count in
     "bangban.network",
     "bangban.workdays",
     "bangban.messaging",
@@ -188,6 +190,40 @@ if BANGBAN_REDIS_URL:
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     HUEY.update(huey_class="huey.SqliteHuey", filename=str(DATA_DIR / "huey.sqlite3"))
+
+# --- Cache, and the rate limits of the public case page (django-ratelimit counts in the cache, so it
+# must be shared by every gunicorn worker and count atomically; docs/decisions/0020): files in the data
+# directory with a locked increment by default (one machine), Redis when BANGBAN_REDIS_URL is set.
+if BANGBAN_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BANGBAN_REDIS_URL,
+            "KEY_PREFIX": "bangban",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "bangban.portal.throttle.LockedFileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            # Culling drops entries at random: keep it far away, or counters could be dropped.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "bangban.portal.throttle.client_ip"
+BANGBAN_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0"))
+# Looking a case up with the last four digits of its phone: every POST per client address, and the
+# wrong codes per case (a right code after the limit is refused too, so the limit reveals nothing).
+BANGBAN_CASE_LOOKUP_RATE = os.environ.get("BANGBAN_CASE_LOOKUP_RATE", "20/10m")
+BANGBAN_CASE_CODE_FAILURE_RATE = os.environ.get("BANGBAN_CASE_CODE_FAILURE_RATE", "5/h")
+for _name in ("BANGBAN_CASE_LOOKUP_RATE", "BANGBAN_CASE_CODE_FAILURE_RATE"):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be a rate such as 20/10m or 5/h.")
+# django-ratelimit warns about any backend not on its short list; ours (above) and Django's own Redis
+# cache count atomically.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Messages (the outbox, docs/decisions/0014): the SMS gateway, and how long to keep retrying.
 BANGBAN_SMS_BACKEND = os.environ.get("BANGBAN_SMS_BACKEND", "console")

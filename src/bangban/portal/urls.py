@@ -7,4 +7,5 @@ app_name = "portal"
 urlpatterns = [
     path("items/<int:pk>/", views.item, name="item"),
     path("materials/<int:pk>/<str:which>/", views.material_file, name="material_file"),
+    path("c/<str:token>/", views.case, name="case"),
 ]
