@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/", include("bangban.staff.urls")),
     path("calendar/", include("bangban.workdays.urls")),
     path("catalog/", include("bangban.catalog.urls")),
+    path("cases/", include("bangban.cases.urls")),
     path("p/", include("bangban.portal.urls")),
     path("", include("bangban.network.urls")),
 ]

@@ -55,9 +55,16 @@ class LedgerFilter(forms.Form):
     state = forms.MultipleChoiceField(
         label=gettext_lazy("状态"), choices=State.choices, required=False
     )
-    point = forms.IntegerField(label=gettext_lazy("服务点（含下级）"), required=False, min_value=1)
-    helper = forms.IntegerField(label=gettext_lazy("帮办员"), required=False, min_value=1)
-    item = forms.IntegerField(label=gettext_lazy("事项"), required=False, min_value=1)
+    # Ids are 64-bit (BigAutoField): a larger number would overflow the database, not just miss.
+    point = forms.IntegerField(
+        label=gettext_lazy("服务点（含下级）"), required=False, min_value=1, max_value=2**63 - 1
+    )
+    helper = forms.IntegerField(
+        label=gettext_lazy("帮办员"), required=False, min_value=1, max_value=2**63 - 1
+    )
+    item = forms.IntegerField(
+        label=gettext_lazy("事项"), required=False, min_value=1, max_value=2**63 - 1
+    )
     kind = forms.ChoiceField(
         label=gettext_lazy("帮办或代办"), choices=_blank(Case.Kind.choices), required=False
     )

@@ -228,6 +228,7 @@ class Case(models.Model):
     completed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     public_token = models.CharField(_("查询令牌"), max_length=43, unique=True)
+    original_number = models.CharField(_("原办件编号"), max_length=40, blank=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
 

@@ -78,3 +78,12 @@ def correct_deadlines_after(first: dt.date, last: dt.date) -> int:
 @receiver(calendar_changed, dispatch_uid="cases.correct_deadlines")
 def _calendar_changed(sender, first: dt.date, last: dt.date, **kwargs) -> None:
     correct_deadlines_after(first, last)
+
+
+@db_task()
+def export_ledger(export_id: int) -> None:
+    """Write a background ledger export (cases.actions.request_export): the rows re-scoped to the
+    requester as they stand now, in the county office's layout (cases.spreadsheets)."""
+    from .spreadsheets import produce_export
+
+    produce_export(export_id)

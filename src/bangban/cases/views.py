@@ -1,0 +1,565 @@
+"""The ledger's pages (工作台账): the list of the cases a user may see, with its filters, live figures
+and pagination; a case's page with its checklist, notices, transfers, timeline and message log; and
+the logged showing of an applicant's full ID number.
+
+Thin like the catalog pages: cases are read through `cases.scope` only (404 for missing and not
+allowed alike), filtered through `cases.ledger.LedgerFilter` (the one filter definition), and the one
+write here, revealing an ID number, goes through `actions.reveal_number`. Every page runs a fixed
+number of SQL queries whatever the number of rows (tests/cases/test_ledger_pages.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+
+from django.contrib import messages as flash
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case as SqlCase
+from django.db.models import Count, IntegerField, Q, Value, When
+from django.db.models.functions import Length, Replace
+from django.http import Http404, HttpResponseForbidden, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from bangban.catalog.models import ServiceItem
+from bangban.messaging.models import Message
+from bangban.network import access
+from bangban.network.models import SERVING_ROLES
+
+from . import action_views, actions, identifiers, workflow
+from .ledger import LedgerFilter
+from .models import Case, CaseMaterial, Transfer, next_working_day
+from .scope import cases_for, get_case_for
+from .workflow import OPEN, State
+
+#: Rows per page of the ledger.
+PAGE_SIZE = 25
+#: The list counts its rows up to here and then says "more than" (decision 0017): an exact COUNT over
+#: a county's or a province's million cases costs more than the page itself.
+COUNT_CAP = 1000
+#: The most options a picker (point, helper, item) lists before asking for a few characters.
+PICKER_LIMIT = 300
+#: The most matches a picker's search lists.
+SEARCH_LIMIT = 50
+PICKERS = ("point", "helper", "item")
+
+
+# --- Pickers: the filter's point, helper and item, chosen from the user's own scope --------------
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _first_selected(selected: int | None):
+    """Order the selected row first, so a limit never drops it."""
+    if selected is None:
+        return Value(1, output_field=IntegerField())
+    return SqlCase(When(pk=selected, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def point_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+    """(value, label) options of the points the user may see, and whether some were left out.
+
+    Without search text: the tree from the top down, whole levels at a time while they fit in
+    PICKER_LIMIT (a county admin gets the county's centres, zones, windows and towns; a town admin
+    also every village of the town), indented. With search text: up to SEARCH_LIMIT points whose
+    name or address contains it. The selected point is always among them. One query."""
+    visible = access.points_for(user, "view")
+    depth = Length("ancestry") - Length(Replace("ancestry", Value("/"), Value("")))
+    wanted = Q()
+    if text:
+        wanted = Q(name__contains=text) | Q(address__contains=text)
+        if selected is not None:
+            wanted |= Q(pk=selected)
+    limit = SEARCH_LIMIT if text else PICKER_LIMIT
+    rows = list(
+        visible.filter(wanted)
+        .annotate(level=depth, first=_first_selected(selected))
+        .order_by("first", "level", "ancestry", "name", "pk")
+        .only("pk", "name", "ancestry")[: limit + 1]
+    )
+    more = len(rows) > limit
+    if more and not text:
+        # Drop the deepest level, of which only a part fitted (never the selected point).
+        deepest = max(p.level for p in rows)
+        kept = [p for p in rows if p.level < deepest or p.pk == selected]
+        rows = kept or rows[:limit]
+    rows = rows[:limit] if text else rows
+    if text:
+        return [(p.pk, p.name) for p in rows], more
+    top = min((p.level for p in rows), default=0)
+    rows.sort(key=lambda p: [int(part) for part in p.subtree_prefix.strip("/").split("/")])
+    return [(p.pk, "\u3000" * (p.level - top) + p.name) for p in rows], more
+
+
+def _user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def helper_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+    """(value, label) options of the helpers and leads serving at the points the user may see (and
+    the user), by name; with search text, those whose name or username contains it. One query."""
+    wanted = Q()
+    if text:
+        wanted = Q(first_name__contains=text) | Q(last_name__contains=text)
+        wanted |= Q(username__contains=text)
+        if selected is not None:
+            wanted |= Q(pk=selected)
+    limit = SEARCH_LIMIT if text else PICKER_LIMIT
+    rows = list(
+        get_user_model()
+        .objects.filter(wanted, pk__in=_helpers_in_scope(user), is_active=True)
+        .annotate(first=_first_selected(selected))
+        .order_by("first", "first_name", "username", "pk")
+        .only("pk", "first_name", "last_name", "username")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    rows.sort(key=lambda u: (_user_label(u), u.pk))
+    return [(u.pk, _user_label(u)) for u in rows], more
+
+
+def _helpers_in_scope(user):
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(
+                memberships__role__in=SERVING_ROLES,
+                memberships__point__in=access.points_for(user, "view").values("pk"),
+            )
+            | Q(pk=user.pk)
+        )
+        .values("pk")
+    )
+
+
+def item_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+    """(value, label) options of the items of the counties the user works in, by name; with search
+    text, the items whose name, department, domain or code matches (the catalog's search). One
+    query."""
+    items = ServiceItem.objects.filter(
+        county__in=access.catalog_counties(user).values("pk"), current__isnull=False
+    )
+    wanted = items.search(text).values("pk") if text else None
+    q = Q(pk__in=wanted) if wanted is not None else Q()
+    if selected is not None and text:
+        q |= Q(pk=selected)
+    limit = SEARCH_LIMIT if text else PICKER_LIMIT
+    rows = list(
+        items.filter(q)
+        .annotate(first=_first_selected(selected))
+        .select_related("current")
+        .only("pk", "current__name")
+        .order_by("first", "current__name", "pk")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    rows.sort(key=lambda i: (i.current.name, i.pk))
+    return [(i.pk, i.current.name) for i in rows], more
+
+
+OPTIONS = {"point": point_options, "helper": helper_options, "item": item_options}
+PICKER_HINTS = {
+    "point": gettext_lazy("输入服务点名称查找"),
+    "helper": gettext_lazy("输入姓名查找"),
+    "item": gettext_lazy("输入事项名称或编码查找"),
+}
+
+
+def _find_text(data: QueryDict, name: str) -> str:
+    return (data.get(f"{name}_find") or "").strip()[:50]
+
+
+def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
+    """What the template needs to draw one picker: its field, options, search text, hint."""
+    selected = _int(data.get(name))
+    text = _find_text(data, name)
+    options, more = OPTIONS[name](user, text, selected)
+    return {
+        "field": form[name],
+        "name": name,
+        "options": options,
+        "selected": selected,
+        "text": text,
+        "more": more,
+        "hint": PICKER_HINTS[name],
+    }
+
+
+@login_required
+@require_GET
+def ledger_options(request):
+    """The options of one picker matching the typed text (htmx; the form works without it: the
+    search text is sent with the filter and narrows the same options on the page)."""
+    name = request.GET.get("field", "")
+    if name not in OPTIONS:
+        raise Http404
+    selected = _int(request.GET.get(name))
+    options, more = OPTIONS[name](request.user, _find_text(request.GET, name), selected)
+    context = {"options": options, "selected": selected, "more": more}
+    return render(request, "cases/_ledger_options.html", context)
+
+
+# --- The list --------------------------------------------------------------------------------------
+
+
+class Page:
+    """One page of rows without an exact count (decision 0017): the rows of the page, whether there
+    is a next one, and the number of matching rows counted up to COUNT_CAP."""
+
+    def __init__(self, number: int, rows: list, has_next: bool, counted: int, size: int):
+        self.number = number
+        self.object_list = rows
+        self.has_next = has_next
+        self.has_previous = number > 1
+        self.counted = min(counted, COUNT_CAP)
+        self.capped = counted > COUNT_CAP
+        self.start = (number - 1) * size + 1 if rows else 0
+        self.end = (number - 1) * size + len(rows)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _page_number(value) -> int:
+    number = _int(value) or 1
+    return min(number, 10_000)
+
+
+def paginate(queryset, number: int, size: int | None = None) -> Page:
+    """The page `number` of an ordered queryset of cases, in three queries whatever its size: the
+    page's keys (sorted and sliced on the cases table alone), its rows with everything a row shows,
+    and the count of matches up to COUNT_CAP."""
+    size = size or PAGE_SIZE
+    offset = (number - 1) * size
+    keys = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1])
+    has_next = len(keys) > size
+    keys = keys[:size]
+    by_pk = {c.pk: c for c in Case.objects.for_list().filter(pk__in=keys)} if keys else {}
+    rows = [by_pk[pk] for pk in keys if pk in by_pk]
+    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return Page(number, rows, has_next, counted, size)
+
+
+def card(case: Case, today: dt.date, yellow_until: dt.date) -> str:
+    """ "red" (红牌), "yellow" (黄牌) or "" for a case, exactly as CaseQuerySet.overdue and
+    near_deadline define them: open, and the promised deadline before today (red) or from today to
+    the next working day (yellow)."""
+    deadline = case.promised_deadline
+    if case.status not in OPEN or deadline is None:
+        return ""
+    if deadline < today:
+        return "red"
+    if deadline <= yellow_until:
+        return "yellow"
+    return ""
+
+
+def _rate(on_time: int, completed: int) -> str:
+    if not completed:
+        return "—"
+    return f"{on_time * 100 / completed:.1f}%"
+
+
+def _valid_filter(data: QueryDict) -> tuple[LedgerFilter, LedgerFilter | None]:
+    """(the filter as typed, with its errors; the filter that is applied): a condition with an error
+    is left out (and said so on the page) rather than failing the page."""
+    shown = LedgerFilter(data)
+    if shown.is_valid():
+        return shown, shown
+    kept = data.copy()
+    for name in shown.errors:
+        kept.pop(name, None)
+    applied = LedgerFilter(kept)
+    return shown, applied if applied.is_valid() else None
+
+
+@login_required
+@require_GET
+def ledger(request):
+    """工作台账: the cases the user may see, filtered, sorted, one page at a time, with the live
+    figures of the user's whole scope above them."""
+    user = request.user
+    today = timezone.localdate()
+    scoped = cases_for(user)
+    figures = scoped.figures(today)
+    shown, applied = _valid_filter(request.GET)
+    rows = applied.apply(scoped, today) if applied is not None else scoped.none()
+    page = paginate(rows, _page_number(request.GET.get("page")))
+    yellow_until = next_working_day(today)
+    for case in page:
+        case.card = card(case, today, yellow_until)
+    query = request.GET.copy()
+    query.pop("page", None)
+    filtered = any(
+        value for name, value in query.lists() if name != "sort" and any(v.strip() for v in value)
+    )
+    context = {
+        "form": shown,
+        "pickers": [_picker(user, shown, request.GET, name) for name in PICKERS],
+        "page": page,
+        "today": today,
+        "figures": figures,
+        "month_rate": _rate(figures["month_on_time"], figures["month_completed"]),
+        "quarter_rate": _rate(figures["quarter_on_time"], figures["quarter_completed"]),
+        "filtered": filtered,
+        "query": query.urlencode(),
+        "may_register": access.points_for(user, "act").exists(),
+        "pending_transfers": Transfer.objects.filter(
+            status=Transfer.Status.PENDING, to_point__in=access.points_for(user, "act").values("pk")
+        ).count(),
+    }
+    return render(request, "cases/ledger.html", context)
+
+
+# --- A case ----------------------------------------------------------------------------------------
+
+#: The timeline's words for the actions that are not transitions of the workflow table.
+OTHER_ACTIONS = {
+    "register": gettext_lazy("登记"),
+    "escalate_transfer": gettext_lazy("转办超时催办"),
+    "warning": gettext_lazy("期限预警"),
+    "import": gettext_lazy("导入历史办件"),
+}
+#: What an event's data says, in the order shown. Values that name a point or a person are looked
+#: up among those the page already read; dates are shown as they are.
+DATA_LABELS = {
+    "reason": gettext_lazy("原因"),
+    "text": gettext_lazy("内容"),
+    "notice": gettext_lazy("告知书编号"),
+    "repeated": gettext_lazy("重复告知"),
+    "refusal": gettext_lazy("不予受理通知书编号"),
+    "legal_basis": gettext_lazy("依据"),
+    "working_days": gettext_lazy("延长工作日"),
+    "approver": gettext_lazy("批准人"),
+    "to_point": gettext_lazy("接收服务点"),
+    "direction": gettext_lazy("联动方式"),
+    "suggested_point": gettext_lazy("建议转至"),
+    "point": gettext_lazy("登记服务点"),
+    "revision": gettext_lazy("事项版本"),
+    "told": gettext_lazy("已告知申请人"),
+    "original_number": gettext_lazy("原办件编号"),
+}
+#: Fields whose before → after an event shows.
+CHANGE_LABELS = {
+    "accepted_on": gettext_lazy("受理日期"),
+    "promised_deadline": gettext_lazy("承诺期限"),
+    "legal_deadline": gettext_lazy("法定期限"),
+    "suspended_on": gettext_lazy("中止日期"),
+    "completed_on": gettext_lazy("办结日期"),
+    "handling_point": gettext_lazy("承办服务点"),
+    "handling_helper": gettext_lazy("承办人"),
+}
+
+
+def action_label(action: str) -> str:
+    transition = workflow.BY_ACTION.get(action)
+    if transition is not None:
+        return str(transition.label)
+    return str(OTHER_ACTIONS.get(action, action))
+
+
+def _state_label(value: str) -> str:
+    try:
+        return str(State(value).label)
+    except ValueError:
+        return value
+
+
+def _shown(value, points: dict, people: dict, name: str) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if name in ("to_point", "suggested_point", "point", "handling_point"):
+        return points.get(value, f"#{value}")
+    if name == "handling_helper":
+        return people.get(value, f"#{value}")
+    if name == "direction":
+        try:
+            return str(Transfer.Direction(value).label)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def timeline(events, points: dict, people: dict, materials: dict) -> list[dict]:
+    """The case's events as the page shows them: who, when, what, state before → after, and what
+    the event's data says (reasons, numbers, deadlines before → after)."""
+    out = []
+    for event in events:
+        details = []
+        for name, label in DATA_LABELS.items():
+            if name in event.data:
+                details.append((label, _shown(event.data[name], points, people, name)))
+        before, after = event.data.get("before") or {}, event.data.get("after") or {}
+        for name, label in CHANGE_LABELS.items():
+            if name in after and before.get(name) != after.get(name):
+                details.append(
+                    (
+                        label,
+                        f"{_shown(before.get(name), points, people, name)} → "
+                        f"{_shown(after.get(name), points, people, name)}",
+                    )
+                )
+        changed = event.data.get("materials")
+        if isinstance(changed, dict):
+            for material_id, (old, new) in changed.items():
+                details.append(
+                    (
+                        materials.get(int(material_id), f"#{material_id}"),
+                        f"{_material_status(old)} → {_material_status(new)}",
+                    )
+                )
+        out.append(
+            {
+                "at": event.at,
+                "by": _user_label(event.by) if event.by else _("系统"),
+                "action": event.action,
+                "label": action_label(event.action),
+                "from": _state_label(event.from_status) if event.from_status else "",
+                "to": _state_label(event.to_status),
+                "moved": event.from_status != event.to_status,
+                "details": details,
+            }
+        )
+    return out
+
+
+def _material_status(value) -> str:
+    try:
+        return str(CaseMaterial.Status(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _case_queryset():
+    return Case.objects.for_list().select_related(
+        "county", "entered_by", "authorisation", "revision__department"
+    )
+
+
+def case_context(request, case: Case, today: dt.date) -> dict:
+    """Everything the case page shows, in a fixed number of queries."""
+    materials = list(case.materials.select_related("material").order_by("position"))
+    notices = list(
+        case.notices.select_related("issued_by")
+        .annotate(line_count=Count("lines"))
+        .order_by("issued_at", "pk")
+    )
+    transfers = list(
+        case.transfers.select_related(
+            "from_point", "to_point", "to_helper", "sent_by", "answered_by", "suggested_point"
+        ).order_by("sent_at", "pk")
+    )
+    events = list(case.events.select_related("by").order_by("at", "pk"))
+    sms_log = list(Message.objects.about(f"case:{case.number}"))
+    points = {case.registering_point_id: case.registering_point.name}
+    points[case.handling_point_id] = case.handling_point.name
+    people = {case.responsible_id: _user_label(case.responsible)}
+    if case.handling_helper_id:
+        people[case.handling_helper_id] = _user_label(case.handling_helper)
+    for t in transfers:
+        points[t.from_point_id] = t.from_point.name
+        points[t.to_point_id] = t.to_point.name
+        if t.suggested_point_id:
+            points[t.suggested_point_id] = t.suggested_point.name
+        for person in (t.to_helper, t.sent_by, t.answered_by):
+            if person is not None:
+                people[person.pk] = _user_label(person)
+    holding = [
+        {"point": points.get(point_id, f"#{point_id}"), "days": days}
+        for point_id, days in case.holding(today)
+    ]
+    applicant = case.applicant
+    age = None
+    if applicant.birth_on is not None and applicant.birth_on <= today:
+        age = identifiers.age_on(applicant.birth_on, today)
+    return {
+        "case": case,
+        "today": today,
+        "card": card(case, today, next_working_day(today)),
+        "applicant": applicant,
+        "is_person": applicant.kind == applicant.Kind.PERSON,
+        "age": age,
+        "applicant_phone": identifiers.mask_phone(applicant.phone) if applicant.phone else "",
+        "contact_phone": identifiers.mask_phone(case.contact_phone) if case.contact_phone else "",
+        "authorisation": getattr(case, "authorisation", None),
+        "materials": materials,
+        "material_statuses": CaseMaterial.Status,
+        "notices": notices,
+        "transfers": transfers,
+        "holding": holding,
+        "timeline": timeline(
+            events, points, people, {m.material_id: m.material.name for m in materials}
+        ),
+        "sms_log": sms_log,
+        "may_reveal": actions.may_reveal(case, request.user),
+        "refused": case.status == State.REFUSED,
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request, number: str):
+    """A case's page: header, applicant (masked), item as it stood, checklist, notices, transfers
+    with the days each point held it, the timeline of its events and its message log."""
+    case = get_case_for(request.user, number, queryset=_case_queryset())
+    context = case_context(request, case, timezone.localdate())
+    context.update(action_views.panel(request, case))
+    return render(request, "cases/case.html", context)
+
+
+def _address(request) -> str | None:
+    """The address the request came from, as the server saw it (not a header a client can set)."""
+    value = request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+@never_cache
+@login_required
+@require_POST
+def reveal(request, number: str):
+    """Show the applicant's full ID number to an entitled user, logged (`actions.reveal_number`):
+    as an htmx fragment, or the case page with the number shown for a plain POST. Anyone else
+    gets 403 (404 when the case is not theirs to see at all), and nothing is written."""
+    case = get_case_for(request.user, number, queryset=_case_queryset())
+    try:
+        revealed = actions.reveal_number(case, by=request.user, address=_address(request))
+    except actions.CaseError as error:
+        if "by" in error.errors:
+            return HttpResponseForbidden(" ".join(error.errors["by"]))
+        problem = " ".join(message for messages in error.errors.values() for message in messages)
+        if request.headers.get("HX-Request"):
+            return render(request, "cases/_case_reveal.html", {"case": case, "problem": problem})
+        flash.error(request, problem)
+        return redirect("cases:case", case.number)
+    context = {"case": case, "revealed": revealed}
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_case_reveal.html", context)
+    full = case_context(request, case, timezone.localdate())
+    full.update(action_views.panel(request, case))
+    full["revealed"] = revealed
+    return render(request, "cases/case.html", full)
