@@ -12,6 +12,7 @@ from django.utils import timezone
 from bangban.cases import actions
 from bangban.cases.models import Case, CaseEvent, CaseMaterial, Notice, Transfer
 from bangban.cases.workflow import State
+from bangban.catalog.actions import MaterialData
 
 from .test_concurrency import file_database, offered  # noqa: F401 - fixtures
 
@@ -375,3 +376,30 @@ def test_two_people_accepting_at_once_one_is_told_in_chinese(offered, monkeypatc
     pages = [c.get(reverse("cases:transfers")).content.decode() for c in clients]
     assert sum("该转办已经答复过了" in page for page in pages) == 1
     assert CaseEvent.objects.filter(case=transfer.case, action="accept_transfer").count() == 1
+
+
+def test_deferring_a_material_through_the_form_needs_the_commitment(logged_in, register, make_item):
+    item = make_item(
+        materials=[
+            MaterialData(name="居民身份证", kind="certificate", originals=1),
+            MaterialData(name="村委会证明", necessity="deferrable", originals=1),
+        ]
+    )
+    case = register(item=item)
+    chosen = {
+        f"status_{line.material_id}": "deferred"
+        if line.material.name == "村委会证明"
+        else "received"
+        for line in case.materials.select_related("material")
+    }
+    response = logged_in.post(act_url(case, "materials_received"), chosen)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "容缺后补须由申请人签署书面承诺" in html and "请填写容缺材料的补交期限" in html
+    assert not case.materials.filter(status="deferred").exists()
+    later = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    response = logged_in.post(
+        act_url(case, "materials_received"), {**chosen, "deferred_until": later, "commitment": "on"}
+    )
+    assert response.status_code == 302
+    assert case.materials.get(status="deferred").deferred_until.isoformat() == later

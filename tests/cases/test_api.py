@@ -15,6 +15,7 @@ from bangban.cases.identifiers import credit_code_check_character
 from bangban.cases.models import Case, CaseEvent, Transfer
 from bangban.cases.schemas import CaseListOut, CaseOut, EventListOut
 from bangban.cases.workflow import State
+from bangban.catalog.actions import MaterialData
 from bangban.network.models import Role
 from tests.network.test_api import Api, assert_error, token_for
 
@@ -560,3 +561,32 @@ def test_no_answer_carries_a_full_id_number_or_phone(helper_api, register, helpe
         assert number not in text and number[6:14] not in text
         assert PHONE not in text and "13905339876" not in text
         assert "139****9876" in text or path.endswith("events")
+
+
+def test_a_deferrable_material_needs_the_commitment_and_a_day(helper_api, register, make_item):
+    item = make_item(
+        materials=[
+            MaterialData(name="居民身份证", kind="certificate", originals=1),
+            MaterialData(name="村委会证明", necessity="deferrable", originals=1),
+        ]
+    )
+    case = register(item=item)
+    url = f"/cases/{case.number}/materials-received"
+    lines = {m.material.name: m.pk for m in case.materials.select_related("material")}
+    body = {
+        "materials": [
+            {"line": lines["居民身份证"], "status": "received"},
+            {"line": lines["村委会证明"], "status": "deferred"},
+        ]
+    }
+    assert_error(helper_api.post(url, body), 409, "commitment")
+    later = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    response = helper_api.post(url, {**body, "deferred_until": later, "commitment": True})
+    assert response.status_code == 200, response.content
+    deferred = [m for m in response.json()["materials"] if m["status"] == "deferred"]
+    assert [m["deferred_until"] for m in deferred] == [later]
+    assert helper_api.post(f"/cases/{case.number}/accept", None).status_code == 200
+    assert helper_api.post(f"/cases/{case.number}/complete", {}).status_code == 409
+    arrived = {"materials": [{"line": lines["村委会证明"], "status": "received"}]}
+    assert helper_api.post(url, arrived).status_code == 200
+    assert helper_api.post(f"/cases/{case.number}/complete", {}).status_code == 200

@@ -168,11 +168,50 @@ def test_a_deferrable_material_may_be_outstanding_at_acceptance_but_not_at_compl
 ):
     case = deferrable_case
     statuses = _statuses(case, 居民身份证="received", 村委会证明="deferred")
-    actions.set_material_status(case, statuses=statuses, by=helper)
+    actions.set_material_status(
+        case, statuses=statuses, by=helper, deferred_until=D(2026, 12, 1), commitment=True
+    )
+    assert case.materials.get(status="deferred").deferred_until == D(2026, 12, 1)
     actions.accept_case(case, by=helper, on=D(2026, 11, 2))
     with pytest.raises(CaseError) as error:
         actions.complete_case(case, by=helper)
     assert "村委会证明" in error.value.errors["materials"][0]
+    # it arrives after acceptance: the only change the checklist still takes
+    with pytest.raises(CaseError) as error:
+        actions.set_material_status(
+            case, statuses=_statuses(case, 居民身份证="missing", 村委会证明="deferred"), by=helper
+        )
+    assert list(error.value.errors) == [f"materials.{case.materials.first().material_id}"]
+    arrived = _statuses(case, 居民身份证="received", 村委会证明="received")
+    actions.set_material_status(case, statuses=arrived, by=helper)
+    assert actions.complete_case(case, by=helper).status == State.COMPLETED
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_deferring_needs_a_deferrable_material_a_written_commitment_and_a_day(
+    deferrable_case, helper
+):
+    case = deferrable_case
+    with pytest.raises(CaseError) as error:
+        actions.set_material_status(
+            case, statuses=_statuses(case, 居民身份证="deferred", 村委会证明="deferred"), by=helper
+        )
+    errors = error.value.errors
+    assert set(errors) == {
+        f"materials.{case.materials.first().material_id}",  # 居民身份证 is required, not deferrable
+        "commitment",
+        "deferred_until",
+    }
+    with pytest.raises(CaseError) as error:
+        actions.set_material_status(
+            case,
+            statuses=_statuses(case, 居民身份证="received", 村委会证明="deferred"),
+            by=helper,
+            deferred_until=D(2026, 11, 24),
+            commitment=True,
+        )
+    assert list(error.value.errors) == ["deferred_until"]
+    assert not case.materials.filter(status__in=["deferred", "received"]).exists()
 
 
 @time_machine.travel(NOV_25, tick=False)
@@ -181,7 +220,19 @@ def test_an_applicant_with_a_dishonesty_record_cannot_defer(deferrable_case, hel
     case.applicant.dishonest = True
     case.applicant.save()
     statuses = _statuses(case, 居民身份证="received", 村委会证明="deferred")
-    actions.set_material_status(case, statuses=statuses, by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.set_material_status(
+            case, statuses=statuses, by=helper, deferred_until=D(2026, 12, 1), commitment=True
+        )
+    assert "失信" in next(iter(error.value.errors.values()))[0]
+    # marked dishonest after deferring: acceptance still refuses it
+    case.applicant.dishonest = False
+    case.applicant.save()
+    actions.set_material_status(
+        case, statuses=statuses, by=helper, deferred_until=D(2026, 12, 1), commitment=True
+    )
+    case.applicant.dishonest = True
+    case.applicant.save()
     with pytest.raises(CaseError) as error:
         actions.accept_case(case, by=helper, on=D(2026, 11, 2))
     assert "失信" in error.value.errors["materials"][0]

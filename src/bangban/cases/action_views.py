@@ -184,7 +184,7 @@ def _perform(action: str, case: Case, form, by) -> str:
         )
         return _("已出具一次性告知书 %(number)s。") % {"number": notice.number}
     if action == "materials_received":
-        actions.set_material_status(case, statuses=form.statuses(), by=by)
+        actions.set_material_status(case, statuses=form.statuses(), by=by, **form.deferral())
     elif action == "accept":
         actions.accept_case(case, by=by, on=d.get("on"))
     elif action == "refuse":

@@ -598,19 +598,64 @@ def withdraw_case(case: Case, *, by, reason: str) -> Case:
     return case
 
 
-def set_material_status(case: Case, *, statuses: Mapping[int, str], by) -> Case:
-    """收取材料: record what was received of the checklist (material id → status) before acceptance.
-    It keeps the state; it is an event like every action, even when nothing changed."""
+def set_material_status(
+    case: Case,
+    *,
+    statuses: Mapping[int, str],
+    by,
+    deferred_until: dt.date | None = None,
+    commitment: bool = False,
+) -> Case:
+    """收取材料: record what was received of the checklist (material id → status). It keeps the
+    state; it is an event like every action, even when nothing changed.
+
+    A material may be 容缺后补 (deferred) only when the item allows it for that material, the
+    applicant has no dishonesty record, has signed the written commitment (`commitment`) and a day
+    to supply it by is set (`deferred_until`, today or later) — DOMAIN.md "Definitions". After
+    acceptance the only change left is a deferred material arriving (deferred → received)."""
+    today = timezone.localdate()
     with transaction.atomic():
         case = _locked(case)
         _check(case, "materials_received", by)
-        lines = {line.material_id: line for line in case.materials.select_for_update()}
-        errors = {}
+        lines = {
+            line.material_id: line
+            for line in case.materials.select_related("material").select_for_update()
+        }
+        accepted = case.status in (State.IN_PROGRESS, State.SUSPENDED)
+        errors: dict[str, list[str]] = {}
+        deferring = False
         for material_id, status in statuses.items():
-            if material_id not in lines:
-                errors[f"materials.{material_id}"] = [_("不是本办件的材料。")]
+            key = f"materials.{material_id}"
+            line = lines.get(material_id)
+            if line is None:
+                errors[key] = [_("不是本办件的材料。")]
             elif status not in CaseMaterial.Status.values:
-                errors[f"materials.{material_id}"] = [_("材料状态无效。")]
+                errors[key] = [_("材料状态无效。")]
+            elif status == line.status:
+                continue
+            elif accepted and not (
+                line.status == CaseMaterial.Status.DEFERRED
+                and status == CaseMaterial.Status.RECEIVED
+            ):
+                errors[key] = [_("已受理的办件只能登记容缺材料的补交。")]
+            elif status == CaseMaterial.Status.DEFERRED:
+                deferring = True
+                if line.material.necessity != Material.Necessity.DEFERRABLE:
+                    errors[key] = [
+                        _("“%(name)s”不是可容缺后补的材料。") % {"name": line.material.name}
+                    ]
+                elif case.applicant.dishonest:
+                    errors[key] = [
+                        _("申请人有失信记录，“%(name)s”不能容缺后补。")
+                        % {"name": line.material.name}
+                    ]
+        if deferring:
+            if not commitment:
+                errors["commitment"] = [_("容缺后补须由申请人签署书面承诺。")]
+            if deferred_until is None:
+                errors["deferred_until"] = [_("请填写容缺材料的补交期限。")]
+            elif deferred_until < today:
+                errors["deferred_until"] = [_("补交期限不能早于今天。")]
         if errors:
             raise CaseError(errors)
         changed = {}
@@ -619,14 +664,21 @@ def set_material_status(case: Case, *, statuses: Mapping[int, str], by) -> Case:
             if line.status != status:
                 changed[str(material_id)] = [line.status, status]
                 line.status = status
-                line.save(update_fields=["status"])
+                fields = ["status"]
+                if status == CaseMaterial.Status.DEFERRED:
+                    line.deferred_until = deferred_until
+                    fields.append("deferred_until")
+                line.save(update_fields=fields)
+        data: dict = {"materials": changed}
+        if deferring:
+            data.update(deferred_until=deferred_until.isoformat(), commitment=True)
         CaseEvent.objects.create(
             case=case,
             by=by,
             action="materials_received",
             from_status=case.status,
             to_status=case.status,
-            data={"materials": changed},
+            data=data,
         )
     return case
 

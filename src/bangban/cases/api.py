@@ -222,6 +222,7 @@ def case_detail(number: str) -> dict:
                 "necessity": line.material.necessity,
                 "status": line.status,
                 "note": line.note,
+                "deferred_until": line.deferred_until,
             }
             for line in case.materials.select_related("material").order_by("position")
         ],
@@ -523,7 +524,8 @@ def issue_notice(request, payload: NoticeIn, number: str = CaseNumber):
 )
 def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
     """收取材料: the status of checklist lines (received, missing, wrong, deferred 容缺后补,
-    not_needed …) before acceptance."""
+    not_needed …) before acceptance; a deferred material needs `deferred_until` and the applicant's
+    written `commitment`. After acceptance only a deferred material's arrival (→ received)."""
     case = _act(request, number)
     lines = dict(case.materials.values_list("pk", "material_id"))
     unknown = {
@@ -534,7 +536,15 @@ def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
     if unknown:
         raise CaseError(unknown)
     statuses = {lines[m.line]: m.status for m in payload.materials}
-    actions.set_material_status(case, statuses=statuses, by=request.auth)
+    actions.set_material_status(
+        case,
+        statuses=statuses,
+        by=request.auth,
+        deferred_until=(
+            dt.date.fromisoformat(payload.deferred_until) if payload.deferred_until else None
+        ),
+        commitment=payload.commitment,
+    )
     return case_detail(case.number)
 
 

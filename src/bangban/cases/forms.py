@@ -15,6 +15,7 @@ from bangban.catalog.models import Mode
 from .actions import CaseError
 from .identifiers import DocumentType
 from .models import Applicant, Case, CaseMaterial, NoticeLine
+from .workflow import State
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -279,8 +280,26 @@ class MaterialsForm(forms.Form):
                 initial=line.status,
             )
 
+        if case is None or case.status not in (State.IN_PROGRESS, State.SUSPENDED):
+            self.fields["deferred_until"] = forms.DateField(
+                label=_("容缺材料补交期限"),
+                widget=DATE,
+                required=False,
+                error_messages={"invalid": _("请填写正确的日期。")},
+            )
+            self.fields["commitment"] = forms.BooleanField(
+                label=_("申请人已签署容缺后补书面承诺"), required=False
+            )
+
     def rows(self):
         return [(line, self[f"status_{line.material_id}"]) for line in self.lines]
+
+    def deferral(self) -> dict:
+        """What `set_material_status` needs for a 容缺后补 material (nothing after acceptance)."""
+        return {
+            "deferred_until": self.cleaned_data.get("deferred_until"),
+            "commitment": bool(self.cleaned_data.get("commitment")),
+        }
 
     def statuses(self) -> dict[int, str]:
         return {
@@ -289,7 +308,11 @@ class MaterialsForm(forms.Form):
 
     def error_names(self) -> dict[str, str]:
         return {
-            f"materials.{line.material_id}": f"status_{line.material_id}" for line in self.lines
+            **{
+                f"materials.{line.material_id}": f"status_{line.material_id}" for line in self.lines
+            },
+            "deferred_until": "deferred_until",
+            "commitment": "commitment",
         }
 
 

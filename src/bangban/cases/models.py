@@ -314,6 +314,8 @@ class CaseMaterial(models.Model):
         _("状态"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    #: 容缺后补: the day the applicant committed in writing (容缺承诺书) to supply it by.
+    deferred_until = models.DateField(_("容缺补交期限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("办件材料")

@@ -134,6 +134,7 @@ class MaterialLineOut(Schema):
     necessity: Literal["required", "optional", "deferrable"]
     status: MaterialStatus
     note: str
+    deferred_until: date | None = Field(description="容缺后补: the day it is to be supplied by")
 
 
 class AuthorisationOut(Schema):
@@ -281,6 +282,14 @@ class MaterialStatusIn(Input):
 
 class MaterialsIn(Input):
     materials: list[MaterialStatusIn] = Field(min_length=1, max_length=MAX_LINES)
+    deferred_until: text(10, 10, DATE_2000_2100) | None = Field(
+        None,
+        description="YYYY-MM-DD: for a material set to deferred (容缺后补), the day the applicant "
+        "committed to supply it by (today or later)",
+    )
+    commitment: bool = Field(
+        False, description="for a deferred material: the applicant signed the written commitment"
+    )
 
 
 class RefuseIn(Input):

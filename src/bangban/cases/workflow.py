@@ -73,7 +73,8 @@ REG, AWAIT, PROG, SUSP = (
 #: The table. Registration creates a case in REGISTERED (not a transition: there is no case before).
 TRANSITIONS: tuple[Transition, ...] = (
     _t("notice", _("一次性告知"), {REG, AWAIT}, AWAIT, H),
-    _t("materials_received", _("收取材料"), {REG, AWAIT}, None, H),
+    # After acceptance only a 容缺后补 material can still arrive.
+    _t("materials_received", _("收取材料"), {REG, AWAIT, PROG, SUSP}, None, H),
     _t("accept", _("受理"), {REG, AWAIT}, PROG, H),
     _t("deem_accepted", _("视为受理"), {REG, AWAIT}, None, S),
     _t("refuse", _("不予受理"), {REG, AWAIT}, State.REFUSED, H),
