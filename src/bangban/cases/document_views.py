@@ -67,7 +67,7 @@ def receipt(request, number: str):
     case, sheet = _receipt(request, number)
     return _page(
         request,
-        "cases/print_receipt.html",
+        "cases/print_sheet.html",
         case,
         sheet,
         reverse("cases:receipt_docx", args=[number]),
@@ -93,7 +93,7 @@ def notice(request, number: str, notice: str):
     """一次性告知书, to print for the applicant's signature."""
     case, found, sheet = _notice(request, number, notice)
     docx_url = reverse("cases:notice_docx", args=[number, found.number])
-    return _page(request, "cases/print_notice.html", case, sheet, docx_url)
+    return _page(request, "cases/print_sheet.html", case, sheet, docx_url)
 
 
 @login_required
@@ -115,7 +115,7 @@ def refusal(request, number: str):
     case, sheet = _refusal(request, number)
     return _page(
         request,
-        "cases/print_refusal.html",
+        "cases/print_sheet.html",
         case,
         sheet,
         reverse("cases:refusal_docx", args=[number]),

@@ -51,7 +51,8 @@ class Table:
 @dataclass
 class Sheet:
     """What a printed document says, in order: the title and its number, the facts (a two-column
-    form), a paragraph before the table, the table, the paragraphs after it, the signature lines,
+    form), a paragraph before the table, the table, the paragraphs after it (the last one the
+    free-of-charge statement, in bold), the signature lines,
     the point issuing it with the date, and, on a receipt, the QR code's URL and caption."""
 
     slug: str
@@ -223,11 +224,11 @@ def receipt(case: Case, *, public_url: str) -> Sheet:
         facts=facts,
         table=table,
         paragraphs=[
-            free_statement(),
             _(
                 "首问负责人负责跟踪办理全程，有疑问请与其联系。"
                 "办理进度将通过短信告知，也可以扫描二维码查询。"
             ),
+            free_statement(),
         ],
         issuer=_point_lines(case.registering_point, case.registered_on),
         qr_url=public_url,
@@ -478,10 +479,11 @@ def docx_bytes(sheet: Sheet) -> bytes:
         else:
             _text(document.add_paragraph(), sheet.table.empty)
 
-    for text in sheet.paragraphs:
+    for position, text in enumerate(sheet.paragraphs, start=1):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.first_line_indent = Pt(24)
-        _text(paragraph, text)
+        # the last paragraph is the free-of-charge statement, in bold as on the page
+        _text(paragraph, text, bold=position == len(sheet.paragraphs))
 
     for label in sheet.signatures:
         paragraph = document.add_paragraph()
