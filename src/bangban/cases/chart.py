@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import workflow
 from .workflow import CLOSED, Actor, State
@@ -210,7 +211,13 @@ def to_echarts(chart: WorkflowChart) -> dict:
                 "label": {"formatter": node.label, "color": text},
                 "tooltip": {
                     "formatter": node.label
-                    + ("<br>" + _("状态不变的操作：") + "、".join(keeping) if keeping else "")
+                    + (
+                        "<br>"
+                        + _("状态不变的操作：")
+                        + pgettext("list separator", "、").join(keeping)
+                        if keeping
+                        else ""
+                    )
                 },
             }
         )
