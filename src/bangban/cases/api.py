@@ -359,14 +359,13 @@ def list_cases(
     if not form.is_valid():
         _filter_errors(form)
     today = timezone.localdate()
-    qs = form.apply(cases_for(request.auth, "view").for_list(), today)
-    rows = list(qs[offset : offset + limit + 1])
+    rows, more = form.apply(cases_for(request.auth, "view"), today).page(offset, limit)
     near_until = next_working_day(today)
     return {
-        "items": [case_summary(c, today, near_until) for c in rows[:limit]],
+        "items": [case_summary(c, today, near_until) for c in rows],
         "limit": limit,
         "offset": offset,
-        "next_offset": offset + limit if len(rows) > limit else None,
+        "next_offset": offset + limit if more else None,
     }
 
 

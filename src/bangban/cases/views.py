@@ -251,11 +251,7 @@ def paginate(queryset, number: int, size: int | None = None) -> Page:
     and the count of matches up to COUNT_CAP."""
     size = size or PAGE_SIZE
     offset = (number - 1) * size
-    keys = list(queryset.values_list("pk", flat=True)[offset : offset + size + 1])
-    has_next = len(keys) > size
-    keys = keys[:size]
-    by_pk = {c.pk: c for c in Case.objects.for_list().filter(pk__in=keys)} if keys else {}
-    rows = [by_pk[pk] for pk in keys if pk in by_pk]
+    rows, has_next = queryset.page(offset, size)
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return Page(number, rows, has_next, counted, size)
 
