@@ -296,7 +296,8 @@ def test_the_list_takes_a_fixed_number_of_queries(
         case = register()
     actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
     helper_api.get("/cases", limit=1)  # the working-day calendar is read once and cached
-    with django_assert_num_queries(4):  # the token, the memberships, the keys, the rows
+    # the token, the memberships, the scope's points and the cases on offer to them, the keys, the rows
+    with django_assert_num_queries(6):
         response = helper_api.get("/cases", limit=50)
     assert len(response.json()["items"]) == rows
 

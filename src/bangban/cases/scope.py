@@ -8,7 +8,7 @@ the case to it is pending. "Missing" and "not allowed" look the same (Http404), 
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangban.network import access
@@ -16,35 +16,46 @@ from bangban.network.models import ServicePoint
 
 from .models import Case, Transfer
 
+#: Up to this many points (a county and everything below it), a scope's points are read first and
+#: matched as lists of ids; above it (a city, a province) by sub-queries.
+POINT_LIST_LIMIT = 2000
+
 
 def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Case]:
     """The cases `user` may `action`: those registered or handled at a point the user may `action`,
     or on offer to one by a pending transfer, and, for viewing, those the user is first responsible
     for.
 
-    One semi-join on a union of four sub-queries, each served by its own index, rather than the four
-    conditions joined by OR, under which neither database can use an index and every scoped query
-    reads the whole ledger (bench/README.md "bench_cases.py")."""
+    Written so that an index serves every part (bench/README.md "bench_cases.py": one OR of
+    sub-queries made both databases read all 1,000,000 cases): for up to POINT_LIST_LIMIT points,
+    the points and the cases on offer to them are read first (two small queries) and the scope is an
+    OR of id lists, which both databases answer from the point indexes; for a city or a province it
+    is one semi-join on a union of sub-queries, each indexed."""
     qs = queryset if queryset is not None else Case.objects.all()
     if access.is_superuser(user):
         return qs
     if not getattr(user, "is_active", False):
         return qs.none()
-    parts = []
+    mine = Q(responsible=user) if action == "view" else Q()
     points = access.points_q(user, action)
-    if points:
-        visible = ServicePoint.objects.filter(points).values("pk")
-        parts += [
-            Case.objects.filter(registering_point__in=visible).values("pk"),
-            Case.objects.filter(handling_point__in=visible).values("pk"),
-            Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=visible).values(
-                "case_id"
-            ),
-        ]
-    if action == "view":
-        parts.append(Case.objects.filter(responsible=user).values("pk"))
-    if not parts:
-        return qs.none()
+    if not points:
+        return qs.filter(mine) if mine else qs.none()
+    visible = ServicePoint.objects.filter(points).values_list("pk", flat=True)
+    ids = list(visible.order_by()[: POINT_LIST_LIMIT + 1])
+    if len(ids) <= POINT_LIST_LIMIT:
+        offered = Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=ids)
+        q = Q(registering_point__in=ids) | Q(handling_point__in=ids)
+        q |= Q(pk__in=list(offered.values_list("case_id", flat=True)))
+        return qs.filter(q | mine)
+    parts = [
+        Case.objects.filter(registering_point__in=visible).values("pk"),
+        Case.objects.filter(handling_point__in=visible).values("pk"),
+        Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=visible).values(
+            "case_id"
+        ),
+    ]
+    if mine:
+        parts.append(Case.objects.filter(mine).values("pk"))
     first, *rest = (part.order_by() for part in parts)
     return qs.filter(pk__in=first.union(*rest, all=True))
 
