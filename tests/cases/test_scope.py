@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from bangban.cases.scope import cases_for, get_case_for
+from bangban.cases import actions
+from bangban.cases.models import Case, Transfer
+from bangban.cases.scope import cases_for, get_case_for, may
 from bangban.network.models import Region, Role
 
 
@@ -80,3 +82,28 @@ def test_missing_and_not_allowed_look_the_same(make_account, yiyuan):
     user = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
     with pytest.raises(Http404):
         get_case_for(user, "370323-20261125-9999")
+
+
+@pytest.mark.parametrize(("role", "where", "sees"), MATRIX)
+@pytest.mark.parametrize("action", ["view", "act", "change"])
+def test_one_case_and_the_ledger_follow_the_same_rule(
+    role, where, sees, action, register, make_account, yiyuan, helper
+):
+    """`get_case_for` (one row) and `cases_for` (the ledger) agree for every role and action, on a
+    case at the station, one on offer to the 医保 sub-zone and one it accepted."""
+    subzone = yiyuan.subzone("medical_insurance")
+    plain, offered, moved = register(), register(), register()
+    actions.transfer_case(offered, to_point=subzone, reason="需县医保分区办理", by=helper)
+    transfer = actions.transfer_case(moved, to_point=subzone, reason="需县医保分区办理", by=helper)
+    Transfer.objects.filter(pk=transfer.pk).update(status="accepted")
+    Case.objects.filter(pk=moved.pk).update(handling_point=subzone)
+    user = _account(make_account, yiyuan, role, where)
+    listed = set(cases_for(user, action).values_list("number", flat=True))
+    for case in (plain, offered, moved):
+        case.refresh_from_db()
+        assert may(user, case, action) is (case.number in listed), (case.number, action)
+        try:
+            found = get_case_for(user, case.number, action) == case
+        except Http404:
+            found = False
+        assert found is (case.number in listed)

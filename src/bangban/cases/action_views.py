@@ -8,6 +8,7 @@ next to the fields they name. The case page (`views.py`) includes `_actions.html
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -25,7 +26,7 @@ from bangban.catalog.scope import items_for
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
 from bangban.staff import directory
-from bangban.staff.models import Helper
+from bangban.staff.models import qualified_condition
 
 from . import actions, identifiers, workflow
 from .actions import (
@@ -76,12 +77,24 @@ NEARBY_KINDS = (
 # --- Who may do what now -----------------------------------------------------------------------------
 
 
-def available_actions(user, case: Case) -> list[workflow.Transition]:
+@dataclass(frozen=True)
+class Read:
+    """What the case page has read of a case already (the checklist with its materials, the notices,
+    every transfer), so that the panel asks nothing again."""
+
+    lines: list[CaseMaterial]
+    notices: list
+    transfers: list[Transfer]
+
+
+def available_actions(user, case: Case, read: Read | None = None) -> list[workflow.Transition]:
     """The actions `user` may perform on `case` now: the workflow table (state and actor) and the
     actions' own plain rules (one transfer pending at a time; no completion while a 容缺 material
     is outstanding). Whatever is offered, the action judges again when it is performed."""
     may_act = None
     pending = None
+    if read is not None:
+        pending = any(t.status == Transfer.Status.PENDING for t in read.transfers)
     result = []
     for action in PAGE_ACTIONS:
         t = workflow.transition(action)
@@ -97,7 +110,10 @@ def available_actions(user, case: Case) -> list[workflow.Transition]:
                 pending = case.transfers.filter(status=Transfer.Status.PENDING).exists()
             ok = not pending
         if ok and action == "complete":
-            ok = not case.materials.filter(status=CaseMaterial.Status.DEFERRED).exists()
+            if read is not None:
+                ok = all(line.status != CaseMaterial.Status.DEFERRED for line in read.lines)
+            else:
+                ok = not case.materials.filter(status=CaseMaterial.Status.DEFERRED).exists()
         if ok:
             result.append(t)
     return result
@@ -133,12 +149,13 @@ def _helpers_at(point_ids: list[int]) -> list[dict]:
     today = timezone.localdate()
     rows = (
         Membership.objects.filter(
+            qualified_condition(today, via="user__helper_profile"),
             role__in=SERVING_ROLES,
             point_id__in=point_ids,
             point__active=True,
-            user__helper_profile__in=Helper.objects.qualified(on=today).values("pk"),
         )
         .select_related("user", "point")
+        .only("user__username", "user__first_name", "user__last_name", "point__name", "role")
         .order_by("point__name", "user__first_name", "user__last_name", "user_id")[:200]
     )
     return [
@@ -151,15 +168,17 @@ def _helpers_at(point_ids: list[int]) -> list[dict]:
     ]
 
 
-def _action_form(request, case: Case, action: str, *, bound: bool, lines=None, auto_id="id_%s"):
-    """The form of `action` on `case`, bound to the POST when `bound` (`lines`: the checklist, when
-    the caller has read it already)."""
+def _action_form(
+    request, case: Case, action: str, *, bound: bool, read: Read | None = None, auto_id="id_%s"
+):
+    """The form of `action` on `case`, bound to the POST when `bound` (`read`: what the caller has
+    read of the case already)."""
     form_class = ACTION_FORMS[action]
     kwargs = {"case": case}
     if action in ("notice", "materials_received"):
-        kwargs["lines"] = lines if lines is not None else _lines(case)
+        kwargs["lines"] = read.lines if read is not None else _lines(case)
     if action == "notice":
-        kwargs["repeated"] = case.notices.exists()
+        kwargs["repeated"] = bool(read.notices) if read is not None else case.notices.exists()
     if action == "transfer":
         text = (request.GET.get("point_q") or "").strip()[:50]
         posted = request.POST.get("to_point") if bound else None
@@ -220,12 +239,11 @@ def _perform(action: str, case: Case, form, by) -> str:
     return _("已%(action)s。") % {"action": label}
 
 
-def panel(request, case: Case) -> dict:
+def panel(request, case: Case, read: Read) -> dict:
     """The context of `cases/_actions.html` on the case page: the actions the user may perform on the
-    case now, each with its (unbound) form, and — just after registration — the receipt button."""
-    available = available_actions(request.user, case)
-    names = {t.action for t in available}
-    lines = _lines(case) if names & {"notice", "materials_received"} else None
+    case now, each with its (unbound) form, and — just after registration — the receipt button.
+    `read`: the checklist, notices and transfers the page has read (no query again)."""
+    available = available_actions(request.user, case, read)
     return {
         "case": case,
         "actions": [
@@ -234,7 +252,7 @@ def panel(request, case: Case) -> dict:
                 "label": t.label,
                 # Several forms on one page: ids of their own (one label per field).
                 "form": _action_form(
-                    request, case, t.action, bound=False, lines=lines, auto_id=f"{t.action}_%s"
+                    request, case, t.action, bound=False, read=read, auto_id=f"{t.action}_%s"
                 ),
             }
             for t in available

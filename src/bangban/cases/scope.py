@@ -60,14 +60,38 @@ def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[C
     return qs.filter(pk__in=first.union(*rest, all=True))
 
 
+def may(user, case: Case, action: access.Action = "view") -> bool:
+    """May `user` `action` this one case? The rule of `cases_for`, asked of one row: its registering
+    or handling point, or a point a pending transfer offers it to, is one the user may `action`; or,
+    to view, the user is its first responsible helper. One query (none for the helper themself)."""
+    if access.is_superuser(user):
+        return True
+    if not getattr(user, "is_active", False):
+        return False
+    if action == "view" and case.responsible_id == user.pk:
+        return True
+    points = access.points_q(user, action)
+    if not points:
+        return False
+    offered = Transfer.objects.filter(case=case.pk, status=Transfer.Status.PENDING)
+    here = Q(pk__in=[case.registering_point_id, case.handling_point_id])
+    return (
+        ServicePoint.objects.filter(points)
+        .filter(here | Q(pk__in=offered.values("to_point")))
+        .exists()
+    )
+
+
 def get_case_for(user, number: str, action: access.Action = "view", queryset=None) -> Case:
     """The case numbered `number` if `user` may `action` it; Http404 whether it is missing or not.
 
-    Narrowed to the case's key first, so the scope's union is checked for that one key rather than
-    read for the whole of a county (PostgreSQL: 27 ms → 0.1 ms at 1,000,000 cases)."""
+    The case is read by its number and then `may` is asked of it: one indexed row and one small
+    query, where filtering by the scope would read a county's point lists first."""
     qs = queryset if queryset is not None else Case.objects.all()
-    key = Case.objects.filter(number=number).values("pk")[:1]
     try:
-        return cases_for(user, action, qs.filter(pk=key)).get(number=number)
+        case = qs.get(number=number)
     except (Case.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+    if not may(user, case, action):
+        raise Http404
+    return case

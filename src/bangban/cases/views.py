@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bangban.catalog.models import ServiceItem
 from bangban.messaging.models import Message
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES
+from bangban.network.models import SERVING_ROLES, ServicePoint
 
 from . import action_views, actions, identifiers, workflow
 from .ledger import LedgerFilter
@@ -449,26 +449,58 @@ def _material_status(value) -> str:
 
 
 def _case_queryset():
-    return Case.objects.for_list().select_related(
-        "county", "entered_by", "authorisation", "revision__department"
+    """A case with what its page shows beside it in the same row: the applicant, the item as it
+    stood (without its guide text) with its department, and the authorisation. Its points and people
+    are read afterwards by id, with those of its transfers, notices and events (`_names`): joining
+    them all (ten tables) cost PostgreSQL more planning than the rest of the page."""
+    return Case.objects.select_related("applicant", "revision__department", "authorisation").defer(
+        "revision__guide"
     )
+
+
+def _names(case: Case, transfers: list, notices: list, events: list) -> tuple[dict, dict]:
+    """Read the points and the people the page names, one query each by id (names only: no
+    password hash), and put them on the case, its transfers, notices and events."""
+    point_ids = {case.registering_point_id, case.handling_point_id}
+    user_ids = {case.responsible_id, case.handling_helper_id, case.entered_by_id}
+    for t in transfers:
+        point_ids |= {t.from_point_id, t.to_point_id, t.suggested_point_id}
+        user_ids |= {t.to_helper_id, t.sent_by_id, t.answered_by_id}
+    user_ids |= {n.issued_by_id for n in notices} | {e.by_id for e in events}
+    point_ids.discard(None)
+    user_ids.discard(None)
+    points = ServicePoint.objects.only("id", "name").order_by().in_bulk(point_ids)
+    people = (
+        get_user_model()
+        .objects.only("id", "username", "first_name", "last_name")
+        .order_by()
+        .in_bulk(user_ids)
+    )
+    for obj, fields, found in (
+        (case, ("registering_point", "handling_point"), points),
+        (case, ("responsible", "handling_helper", "entered_by"), people),
+        *((t, ("from_point", "to_point", "suggested_point"), points) for t in transfers),
+        *((t, ("to_helper", "sent_by", "answered_by"), people) for t in transfers),
+        *((n, ("issued_by",), people) for n in notices),
+        *((e, ("by",), people) for e in events),
+    ):
+        for field in fields:
+            pk = getattr(obj, f"{field}_id")
+            if pk is not None:
+                setattr(obj, field, found[pk])
+    return points, people
 
 
 def case_context(request, case: Case, today: dt.date) -> dict:
-    """Everything the case page shows, in a fixed number of queries."""
+    """Everything the case page shows, in a fixed number of queries: the checklist, notices,
+    transfers, events and messages, then the points and people they name (`_names`). The actions'
+    panel reuses the checklist, notices and transfers (`context["read"]`)."""
     materials = list(case.materials.select_related("material").order_by("position"))
-    notices = list(
-        case.notices.select_related("issued_by")
-        .annotate(line_count=Count("lines"))
-        .order_by("issued_at", "pk")
-    )
-    transfers = list(
-        case.transfers.select_related(
-            "from_point", "to_point", "to_helper", "sent_by", "answered_by", "suggested_point"
-        ).order_by("sent_at", "pk")
-    )
-    events = list(case.events.select_related("by").order_by("at", "pk"))
+    notices = list(case.notices.annotate(line_count=Count("lines")).order_by("issued_at", "pk"))
+    transfers = list(case.transfers.order_by("sent_at", "pk"))
+    events = list(case.events.order_by("at", "pk"))
     sms_log = list(Message.objects.about(f"case:{case.number}"))
+    _names(case, transfers, notices, events)
     points = {case.registering_point_id: case.registering_point.name}
     points[case.handling_point_id] = case.handling_point.name
     people = {case.responsible_id: _user_label(case.responsible)}
@@ -484,7 +516,7 @@ def case_context(request, case: Case, today: dt.date) -> dict:
                 people[person.pk] = _user_label(person)
     holding = [
         {"point": points.get(point_id, f"#{point_id}"), "days": days}
-        for point_id, days in case.holding(today)
+        for point_id, days in case.holding(today, transfers=transfers)
     ]
     applicant = case.applicant
     age = None
@@ -511,6 +543,7 @@ def case_context(request, case: Case, today: dt.date) -> dict:
         "sms_log": sms_log,
         "may_reveal": actions.may_reveal(case, request.user),
         "refused": case.status == State.REFUSED,
+        "read": action_views.Read(lines=materials, notices=notices, transfers=transfers),
     }
 
 
@@ -521,7 +554,7 @@ def case_detail(request, number: str):
     with the days each point held it, the timeline of its events and its message log."""
     case = get_case_for(request.user, number, queryset=_case_queryset())
     context = case_context(request, case, timezone.localdate())
-    context.update(action_views.panel(request, case))
+    context.update(action_views.panel(request, case, context["read"]))
     return render(request, "cases/case.html", context)
 
 
@@ -556,6 +589,6 @@ def reveal(request, number: str):
     if request.headers.get("HX-Request"):
         return render(request, "cases/_case_reveal.html", context)
     full = case_context(request, case, timezone.localdate())
-    full.update(action_views.panel(request, case))
+    full.update(action_views.panel(request, case, full["read"]))
     full["revealed"] = revealed
     return render(request, "cases/case.html", full)
