@@ -104,12 +104,18 @@ if DATABASE_URL:
         # they take to run: 1.4 s of a 2.0 s compliance summary. Off for this OLTP application
         # (docs/decisions/0010-postgresql-jit-off.md).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        # Server-side binding with prepared statements: a statement run a second time on a
+        # (persistent) connection is no longer planned again (decision 0023; a registration -20 %).
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
 else:
     SQLITE_PATH = Path(os.environ.get("BANGBAN_SQLITE_PATH", DATA_DIR / "bangban.sqlite3"))
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's sqlite3 with write transactions serialised by a file lock across workers
+            # (docs/decisions/0023-sqlite-write-lock.md).
+            "ENGINE": "bangban.db.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",

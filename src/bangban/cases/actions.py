@@ -20,9 +20,14 @@ from django.utils.translation import gettext as _
 from bangban.catalog.models import Material, ServiceItem
 from bangban.messaging.actions import queue_message
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
+from bangban.network.models import SERVING_ROLES, Role, ServicePoint
 from bangban.staff.models import Helper
-from bangban.staff.qualification import HelperNotQualified, ensure_qualified
+from bangban.staff.qualification import (
+    HelperNotQualified,
+    reasons_from_training,
+    reasons_not_qualified,
+    with_training,
+)
 from bangban.workdays import calendar
 from bangban.workdays.arithmetic import Deadline
 
@@ -176,7 +181,9 @@ def case_number(county_code: str, day: dt.date, sequence: int, prefix: str = "")
 
 
 def _serves_at(user, point: ServicePoint) -> bool:
-    return Membership.objects.filter(user=user, role__in=SERVING_ROLES, point=point).exists()
+    """Does `user` serve at `point`? From the memberships the gate reads once per user object (no
+    query for the user of the request, whose memberships the gate has read already)."""
+    return any(m.role in SERVING_ROLES and m.point_id == point.pk for m in access.memberships(user))
 
 
 SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
@@ -216,6 +223,37 @@ def _authorisation_errors(data: AuthorisationData | None, today: dt.date) -> dic
     return errors
 
 
+def _registered_item(item, point: ServicePoint) -> ServiceItem | None:
+    """The item of a registration if it is active and of the point's county. An item read with its
+    current revision (`select_related("current")`, as the API reads it) is checked as it is; any other
+    is read again with its revision."""
+    if isinstance(item, ServiceItem) and ServiceItem.current.is_cached(item):
+        return item if item.active and item.county_id == point.county_id else None
+    return (
+        ServiceItem.objects.select_related("current")
+        .filter(pk=getattr(item, "pk", None), active=True, county_id=point.county_id)
+        .first()
+    )
+
+
+def _responsible_errors(user, point: ServicePoint, today: dt.date) -> list[str]:
+    """Why `user` may not be a new case's first responsible helper at `point`: they must serve there
+    and be qualified (one query, `staff.qualification.with_training`: the reasons of
+    `ensure_qualified`)."""
+    if user is None or not _serves_at(user, point):
+        return [_("首问负责人须是本服务点的帮办代办员。")]
+    helper = with_training(Helper.objects.filter(user=user), today).first()
+    reasons = (
+        reasons_not_qualified(None, today)
+        if helper is None
+        else reasons_from_training(helper, today)
+    )
+    if reasons:
+        error = HelperNotQualified(reasons)
+        return [_("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": error}]
+    return []
+
+
 @dataclass(frozen=True)
 class Registration:
     """What a helper enters to register a case."""
@@ -239,11 +277,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
     r = registration
     today = timezone.localdate()
     values, errors = _applicant_values(r.applicant, today)
-    item = (
-        ServiceItem.objects.select_related("current")
-        .filter(pk=getattr(r.item, "pk", None), active=True, county_id=point.county_id)
-        .first()
-    )
+    item = _registered_item(r.item, point)
     if item is None or item.current is None:
         errors["item"] = [_("事项不存在、已停用或不属于本县。")]
     if r.kind not in Case.Kind.values:
@@ -265,15 +299,9 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             contact = identifiers.normalise_phone(contact)
         except IdentifierError as error:
             errors["contact_phone"] = [error.message]
-    if r.responsible is None or not _serves_at(r.responsible, point):
-        errors["responsible"] = [_("首问负责人须是本服务点的帮办代办员。")]
-    else:
-        try:
-            ensure_qualified(r.responsible, today)
-        except HelperNotQualified as error:
-            errors["responsible"] = [
-                _("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": error}
-            ]
+    responsible_errors = _responsible_errors(r.responsible, point, today)
+    if responsible_errors:
+        errors["responsible"] = responsible_errors
     if errors:
         raise CaseError(errors)
 
@@ -314,9 +342,12 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             )
             authorisation.scan.save(a.scan.name, a.scan, save=False)
             authorisation.save()
-        CaseMaterial.objects.bulk_create(
-            CaseMaterial(case=case, material=m, position=m.position)
-            for m in item.current.materials.all()
+        # Left on the case for the caller's answer (a new case's whole checklist, ids included).
+        case.registered_materials = CaseMaterial.objects.bulk_create(
+            [
+                CaseMaterial(case=case, material=m, position=m.position)
+                for m in item.current.materials.all()
+            ]
         )
         CaseEvent.objects.create(
             case=case,

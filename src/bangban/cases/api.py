@@ -71,7 +71,6 @@ OptionalId = Query(None, ge=1, le=MAX_ID)
 StateQuery = Query(None, description="repeatable: cases in any of these states")
 SortQuery = Query(None, description="default -registered (newest first)")
 #: What the case page reads besides the checklist, notices and transfers, in the same query.
-DETAIL_RELATED = ("entered_by", "authorisation")
 LEDGER_QUERY = {*LedgerFilter.base_fields, "limit", "offset"}
 
 
@@ -188,6 +187,35 @@ def _authorisation(case: Case) -> dict | None:
     }
 
 
+def _applicant_detail(a) -> dict:
+    """The applicant as a case's answer shows them: masked, never the full number or phone."""
+    return {
+        "kind": a.kind,
+        "name": a.name,
+        "number_masked": a.number_masked,
+        "document_type": a.document_type,
+        "phone_masked": actions.identifiers.mask_phone(a.phone),
+        "disabled": a.disabled,
+        "needs": a.needs,
+        "legal_representative": a.legal_representative,
+        "contact_name": a.contact_name,
+    }
+
+
+def _line_detail(line) -> dict:
+    """One line of a case's checklist (with its material read along)."""
+    return {
+        "id": line.pk,
+        "material": line.material_id,
+        "position": line.position,
+        "name": line.material.name,
+        "necessity": line.material.necessity,
+        "status": line.status,
+        "note": line.note,
+        "deferred_until": line.deferred_until,
+    }
+
+
 def _detail_cases():
     """Cases with what the answer shows beside them in the same row: the applicant, the item as it
     stood (without its guide text or the applicant's encrypted number) and the authorisation.
@@ -227,33 +255,13 @@ def case_detail(number: str, case: Case | None = None) -> dict:
     case.entered_by = people.get(case.entered_by_id)
     today = timezone.localdate()
     out = case_summary(case, today, next_working_day(today))
-    a = case.applicant
-    out["applicant"] = {
-        "kind": a.kind,
-        "name": a.name,
-        "number_masked": a.number_masked,
-        "document_type": a.document_type,
-        "phone_masked": actions.identifiers.mask_phone(a.phone),
-        "disabled": a.disabled,
-        "needs": a.needs,
-        "legal_representative": a.legal_representative,
-        "contact_name": a.contact_name,
-    }
+    out["applicant"] = _applicant_detail(case.applicant)
     out.update(
         registered_at=case.registered_at,
         entered_by=_user(case.entered_by),
         closed_at=case.closed_at,
         materials=[
-            {
-                "id": line.pk,
-                "material": line.material_id,
-                "position": line.position,
-                "name": line.material.name,
-                "necessity": line.material.necessity,
-                "status": line.status,
-                "note": line.note,
-                "deferred_until": line.deferred_until,
-            }
+            _line_detail(line)
             for line in case.materials.select_related("material").order_by("position")
         ],
         authorisation=_authorisation(case),
@@ -454,6 +462,28 @@ def _scan(payload) -> ContentFile | None:
     return ContentFile(content, name=f"authorisation.{extension}")
 
 
+def _registered_detail(case: Case) -> dict:
+    """`case_detail` of a case `actions.register_case` has just written, from the objects it holds
+    (no query): a new case has no deadline (so no warning), no notices and no transfers, an
+    authorisation only as a 代办 case, and the checklist it has just built."""
+    today = timezone.localdate()
+    out = case_summary(case, today, today)
+    out["applicant"] = _applicant_detail(case.applicant)
+    out.update(
+        registered_at=case.registered_at,
+        entered_by=_user(case.entered_by),
+        closed_at=case.closed_at,
+        materials=[
+            _line_detail(line)
+            for line in sorted(case.registered_materials, key=lambda line: line.position)
+        ],
+        authorisation=_authorisation(case) if case.kind == Case.Kind.PROXY else None,
+        notices=[],
+        transfers=[],
+    )
+    return out
+
+
 @router.post(
     "/cases",
     response={201: CaseOut, **errors(400, 403, 404, 409, 422)},
@@ -466,12 +496,15 @@ def register_case(request, payload: CaseIn):
     serve at the point or is not qualified, a proxy case without its authorisation)."""
     user = request.auth
     try:
-        point = access.get_point_for(user, payload.point, "act")
+        point = access.get_point_for(
+            user, payload.point, "act", ServicePoint.objects.select_related("county")
+        )
     except Http404:
         if access.points_for(user, "view").filter(pk=payload.point).exists():
             raise Forbidden(["body", "point"], _("您不能在该服务点登记办件。")) from None
         raise NotVisible("point", _("服务点")) from None
-    item = items_for(user, "view").filter(pk=payload.item).first()
+    # With its current revision: `actions.register_case` checks this object as it is.
+    item = items_for(user, "view").select_related("current").filter(pk=payload.item).first()
     if item is None:
         raise NotVisible("item", _("事项"))
     responsible = (
@@ -523,7 +556,7 @@ def register_case(request, payload: CaseIn):
         ),
         by=user,
     )
-    return Status(201, case_detail(case.number))
+    return Status(201, _registered_detail(case))
 
 
 # --- Actions ---------------------------------------------------------------------------------------

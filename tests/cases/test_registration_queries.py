@@ -1,0 +1,107 @@
+"""Registration through the API: a fixed number of queries (no re-reads of what the request already
+holds), and an answer built from the objects `register_case` wrote that is the same, field for field,
+as reading the case back."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from django.utils import timezone
+
+from bangban.cases.models import Case
+from tests.network.test_api import Api, assert_error, token_for
+
+from .test_api import applicant, body
+
+
+@pytest.fixture
+def api(client, helper):
+    """The API as the station's qualified helper."""
+    return Api(client, token_for(client, helper))
+
+
+#: Token and user, memberships, the point with its county, the item with its revision, the helper's
+#: qualification; the transaction: a savepoint, the applicant (read, then a savepoint, an insert and
+#: its release when new), the counter, the case, the item's materials, the checklist in one insert,
+#: the event, the message, the release.
+NEW_APPLICANT = 17
+RETURNING_APPLICANT = NEW_APPLICANT - 3
+
+
+def test_one_registration_takes_a_fixed_number_of_queries(
+    api, station, item, django_assert_num_queries
+):
+    api.post("/cases", body(station, item))  # warm: the process-wide caches
+    someone = applicant()
+    with django_assert_num_queries(NEW_APPLICANT):
+        response = api.post("/cases", body(station, item, applicant=someone))
+    assert response.status_code == 201, response.content
+    with django_assert_num_queries(RETURNING_APPLICANT):
+        response = api.post("/cases", body(station, item, applicant=someone))
+    assert response.status_code == 201, response.content
+    assert (
+        Case.objects.filter(
+            applicant__number_masked=response.json()["applicant"]["number_masked"]
+        ).count()
+        == 2
+    )
+
+
+def test_the_answer_is_the_case_as_read_back(api, station, item):
+    response = api.post("/cases", body(station, item))
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert len(answer["materials"]) == 3 and answer["notices"] == answer["transfers"] == []
+    assert answer["authorisation"] is None
+    assert answer == api.get(f"/cases/{answer['number']}").json()
+
+
+def test_a_proxy_case_answers_its_authorisation_as_read_back(api, station, item):
+    scan = base64.b64encode(b"%PDF-1.4 signed page").decode()
+    response = api.post(
+        "/cases",
+        body(
+            station,
+            item,
+            kind="proxy",
+            authorisation={
+                "principal": "张秀英",
+                "scope": "代为办理城乡居民医保参保登记",
+                "authorised_on": timezone.localdate().isoformat(),
+                "scan": {"filename": "委托书.pdf", "content_base64": scan},
+            },
+        ),
+    )
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer["authorisation"]["has_scan"] is True
+    assert answer == api.get(f"/cases/{answer['number']}").json()
+
+
+def test_a_returning_applicant_is_answered_as_updated(api, station, item):
+    someone = applicant()
+    api.post("/cases", body(station, item, applicant=someone))
+    changed = {**someone, "phone": "13905339876", "needs": "行动不便"}
+    response = api.post(
+        "/cases", body(station, item, applicant=changed, contact_phone="13605331111")
+    )
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer["applicant"]["phone_masked"] == "139****9876"
+    assert answer["applicant"]["needs"] == "行动不便"
+    assert answer["contact_phone_masked"] == "136****1111"
+    assert answer == api.get(f"/cases/{answer['number']}").json()
+
+
+def test_the_first_responsible_must_serve_at_the_point_and_be_qualified(
+    api, station, item, yiyuan, make_helper
+):
+    colleague = make_helper(station).user
+    response = api.post("/cases", body(station, item, responsible=colleague.pk))
+    assert response.status_code == 201, response.content
+    assert response.json()["responsible"]["id"] == colleague.pk
+    elsewhere = make_helper(yiyuan.subzone("medical_insurance")).user
+    response = api.post("/cases", body(station, item, responsible=elsewhere.pk))
+    assert_error(response, 409, "responsible")
+    assert "本服务点" in response.json()["detail"][0]["msg"]
