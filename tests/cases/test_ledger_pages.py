@@ -266,10 +266,10 @@ def test_the_list_runs_a_fixed_number_of_queries(
     client.force_login(county_admin)
     url = reverse("cases:ledger")
     client.get(url)  # the calendar is cached after the first request
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         body = text(client.get(url, {"sort": "deadline", "special": "any", "kind": "assisted"}))
     assert body.count('<td class="number">') == rows
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         body = text(client.get(url))
     assert body.count('<td class="number">') == rows
 
