@@ -122,7 +122,7 @@ class CaseQuerySet(models.QuerySet):
         is_open = Q(status__in=OPEN)
         done = Q(status=State.COMPLETED, completed_on__lte=today)
         in_time = Q(completed_on__lte=F("promised_deadline"))
-        # Only open cases and those completed this quarter count: read no others (indexed).
+        # Only open cases and those completed this quarter count: read no others.
         relevant = is_open | Q(status=State.COMPLETED, completed_on__gte=quarter)
         return self.filter(relevant).aggregate(
             open=Count("pk", filter=is_open),
@@ -269,7 +269,6 @@ class Case(models.Model):
             models.Index(fields=["handling_point", "status"], name="case_handling_status"),
             models.Index(fields=["registering_point", "status"], name="case_registering_status"),
             models.Index(fields=["status", "promised_deadline"], name="case_status_deadline"),
-            models.Index(fields=["status", "completed_on"], name="case_status_completed"),
         ]
 
     def __str__(self) -> str:
