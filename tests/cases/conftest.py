@@ -14,12 +14,14 @@ from bangban.cases.identifiers import resident_id_check_character
 from tests.catalog.conftest import make_item  # noqa: F401 - a fixture
 from tests.staff.conftest import make_helper, organiser  # noqa: F401 - fixtures
 
-_sequences = itertools.count(101)
+_sequences = itertools.count()
 
 
 def resident_id(area: str = "370323", born: str = "19450312", sequence: int | None = None) -> str:
     """A valid 18-digit number (a 370323 number of 1945, which python-stdnum would refuse)."""
-    body = f"{area}{born}{sequence if sequence is not None else next(_sequences):03d}"
+    # the sequence is three digits: cycle through 101–999 however many numbers a session needs
+    number = sequence if sequence is not None else 101 + next(_sequences) % 899
+    body = f"{area}{born}{number:03d}"
     return body + resident_id_check_character(body)
 
 

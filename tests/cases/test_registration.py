@@ -170,6 +170,11 @@ def test_materials_received_in_the_future_are_refused(register):
     assert list(_refused(register, received_on=tomorrow)) == ["received_on"]
 
 
+def test_materials_received_before_the_calendar_begins_are_refused(register):
+    errors = _refused(register, received_on=dt.date(1999, 12, 31))
+    assert errors == {"received_on": ["收到材料日期不能早于 2000 年 1 月 1 日。"]}
+
+
 def test_every_problem_is_named_at_once(register):
     errors = _refused(
         register,

@@ -254,6 +254,10 @@ def _responsible_errors(user, point: ServicePoint, today: dt.date) -> list[str]:
     return []
 
 
+#: The earliest day of receipt a case may have (the calendar's first year; the API says the same).
+EARLIEST_RECEIPT = dt.date(2000, 1, 1)
+
+
 @dataclass(frozen=True)
 class Registration:
     """What a helper enters to register a case."""
@@ -293,6 +297,9 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             errors["mode"] = [_("该事项不支持这种服务方式，可选：%(modes)s。") % {"modes": labels}]
     if not isinstance(r.received_on, dt.date) or r.received_on > today:
         errors["received_on"] = [_("收到材料日期不能晚于今天。")]
+    elif r.received_on < EARLIEST_RECEIPT:
+        # The working-day calendar starts in 2000; deemed acceptance would count across centuries.
+        errors["received_on"] = [_("收到材料日期不能早于 2000 年 1 月 1 日。")]
     contact = (r.contact_phone or values.get("phone") or "").strip()
     if contact and "phone" not in errors:
         try:
