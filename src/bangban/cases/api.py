@@ -33,7 +33,7 @@ from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
 from .ledger import LedgerFilter
-from .models import Case, Transfer, next_working_day
+from .models import Case, Transfer, attach_names, next_working_day
 from .schemas import (
     CASE_NUMBER,
     CaseIn,
@@ -234,25 +234,7 @@ def case_detail(number: str, case: Case | None = None) -> dict:
     if case is None:
         case = _detail_cases().get(number=number)
     transfers = list(case.transfers.order_by("sent_at", "pk"))
-    point_ids = {case.registering_point_id, case.handling_point_id}
-    user_ids = {case.responsible_id, case.handling_helper_id, case.entered_by_id}
-    for t in transfers:
-        point_ids |= {t.from_point_id, t.to_point_id, t.suggested_point_id}
-        user_ids.add(t.to_helper_id)
-    point_ids.discard(None)
-    user_ids.discard(None)
-    points = ServicePoint.objects.only("id", "name").order_by().in_bulk(point_ids)
-    people = (
-        get_user_model()
-        .objects.only("id", "username", "first_name", "last_name")
-        .order_by()
-        .in_bulk(user_ids)
-    )
-    case.registering_point = points[case.registering_point_id]
-    case.handling_point = points[case.handling_point_id]
-    case.responsible = people[case.responsible_id]
-    case.handling_helper = people.get(case.handling_helper_id)
-    case.entered_by = people.get(case.entered_by_id)
+    attach_names(case, transfers)
     today = timezone.localdate()
     out = case_summary(case, today, next_working_day(today))
     out["applicant"] = _applicant_detail(case.applicant)
@@ -279,16 +261,16 @@ def case_detail(number: str, case: Case | None = None) -> dict:
         transfers=[
             {
                 "id": t.pk,
-                "from_point": _point(points[t.from_point_id]),
-                "to_point": _point(points[t.to_point_id]),
-                "to_helper": _user(people.get(t.to_helper_id)),
+                "from_point": _point(t.from_point),
+                "to_point": _point(t.to_point),
+                "to_helper": _user(t.to_helper),
                 "direction": t.direction,
                 "reason": t.reason,
                 "sent_on": t.sent_on,
                 "status": t.status,
                 "answered_on": t.answered_on,
                 "decline_reason": t.decline_reason,
-                "suggested_point": _point(points.get(t.suggested_point_id)),
+                "suggested_point": _point(t.suggested_point),
                 "escalated": t.escalated_at is not None,
             }
             for t in transfers

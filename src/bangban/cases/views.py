@@ -30,11 +30,11 @@ from django.views.decorators.http import require_GET, require_POST
 from bangban.catalog.models import ServiceItem
 from bangban.messaging.models import Message
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import SERVING_ROLES, Membership
 
 from . import action_views, actions, identifiers, workflow
 from .ledger import LedgerFilter
-from .models import Case, CaseMaterial, Transfer, next_working_day
+from .models import Case, CaseMaterial, Transfer, attach_names, next_working_day
 from .scope import cases_for, get_case_for
 from .workflow import OPEN, State
 
@@ -461,39 +461,6 @@ def _case_queryset():
     )
 
 
-def _names(case: Case, transfers: list, notices: list, events: list) -> tuple[dict, dict]:
-    """Read the points and the people the page names, one query each by id (names only: no
-    password hash), and put them on the case, its transfers, notices and events."""
-    point_ids = {case.registering_point_id, case.handling_point_id}
-    user_ids = {case.responsible_id, case.handling_helper_id, case.entered_by_id}
-    for t in transfers:
-        point_ids |= {t.from_point_id, t.to_point_id, t.suggested_point_id}
-        user_ids |= {t.to_helper_id, t.sent_by_id, t.answered_by_id}
-    user_ids |= {n.issued_by_id for n in notices} | {e.by_id for e in events}
-    point_ids.discard(None)
-    user_ids.discard(None)
-    points = ServicePoint.objects.only("id", "name").order_by().in_bulk(point_ids)
-    people = (
-        get_user_model()
-        .objects.only("id", "username", "first_name", "last_name")
-        .order_by()
-        .in_bulk(user_ids)
-    )
-    for obj, fields, found in (
-        (case, ("registering_point", "handling_point"), points),
-        (case, ("responsible", "handling_helper", "entered_by"), people),
-        *((t, ("from_point", "to_point", "suggested_point"), points) for t in transfers),
-        *((t, ("to_helper", "sent_by", "answered_by"), people) for t in transfers),
-        *((n, ("issued_by",), people) for n in notices),
-        *((e, ("by",), people) for e in events),
-    ):
-        for field in fields:
-            pk = getattr(obj, f"{field}_id")
-            if pk is not None:
-                setattr(obj, field, found[pk])
-    return points, people
-
-
 def case_context(request, case: Case, today: dt.date) -> dict:
     """Everything the case page shows, in a fixed number of queries: the checklist, notices,
     transfers, events and messages, then the points and people they name (`_names`). The actions'
@@ -503,7 +470,7 @@ def case_context(request, case: Case, today: dt.date) -> dict:
     transfers = list(case.transfers.order_by("sent_at", "pk"))
     events = list(case.events.order_by("at", "pk"))
     sms_log = list(Message.objects.about(f"case:{case.number}"))
-    _names(case, transfers, notices, events)
+    attach_names(case, transfers, notices, events)
     points = {case.registering_point_id: case.registering_point.name}
     points[case.handling_point_id] = case.handling_point.name
     people = {case.responsible_id: _user_label(case.responsible)}
