@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+
+from bangban.svg import Canvas
 
 from . import workflow
 from .workflow import CLOSED, Actor, State
@@ -289,7 +290,6 @@ def to_echarts(chart: WorkflowChart) -> dict:
 
 # --- SVG -------------------------------------------------------------------------------------------
 
-FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimSun', sans-serif"
 MARGIN = 32
 LABEL_SIZE = 12
 LABEL_LEAD = 15
@@ -313,36 +313,6 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
         else:
             line += piece
     return [*lines, line] if line else lines
-
-
-class _Canvas:
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def rect(self, x, y, w, h, fill, stroke, *, rx=4, width=1.2, dash=None):
-        extra = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{rx}" '
-            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"{extra}/>'
-        )
-
-    def line(self, x1, y1, x2, y2, colour, *, width=1.6, dash=None, marker=None):
-        extra = f' stroke-dasharray="{dash}"' if dash else ""
-        if marker:
-            extra += f' marker-end="url(#{marker})"'
-        self.parts.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{colour}" stroke-width="{width}"{extra}/>'
-        )
-
-    def circle(self, cx, cy, r, fill):
-        self.parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{fill}"/>')
-
-    def text(self, x, y, text, *, size, colour, weight="normal", anchor="middle"):
-        self.parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" '
-            f'font-weight="{weight}" text-anchor="{anchor}">{escape(text)}</text>'
-        )
 
 
 def _clip(dx, dy, half_w, half_h) -> float:
@@ -380,7 +350,7 @@ def _arrow_label(arrow: Arrow) -> _Label:
 
 def to_svg(chart: WorkflowChart) -> str:
     """A standalone SVG 1.1 document of the chart."""
-    canvas = _Canvas()
+    canvas = Canvas()
     left = MARGIN + 140  # room for the start
     title_h = 24 + 10 + 30
     top = MARGIN + title_h + 10
@@ -410,7 +380,7 @@ def to_svg(chart: WorkflowChart) -> str:
     reg_x, reg_y, _w, _h = boxes[State.REGISTERED.value]
     start_x, start_y = reg_x - 118, reg_y + BOX_H / 2
     canvas.circle(start_x, start_y, 9, "#1d4a8f")
-    canvas.line(start_x + 9, start_y, reg_x - 3, start_y, EDGE_COLOUR, marker="arrow")
+    canvas.line(start_x + 9, start_y, reg_x - 3, start_y, EDGE_COLOUR, width=1.6, marker="arrow")
     canvas.text(
         start_x + 52, start_y - 8, _("登记"), size=LABEL_SIZE + 1, colour="#1f2937", weight="bold"
     )
@@ -440,6 +410,7 @@ def to_svg(chart: WorkflowChart) -> str:
             y2,
             SYSTEM_COLOUR if system else EDGE_COLOUR,
             dash="6 4" if system else None,
+            width=1.6,
             marker="arrow-system" if system else "arrow",
         )
         label = _arrow_label(arrow)
@@ -483,10 +454,11 @@ def to_svg(chart: WorkflowChart) -> str:
         colour="#374151",
         anchor="start",
     )
-    return _document(canvas, width, y + 18 + MARGIN, chart.title)
+    defs = _marker("arrow", EDGE_COLOUR) + _marker("arrow-system", SYSTEM_COLOUR)
+    return canvas.document(width, y + 18 + MARGIN, chart.title, defs)
 
 
-def _keeping_panel(canvas: _Canvas, chart: WorkflowChart, top: float, width: float) -> float:
+def _keeping_panel(canvas: Canvas, chart: WorkflowChart, top: float, width: float) -> float:
     """The actions that keep the state, as a small table: action, in which states, who."""
     if not chart.keeping:
         return top
@@ -533,7 +505,7 @@ def _keeping_panel(canvas: _Canvas, chart: WorkflowChart, top: float, width: flo
     return y + 8
 
 
-def _legend(canvas: _Canvas, top: float) -> float:
+def _legend(canvas: Canvas, top: float) -> float:
     x = MARGIN
     canvas.text(x, top + 13, _("图例："), size=13, colour="#374151", weight="bold", anchor="start")
     x += 52
@@ -546,10 +518,12 @@ def _legend(canvas: _Canvas, top: float) -> float:
         canvas.rect(x, top + 2, 22, 14, fill, stroke, rx=3)
         canvas.text(x + 30, top + 14, label, size=12, colour="#374151", anchor="start")
         x += 30 + _width(label, 12) + 24
-    canvas.line(x, top + 9, x + 34, top + 9, EDGE_COLOUR, marker="arrow")
+    canvas.line(x, top + 9, x + 34, top + 9, EDGE_COLOUR, width=1.6, marker="arrow")
     canvas.text(x + 42, top + 14, _("人员操作"), size=12, colour="#374151", anchor="start")
     x += 42 + _width(_("人员操作"), 12) + 24
-    canvas.line(x, top + 9, x + 34, top + 9, SYSTEM_COLOUR, dash="6 4", marker="arrow-system")
+    canvas.line(
+        x, top + 9, x + 34, top + 9, SYSTEM_COLOUR, width=1.6, dash="6 4", marker="arrow-system"
+    )
     canvas.text(x + 42, top + 14, _("系统自动"), size=12, colour="#374151", anchor="start")
     return top + 24
 
@@ -559,19 +533,4 @@ def _marker(name: str, colour: str) -> str:
         f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
         f'markerHeight="8" orient="auto" markerUnits="userSpaceOnUse">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
-    )
-
-
-def _document(canvas: _Canvas, width: float, height: float, title: str) -> str:
-    width, height = int(round(width)), int(round(height))
-    body = "\n".join(canvas.parts)
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f"aria-label={quoteattr(title)}>\n"
-        f"<title>{escape(title)}</title>\n"
-        f"<defs>{_marker('arrow', EDGE_COLOUR)}{_marker('arrow-system', SYSTEM_COLOUR)}</defs>\n"
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>\n'
-        f"<g font-family={quoteattr(FONT)}>\n{body}\n</g>\n</svg>\n"
     )

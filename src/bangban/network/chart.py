@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from bangban.svg import Canvas
 
 from . import access
 from .models import Region, ServicePoint
@@ -310,7 +311,6 @@ def to_echarts(node: ChartNode) -> dict:
 
 # --- SVG -------------------------------------------------------------------------------------------
 
-FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'SimSun', sans-serif"
 MARGIN = 32
 BOX_W = 136
 GAP_X = 14
@@ -398,30 +398,6 @@ class _Box:
     kind: str
 
 
-class _Canvas:
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def rect(self, x, y, w, h, fill, stroke, *, rx=4, width=1.2, dash=None):
-        extra = f' stroke-dasharray="{dash}"' if dash else ""
-        self.parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{rx}" '
-            f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"{extra}/>'
-        )
-
-    def line(self, x1, y1, x2, y2, colour="#5b6b82", width=1.2):
-        self.parts.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-            f'stroke="{colour}" stroke-width="{width}"/>'
-        )
-
-    def text(self, x, y, text, *, size, colour, weight="normal", anchor="middle"):
-        self.parts.append(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{colour}" '
-            f'font-weight="{weight}" text-anchor="{anchor}">{escape(text)}</text>'
-        )
-
-
 def _box_height(name_lines, summary_lines) -> float:
     height = 2 * PAD_Y + len(name_lines) * NAME_LEAD
     if summary_lines:
@@ -429,7 +405,7 @@ def _box_height(name_lines, summary_lines) -> float:
     return height
 
 
-def _draw_box(canvas: _Canvas, box: _Box, *, strong=False):
+def _draw_box(canvas: Canvas, box: _Box, *, strong=False):
     fill, stroke, colour = COLOURS.get(box.kind, COLOURS[LEVEL])
     canvas.rect(box.x, box.y, box.w, box.h, fill, stroke, width=1.6 if strong else 1.2)
     content = len(box.name_lines) * NAME_LEAD
@@ -464,7 +440,7 @@ def _vertical_height(text: str) -> int:
     return 17 * len(text.replace(" ", ""))
 
 
-def _vertical(canvas: _Canvas, x, y, h, text, colour):
+def _vertical(canvas: Canvas, x, y, h, text, colour):
     """A level's name written top to bottom (Chinese brackets in their vertical forms)."""
     chars = [{"（": "︵", "）": "︶", "(": "︵", ")": "︶"}.get(c, c) for c in text if c != " "]
     step = 17
@@ -475,7 +451,7 @@ def _vertical(canvas: _Canvas, x, y, h, text, colour):
 
 def to_svg(node: ChartNode) -> str:
     """A standalone SVG 1.1 document of the chart of `node` (as made by `build_chart`)."""
-    canvas = _Canvas()
+    canvas = Canvas()
     grouped = any(child.is_level for child in node.children)
     sections: list[tuple[ChartNode | None, list[list[ChartNode]]]]
     towns_row: list[ChartNode] = []
@@ -585,14 +561,14 @@ def to_svg(node: ChartNode) -> str:
 
     y = _legend(canvas, node, y + 8, width)
     height = y + MARGIN
-    return _document(canvas, width, height, title)
+    return canvas.document(width, height, title)
 
 
 def _counts_lines(node: ChartNode) -> list[str]:
     return _lines(node.summary, SUMMARY_SIZE, BOX_W - 14, 5) or [_("暂无下级服务点")]
 
 
-def _draw_counts_row(canvas: _Canvas, boxes: list[_Box], top: float, *, draw: bool) -> float:
+def _draw_counts_row(canvas: Canvas, boxes: list[_Box], top: float, *, draw: bool) -> float:
     """Under each town, a box with the counts of its stations. Returns the height used."""
     h = max(
         2 * PAD_Y + len(_counts_lines(b.node)) * SUMMARY_LEAD + 2 for b in boxes
@@ -605,7 +581,7 @@ def _draw_counts_row(canvas: _Canvas, boxes: list[_Box], top: float, *, draw: bo
     return h + 18
 
 
-def _draw_summary_box(canvas: _Canvas, node: ChartNode, x, y, h):
+def _draw_summary_box(canvas: Canvas, node: ChartNode, x, y, h):
     fill, stroke, colour = COLOURS[Kind.VILLAGE_STATION]
     canvas.rect(x, y, BOX_W, h, fill, stroke, dash="4 3" if not node.counts else None)
     lines = _counts_lines(node)
@@ -620,7 +596,7 @@ def _draw_summary_box(canvas: _Canvas, node: ChartNode, x, y, h):
         )
 
 
-def _band(canvas: _Canvas, level: ChartNode, top, bottom, width):
+def _band(canvas: Canvas, level: ChartNode, top, bottom, width):
     """A level's frame with its name in a strip on the left (drawn before what it holds)."""
     _fill, stroke, _colour = COLOURS[LEVEL]
     canvas.rect(
@@ -630,7 +606,7 @@ def _band(canvas: _Canvas, level: ChartNode, top, bottom, width):
     _vertical(canvas, MARGIN + STRIP_W / 2, top, bottom - top, level.name, "#ffffff")
 
 
-def _village_band(canvas: _Canvas, level, town_boxes: list[_Box], top, width) -> float:
+def _village_band(canvas: Canvas, level, town_boxes: list[_Box], top, width) -> float:
     """The village level under a county: under each town, the counts of its stations."""
     h = _draw_counts_row(canvas, town_boxes, 0, draw=False) - 18
     band_top, boxes_top = top, top + 22
@@ -646,7 +622,7 @@ def _village_band(canvas: _Canvas, level, town_boxes: list[_Box], top, width) ->
     return bottom + 16
 
 
-def _legend(canvas: _Canvas, node: ChartNode, top, width) -> float:
+def _legend(canvas: Canvas, node: ChartNode, top, width) -> float:
     kinds = [node.kind]
     stack = list(node.children)
     summarised = False
@@ -676,17 +652,3 @@ def _legend(canvas: _Canvas, node: ChartNode, top, width) -> float:
         canvas.text(x + 30, y + 14, label, size=12, colour="#374151", anchor="start")
         x += item_w
     return y + 24
-
-
-def _document(canvas: _Canvas, width: float, height: float, title: str) -> str:
-    width, height = int(round(width)), int(round(height))
-    body = "\n".join(canvas.parts)
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f"aria-label={quoteattr(title)}>\n"
-        f"<title>{escape(title)}</title>\n"
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>\n'
-        f"<g font-family={quoteattr(FONT)}>\n{body}\n</g>\n</svg>\n"
-    )
