@@ -33,7 +33,7 @@ from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
 from .ledger import LedgerFilter
-from .models import Case, Transfer, attach_names, next_working_day
+from .models import Case, Transfer, attach_names, next_working_day, warning_of
 from .schemas import (
     CASE_NUMBER,
     CaseIn,
@@ -59,7 +59,7 @@ from .schemas import (
     WithdrawIn,
 )
 from .scope import cases_for, get_case_for
-from .workflow import OPEN, State
+from .workflow import State
 
 router = Router(tags=["cases"])
 
@@ -125,16 +125,6 @@ def _point(p: ServicePoint | None) -> dict | None:
     return None if p is None else {"id": p.pk, "name": p.name}
 
 
-def _warning(case: Case, today, near_until) -> str | None:
-    if case.status not in OPEN or case.promised_deadline is None:
-        return None
-    if case.promised_deadline < today:
-        return "overdue"
-    if case.promised_deadline <= near_until:
-        return "near_deadline"
-    return None
-
-
 def case_summary(case: Case, today, near_until) -> dict:
     """What a ledger row shows (`Case.objects.for_list()`: no query per row)."""
     a = case.applicant
@@ -164,7 +154,7 @@ def case_summary(case: Case, today, near_until) -> dict:
         "legal_provisional": case.legal_provisional,
         "suspended_on": case.suspended_on,
         "completed_on": case.completed_on,
-        "warning": _warning(case, today, near_until),
+        "warning": warning_of(case.status, case.promised_deadline, today, near_until) or None,
         "on_time": (
             case.completed_on <= case.promised_deadline
             if case.status == State.COMPLETED and case.promised_deadline

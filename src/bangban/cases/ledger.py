@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from bangban.catalog.models import Mode
 from bangban.network.models import ServicePoint
 
-from .models import Case, next_working_day
-from .workflow import OPEN, State
+from .models import Case, warning_q
+from .workflow import State
 
 WARNINGS = [
     ("near_deadline", gettext_lazy("临近期限（黄牌）")),
@@ -122,14 +122,8 @@ class LedgerFilter(forms.Form):
         ):
             if data[name]:
                 q &= Q(**{lookup: data[name]})
-        if data["warning"] == "overdue":
-            q &= Q(status__in=OPEN, promised_deadline__lt=today)
-        elif data["warning"] == "near_deadline":
-            q &= Q(
-                status__in=OPEN,
-                promised_deadline__gte=today,
-                promised_deadline__lte=next_working_day(today),
-            )
+        if data["warning"]:
+            q &= warning_q(data["warning"], today)
         special = data["special"]
         if special == "any":
             q &= Q(elderly=True) | Q(disabled=True)

@@ -78,6 +78,32 @@ def next_working_day(day: dt.date) -> dt.date:
     return calendar.deadline(day, 1 if calendar.is_workday(day) else 0).date
 
 
+#: The two warnings of DOMAIN.md "Warnings and on-time", on the promised deadline.
+OVERDUE, NEAR_DEADLINE = "overdue", "near_deadline"
+
+
+def warning_q(level: str, on: dt.date) -> Q:
+    """The cases carrying warning `level` on `on`, as a filter. 红牌 (overdue): open after the
+    deadline day has ended. 黄牌 (near_deadline): open, and `on` lies between the last working day
+    before the deadline and the deadline day, both included — a deadline is a working day, so the
+    deadline is today or no later than the next working day."""
+    if level == OVERDUE:
+        return Q(status__in=OPEN, promised_deadline__lt=on)
+    return Q(
+        status__in=OPEN, promised_deadline__gte=on, promised_deadline__lte=next_working_day(on)
+    )
+
+
+def warning_of(status: str, deadline: dt.date | None, on: dt.date, near_until: dt.date) -> str:
+    """`warning_q` for one row already read: OVERDUE, NEAR_DEADLINE or "" (`near_until`: the next
+    working day after `on`, read once for a whole page)."""
+    if status not in OPEN or deadline is None:
+        return ""
+    if deadline < on:
+        return OVERDUE
+    return NEAR_DEADLINE if deadline <= near_until else ""
+
+
 class CaseQuerySet(models.QuerySet):
     """Reads of the ledger (DOMAIN.md "Warnings and on-time"), all on the promised deadline."""
 
@@ -85,16 +111,12 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN)
 
     def overdue(self, on: dt.date):
-        """红牌: open after the deadline day has ended."""
-        return self.open().filter(promised_deadline__lt=on)
+        """红牌 (`warning_q`)."""
+        return self.filter(warning_q(OVERDUE, on))
 
     def near_deadline(self, on: dt.date):
-        """黄牌: open, and `on` lies between the last working day before the deadline and the
-        deadline day, both included. A deadline is a working day, so that is: the deadline is
-        today or no later than the next working day."""
-        return self.open().filter(
-            promised_deadline__gte=on, promised_deadline__lte=next_working_day(on)
-        )
+        """黄牌 (`warning_q`)."""
+        return self.filter(warning_q(NEAR_DEADLINE, on))
 
     def completed_between(self, start: dt.date, end: dt.date):
         return self.filter(status=State.COMPLETED, completed_on__gte=start, completed_on__lte=end)
@@ -126,12 +148,8 @@ class CaseQuerySet(models.QuerySet):
         relevant = is_open | Q(status=State.COMPLETED, completed_on__gte=quarter)
         return self.filter(relevant).aggregate(
             open=Count("pk", filter=is_open),
-            near_deadline=Count(
-                "pk",
-                filter=is_open
-                & Q(promised_deadline__gte=today, promised_deadline__lte=next_working_day(today)),
-            ),
-            overdue=Count("pk", filter=is_open & Q(promised_deadline__lt=today)),
+            near_deadline=Count("pk", filter=warning_q(NEAR_DEADLINE, today)),
+            overdue=Count("pk", filter=warning_q(OVERDUE, today)),
             month_completed=Count("pk", filter=done & Q(completed_on__gte=month)),
             month_on_time=Count("pk", filter=done & in_time & Q(completed_on__gte=month)),
             quarter_completed=Count("pk", filter=done & Q(completed_on__gte=quarter)),

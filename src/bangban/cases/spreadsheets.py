@@ -56,9 +56,19 @@ from . import actions, identifiers
 from .actions import CREDIT_CODE, ApplicantData, CaseError, ImportedCase
 from .identifiers import DocumentType
 from .ledger import LedgerFilter
-from .models import Applicant, Case, LedgerExport, Notice, Transfer, next_working_day
+from .models import (
+    NEAR_DEADLINE,
+    OVERDUE,
+    Applicant,
+    Case,
+    LedgerExport,
+    Notice,
+    Transfer,
+    next_working_day,
+    warning_of,
+)
 from .scope import cases_for
-from .workflow import OPEN, State
+from .workflow import State
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +205,7 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
     documents = document_labels()
     elderly, disabled = zh(_("老年人")), zh(_("残疾人"))
     yes, no = zh(_("是")), zh(_("否"))
-    yellow, red = zh(_("黄牌")), zh(_("红牌"))
+    cards = {NEAR_DEADLINE: zh(_("黄牌")), OVERDUE: zh(_("红牌")), "": ""}
     soon = next_working_day(today)
     for index, (
         number,
@@ -236,12 +246,7 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
         on_time = ""
         if status == State.COMPLETED and promised is not None:
             on_time = yes if completed_on <= promised else no
-        warning = ""
-        if status in OPEN and promised is not None:
-            if promised < today:
-                warning = red
-            elif promised <= soon:
-                warning = yellow
+        warning = cards[warning_of(status, promised, today, soon)]
         yield [
             index,
             number,

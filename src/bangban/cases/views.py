@@ -34,9 +34,18 @@ from bangban.network.models import SERVING_ROLES, Membership
 
 from . import action_views, actions, identifiers, workflow
 from .ledger import LedgerFilter
-from .models import Case, CaseMaterial, Transfer, attach_names, next_working_day
+from .models import (
+    NEAR_DEADLINE,
+    OVERDUE,
+    Case,
+    CaseMaterial,
+    Transfer,
+    attach_names,
+    next_working_day,
+    warning_of,
+)
 from .scope import cases_for, get_case_for
-from .workflow import OPEN, State
+from .workflow import State
 
 #: Rows per page of the ledger.
 PAGE_SIZE = 25
@@ -259,18 +268,13 @@ def paginate(queryset, number: int, size: int | None = None) -> Page:
     return Page(number, rows, has_next, counted, size)
 
 
+#: The badge of each warning on the pages (`models.warning_of`).
+CARDS = {OVERDUE: "red", NEAR_DEADLINE: "yellow", "": ""}
+
+
 def card(case: Case, today: dt.date, yellow_until: dt.date) -> str:
-    """ "red" (红牌), "yellow" (黄牌) or "" for a case, exactly as CaseQuerySet.overdue and
-    near_deadline define them: open, and the promised deadline before today (red) or from today to
-    the next working day (yellow)."""
-    deadline = case.promised_deadline
-    if case.status not in OPEN or deadline is None:
-        return ""
-    if deadline < today:
-        return "red"
-    if deadline <= yellow_until:
-        return "yellow"
-    return ""
+    """ "red" (红牌), "yellow" (黄牌) or "" for a case (`models.warning_of`)."""
+    return CARDS[warning_of(case.status, case.promised_deadline, today, yellow_until)]
 
 
 def _rate(on_time: int, completed: int) -> str:
