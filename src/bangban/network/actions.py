@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from . import access
+from .changes import announce
 from .models import (
     BINDING,
     CODE_LENGTHS,
@@ -216,6 +217,7 @@ def create_point(
         signage_in_place=signage_in_place,
     )
     log_change(by, point, ADDITION, f"新增服务点：{point.name}")
+    announce(county, by=by, points=[point.pk])
     return point
 
 
@@ -272,6 +274,14 @@ def update_point(point: ServicePoint, *, by, **changes) -> ServicePoint:
     if changed:
         labels = "、".join(str(ServicePoint._meta.get_field(f).verbose_name) for f in changed)
         log_change(by, point, CHANGE, f"修改：{labels}")
+        moved = (
+            ServicePoint.objects.filter(
+                ancestry__gte=point.subtree_prefix, ancestry__lt=point.subtree_prefix[:-1] + "0"
+            ).values_list("pk", flat=True)
+            if "parent" in changed
+            else []
+        )
+        announce(county, by=by, points=[point.pk, *moved])
     return point
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from .changes import announce
 from .models import CODE_LENGTHS, Region, ServicePoint
 
 Level = Region.Level
@@ -352,6 +353,7 @@ def _import_county(
     Region.objects.bulk_update(vanished, ["active"], batch_size=BATCH)
     report.regions_deactivated += len(vanished)
     _sync_points(county, towns, villages, renamed, report)
+    announce(county, by=None, points=None)
 
 
 def _sync_level(

@@ -1,29 +1,20 @@
 """`bangban demo`: load Yiyuan County's network and one account per role, and print the logins."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from bangban.network.changes import later_app_modules
 from bangban.network.demo import DEMO_PASSWORD, build_yiyuan, is_loaded
 
 
 def demo_extensions():
     """Each later app's `demo.extend_demo(demo)`, in INSTALLED_APPS order (the order apps depend on
     each other): the network knows nothing of the apps built on it, they add their own demo data."""
-    for config in apps.get_app_configs():
-        name = f"{config.name}.demo"
-        if (
-            config.name != "bangban.network"
-            and config.name.startswith("bangban.")
-            and find_spec(name)
-        ):
-            extend = getattr(import_module(name), "extend_demo", None)
-            if extend is not None:
-                yield extend
+    for module in later_app_modules("demo"):
+        extend = getattr(module, "extend_demo", None)
+        if extend is not None:
+            yield extend
 
 
 class Command(BaseCommand):
