@@ -1,0 +1,380 @@
+"""A county's departments (进驻部门): the county administrator adds, renames, deactivates and
+reactivates them (`network.actions`), who sees and manages them (the gate), and "takes no new ones":
+a deactivated department keeps its windows and sub-zones, readable and counted, but no new window,
+sub-zone or department administrator is bound to it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.http import Http404
+
+from bangban.network import access, actions, changes
+from bangban.network.models import Department, Domain, Membership, Region, Role, ServicePoint
+
+Kind = ServicePoint.Kind
+NetworkError = actions.NetworkError
+
+
+@pytest.fixture
+def heard(monkeypatch):
+    """Every change announced, through a fake later app's `on_network` module."""
+    heard = []
+    module = SimpleNamespace(network_changed=heard.append)
+    monkeypatch.setattr(changes, "later_app_modules", lambda name: iter([module]))
+    return heard
+
+
+@pytest.fixture
+def county_admin(yiyuan, make_account):
+    return make_account(Role.REGION_ADMIN, yiyuan.county)
+
+
+def deactivated(name: str, by=None) -> Department:
+    department = Department.objects.get(name=name, county__code="370323")
+    return actions.update_department(department, active=False, by=by)
+
+
+def history(obj) -> list[tuple[int, str]]:
+    return list(
+        LogEntry.objects.filter(object_id=str(obj.pk), content_type__model=obj._meta.model_name)
+        .order_by("pk")
+        .values_list("action_flag", "change_message")
+    )
+
+
+# --- Adding, renaming, deactivating ------------------------------------------------------------------
+
+
+def test_a_department_is_added_to_a_county_the_demo_does_not_know(linqu, make_account, heard):
+    admin = make_account(Role.REGION_ADMIN, linqu.county)
+    department = actions.create_department(linqu.county, name=" 临朐县医疗保障局 ", by=admin)
+    assert (department.county, department.name, department.active) == (
+        linqu.county,
+        "临朐县医疗保障局",
+        True,
+    )
+    assert history(department) == [(ADDITION, "新增部门：临朐县医疗保障局")]
+    (change,) = heard
+    assert (change.county, change.departments, change.by) == (
+        linqu.county,
+        frozenset({department.pk}),
+        admin,
+    )
+
+
+def test_the_same_name_may_be_used_in_another_county(yiyuan, linqu):
+    department = actions.create_department(linqu.county, name="县医疗保障局", by=None)
+    assert Department.objects.filter(name="县医疗保障局").count() == 2
+    assert department.county == linqu.county
+
+
+def test_a_name_used_in_the_county_is_a_field_error(yiyuan, heard):
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(yiyuan.county, name="县医疗保障局", by=None)
+    assert caught.value.errors == {"name": ["本县已有名为“县医疗保障局”的部门。"]}
+    assert Department.objects.filter(name="县医疗保障局").count() == 1
+    assert heard == []
+
+
+def test_a_name_used_by_a_deactivated_department_says_it_can_be_reactivated(yiyuan):
+    deactivated("县残疾人联合会")
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(yiyuan.county, name="县残疾人联合会", by=None)
+    assert "已停用，可以将它重新启用" in caught.value.errors["name"][0]
+
+
+def test_a_name_taken_at_the_same_moment_is_a_field_error_not_an_integrity_error(
+    yiyuan, monkeypatch
+):
+    # The check finds the name free; the database's unique constraint then refuses it.
+    real = actions._name_taken
+    calls = []
+
+    def first_finds_nothing(*args, **kwargs):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "_name_taken", first_finds_nothing)
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(yiyuan.county, name="县医疗保障局", by=None)
+    assert caught.value.errors["name"] == ["本县已有名为“县医疗保障局”的部门。"]
+    assert len(calls) == 2  # the second look, after the IntegrityError
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "请填写名称。"),
+        ("   ", "请填写名称。"),
+        ("局" * 101, "名称不能超过 100 个字。"),
+        ("县\x00局", "名称含有无效字符。"),
+    ],
+)
+def test_a_bad_name_is_refused(yiyuan, name, message):
+    before = Department.objects.count()
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(yiyuan.county, name=name, by=None)
+    assert caught.value.errors == {"name": [message]}
+    assert Department.objects.count() == before
+
+
+def test_a_department_belongs_to_a_county_not_a_town(yiyuan):
+    town = yiyuan.town("鲁村镇").region
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(town, name="鲁村镇财政所", by=None)
+    assert caught.value.errors == {"county": ["请选择一个县（区）。"]}
+
+
+def test_a_county_that_vanished_takes_no_new_department(linqu):
+    actions.update_region(linqu.county, active=False, by=None)
+    with pytest.raises(NetworkError) as caught:
+        actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    assert "county" in caught.value.errors
+
+
+def test_a_rename_is_recorded_and_announced(yiyuan, county_admin, heard):
+    department = yiyuan.department("县残疾人联合会")
+    actions.update_department(department, name="县残联", by=county_admin)
+    department.refresh_from_db()
+    assert department.name == "县残联"
+    assert history(department) == [(CHANGE, "修改：名称（县残疾人联合会 → 县残联）")]
+    assert [c.departments for c in heard] == [frozenset({department.pk})]
+
+
+def test_a_rename_to_a_name_taken_changes_nothing(yiyuan, heard):
+    department = yiyuan.department("县残疾人联合会")
+    with pytest.raises(NetworkError) as caught:
+        actions.update_department(department, name="县民政局", by=None)
+    assert "本县已有名为“县民政局”的部门" in caught.value.errors["name"][0]
+    department.refresh_from_db()
+    assert department.name == "县残疾人联合会"
+    assert heard == []
+
+
+def test_an_update_that_changes_nothing_records_and_announces_nothing(yiyuan, county_admin, heard):
+    department = yiyuan.department("县残疾人联合会")
+    actions.update_department(department, name="县残疾人联合会", active=True, by=county_admin)
+    assert history(department) == []
+    assert heard == []
+
+
+def test_a_deactivated_department_keeps_its_points_readable_and_counted(
+    yiyuan, county_admin, heard
+):
+    department = yiyuan.department("县行政审批服务局")
+    subzones = set(department.points.values_list("pk", flat=True))
+    actions.update_department(department, active=False, by=county_admin)
+    department.refresh_from_db()
+    assert department.active is False
+    assert set(department.points.values_list("pk", flat=True)) == subzones
+    assert ServicePoint.objects.filter(pk__in=subzones, active=True).count() == 3
+    counted = Department.objects.with_point_counts().get(pk=department.pk)
+    assert (counted.window_count, counted.subzone_count) == (0, 3)
+    assert history(department) == [(CHANGE, "修改：停用")]
+    assert [c.departments for c in heard] == [frozenset({department.pk})]
+
+
+def test_a_deactivated_department_can_be_reactivated(yiyuan, county_admin):
+    department = deactivated("县残疾人联合会")
+    actions.update_department(department, active=True, by=county_admin)
+    department.refresh_from_db()
+    assert department.active is True
+    assert history(department)[-1] == (CHANGE, "修改：启用")
+
+
+def test_window_and_sub_zone_counts(yiyuan):
+    counted = {d.name: d for d in Department.objects.with_point_counts()}
+    assert (counted["县自然资源局"].window_count, counted["县自然资源局"].subzone_count) == (1, 0)
+    assert (counted["县医疗保障局"].window_count, counted["县医疗保障局"].subzone_count) == (0, 1)
+
+
+# --- Takes no new ones -------------------------------------------------------------------------------
+
+
+def test_no_new_window_for_a_deactivated_department(yiyuan):
+    department = deactivated("县自然资源局")
+    with pytest.raises(NetworkError) as caught:
+        actions.create_point(
+            yiyuan.centre,
+            kind=Kind.DEPARTMENT_WINDOW,
+            name="县自然资源局第二窗口",
+            department=department,
+            by=None,
+        )
+    assert "已停用" in caught.value.errors["department"][0]
+    assert department.points.count() == 1
+
+
+def test_no_new_sub_zone_for_a_deactivated_department_in_another_county(linqu):
+    department = actions.create_department(linqu.county, name="临朐县医疗保障局", by=None)
+    actions.update_department(department, active=False, by=None)
+    with pytest.raises(NetworkError) as caught:
+        actions.create_point(
+            linqu.centre,
+            kind=Kind.DOMAIN_SUBZONE,
+            name="医保帮办代办分区",
+            domain=Domain.objects.get(code="medical_insurance"),
+            department=department,
+            by=None,
+        )
+    assert list(caught.value.errors) == ["department"]
+    assert not ServicePoint.objects.filter(county=linqu.county, kind=Kind.DOMAIN_SUBZONE).exists()
+
+
+def test_a_sub_zone_of_a_department_in_service_is_made_in_another_county(linqu):
+    department = actions.create_department(linqu.county, name="临朐县医疗保障局", by=None)
+    subzone = actions.create_point(
+        linqu.centre,
+        kind=Kind.DOMAIN_SUBZONE,
+        name="医保帮办代办分区",
+        domain=Domain.objects.get(code="medical_insurance"),
+        department=department,
+        by=None,
+    )
+    assert subzone.department == department
+
+
+def test_no_point_is_moved_to_a_deactivated_department(yiyuan):
+    window = ServicePoint.objects.get(department__name="县自然资源局")
+    department = deactivated("县残疾人联合会")
+    with pytest.raises(NetworkError) as caught:
+        actions.update_point(window, department=department, by=None)
+    assert "已停用" in caught.value.errors["department"][0]
+    window.refresh_from_db()
+    assert window.department.name == "县自然资源局"
+
+
+def test_a_window_of_a_deactivated_department_can_still_be_edited(yiyuan):
+    department = deactivated("县自然资源局")
+    window = ServicePoint.objects.get(department=department)
+    actions.update_point(window, name="自然资源窗口", department=department, by=None)
+    window.refresh_from_db()
+    assert (window.name, window.department) == ("自然资源窗口", department)
+
+
+def test_no_new_department_admin_for_a_deactivated_department(yiyuan):
+    department = deactivated("县自然资源局")
+    with pytest.raises(NetworkError) as caught:
+        actions.create_account(
+            username="zrzy-admin",
+            password="Secure-pass-123",
+            role=Role.DEPARTMENT_ADMIN,
+            binding=department,
+            by=None,
+        )
+    assert "已停用" in caught.value.errors["department"][0]
+    assert not get_user_model().objects.filter(username="zrzy-admin").exists()
+
+
+def test_no_new_department_admin_membership_for_a_deactivated_department(yiyuan, make_account):
+    user = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
+    department = deactivated("县自然资源局")
+    with pytest.raises(NetworkError) as caught:
+        actions.grant_membership(user, role=Role.DEPARTMENT_ADMIN, binding=department, by=None)
+    assert list(caught.value.errors) == ["department"]
+    assert not Membership.objects.filter(user=user, department=department).exists()
+
+
+def test_a_department_admin_already_bound_keeps_the_membership(yiyuan, make_account):
+    department = yiyuan.department("县自然资源局")
+    admin = make_account(Role.DEPARTMENT_ADMIN, department)
+    deactivated("县自然资源局")
+    membership = actions.grant_membership(
+        admin, role=Role.DEPARTMENT_ADMIN, binding=department, by=None
+    )
+    assert membership.department == department
+    assert access.can(admin, "view", ServicePoint.objects.get(department=department))
+
+
+# --- Who sees and manages them -------------------------------------------------------------------------
+
+
+def _places(yiyuan):
+    return {
+        "county": yiyuan.county,
+        "city": Region.objects.get(code="3703"),
+        "province": Region.objects.get(code="37"),
+        "town": yiyuan.town("鲁村镇"),
+        "station": yiyuan.station("鲁村镇"),
+        "department": yiyuan.department("县医疗保障局"),
+        "organisation": yiyuan.organisation("沂源农村商业银行"),
+    }
+
+
+#: (role, binding, sees Yiyuan's whole list, sees Linqu's, manages Yiyuan's, manages Linqu's)
+SCOPE = [
+    (Role.REGION_ADMIN, "county", True, False, True, False),
+    (Role.REGION_ADMIN, "city", True, False, True, False),
+    (Role.REGION_ADMIN, "province", True, True, True, True),
+    (Role.SUPERVISOR, "county", True, False, False, False),
+    (Role.TOWN_ADMIN, "town", True, False, False, False),
+    (Role.POINT_LEAD, "station", True, False, False, False),
+    (Role.HELPER, "station", True, False, False, False),
+    (Role.DEPARTMENT_ADMIN, "department", False, False, False, False),
+    (Role.PARTNER_ADMIN, "organisation", False, False, False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "place", "sees", "sees_linqu", "manages", "manages_linqu"), SCOPE)
+def test_who_sees_and_manages_the_departments(
+    yiyuan, linqu, make_account, role, place, sees, sees_linqu, manages, manages_linqu
+):
+    theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    user = make_account(role, _places(yiyuan)[place])
+    visible = access.departments_visible_to(user)
+    yiyuan_ids = set(Department.objects.filter(county=yiyuan.county).values_list("pk", flat=True))
+    assert (set(visible.values_list("pk", flat=True)) >= yiyuan_ids) is sees
+    assert visible.filter(pk=theirs.pk).exists() is sees_linqu
+    assert access.can_manage_departments(user, yiyuan.county) is manages
+    assert access.can_manage_departments(user, linqu.county) is manages_linqu
+
+
+def test_a_department_admin_sees_only_its_own_department_read_only(yiyuan, make_account):
+    department = yiyuan.department("县医疗保障局")
+    admin = make_account(Role.DEPARTMENT_ADMIN, department)
+    assert list(access.departments_visible_to(admin)) == [department]
+    assert access.get_department_for(admin, department.pk) == department
+    with pytest.raises(Http404):
+        access.get_department_for(admin, department.pk, "change")
+    with pytest.raises(Http404):
+        access.get_department_for(admin, yiyuan.department("县民政局").pk)
+
+
+def test_missing_and_not_allowed_departments_look_the_same(yiyuan, linqu, make_account):
+    theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county)
+    for pk in (theirs.pk, 10**9, "x"):
+        with pytest.raises(Http404):
+            access.get_department_for(admin, pk)
+    ours = yiyuan.department("县民政局")
+    assert access.get_department_for(admin, ours.pk, "change") == ours
+
+
+def test_a_deactivated_department_stays_visible(yiyuan, make_account):
+    helper = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
+    department = deactivated("县民政局")
+    assert access.departments_visible_to(helper).filter(pk=department.pk).exists()
+
+
+def test_nobody_without_a_membership_and_no_inactive_account_sees_departments(yiyuan, make_account):
+    stranger = get_user_model().objects.create_user("stranger", password="Secure-pass-123")
+    assert not access.departments_visible_to(stranger).exists()
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county)
+    admin.is_active = False
+    admin.save()
+    assert not access.departments_visible_to(admin).exists()
+    assert not access.can_manage_departments(admin, yiyuan.county)
+
+
+def test_the_counties_a_user_manages(yiyuan, linqu, make_account):
+    city = make_account(Role.REGION_ADMIN, Region.objects.get(code="3703"))
+    assert list(access.unit_counties(city)) == [yiyuan.county]
+    province = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"))
+    assert set(access.unit_counties(province)) == {yiyuan.county, linqu.county}
+    helper = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
+    assert not access.unit_counties(helper).exists()
+
