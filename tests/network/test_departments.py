@@ -14,6 +14,7 @@ from django.http import Http404
 
 from bangban.network import access, actions, changes
 from bangban.network.models import Department, Domain, Membership, Region, Role, ServicePoint
+from tests.network.test_api import Api, assert_error, token_for
 
 Kind = ServicePoint.Kind
 NetworkError = actions.NetworkError
@@ -378,3 +379,219 @@ def test_the_counties_a_user_manages(yiyuan, linqu, make_account):
     helper = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
     assert not access.unit_counties(helper).exists()
 
+
+# --- The API -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_as(client, make_account):
+    """api_as(role, binding) → an Api client authenticated as a new account with that role."""
+
+    def make(role, binding):
+        return Api(client, token_for(client, make_account(role, binding)))
+
+    return make
+
+
+@pytest.fixture
+def county_api(api_as, yiyuan):
+    return api_as(Role.REGION_ADMIN, yiyuan.county)
+
+
+def test_the_list_gives_ids_state_and_point_counts(county_api, yiyuan):
+    response = county_api.get("/departments", limit=100)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == Department.objects.filter(county=yiyuan.county).count() == 12
+    ids = [item["id"] for item in body["items"]]
+    assert ids == sorted(ids)
+    by_name = {item["name"]: item for item in body["items"]}
+    assert by_name["县行政审批服务局"] == {
+        "id": yiyuan.department("县行政审批服务局").pk,
+        "county": "370323",
+        "name": "县行政审批服务局",
+        "active": True,
+        "windows": 0,
+        "subzones": 3,
+    }
+    assert (by_name["县自然资源局"]["windows"], by_name["县自然资源局"]["subzones"]) == (1, 0)
+
+
+def test_the_list_filters_by_state_name_and_county(api_as, yiyuan, linqu):
+    deactivated("县残疾人联合会")
+    actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    api = api_as(Role.REGION_ADMIN, Region.objects.get(code="37"))
+    inactive = api.get("/departments", active="false").json()
+    assert [item["name"] for item in inactive["items"]] == ["县残疾人联合会"]
+    assert inactive["items"][0]["windows"] == 1  # still counted
+    assert api.get("/departments", q="民政").json()["count"] == 2
+    linqu_only = api.get("/departments", county="370724").json()
+    assert [item["name"] for item in linqu_only["items"]] == ["临朐县民政局"]
+    assert api.get("/departments", county="3707").json()["count"] == 1
+    assert api.get("/departments", county="37").json()["count"] == 13
+
+
+def test_the_list_refuses_an_unknown_filter(county_api):
+    response = county_api.get("/departments", counti="370323")
+    assert_error(response, 422, "counti")
+
+
+def test_the_list_runs_a_fixed_number_of_queries(
+    county_api, yiyuan, linqu, django_assert_num_queries
+):
+    county_api.get("/departments")  # the token's first use
+    with django_assert_num_queries(4):  # token, memberships, count, page
+        assert county_api.get("/departments", limit=2).json()["count"] == 12
+    with django_assert_num_queries(4):
+        assert len(county_api.get("/departments", limit=100).json()["items"]) == 12
+
+
+def test_points_are_found_by_their_department(county_api, yiyuan):
+    department = yiyuan.department("县行政审批服务局")
+    body = county_api.get("/points", department=department.pk).json()
+    assert body["count"] == 3
+    assert {item["department"] for item in body["items"]} == {department.pk}
+
+
+def test_one_department(county_api, yiyuan):
+    department = yiyuan.department("县医疗保障局")
+    response = county_api.get(f"/departments/{department.pk}")
+    assert response.status_code == 200
+    assert response.json()["subzones"] == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "place"),
+    [(Role.SUPERVISOR, "county"), (Role.TOWN_ADMIN, "town"), (Role.HELPER, "station")],
+)
+def test_the_county_list_is_read_only_for_other_roles(api_as, yiyuan, role, place):
+    api = api_as(role, _places(yiyuan)[place])
+    department = yiyuan.department("县医疗保障局")
+    assert api.get("/departments").json()["count"] == 12
+    assert api.get(f"/departments/{department.pk}").status_code == 200
+    assert_error(api.patch(f"/departments/{department.pk}", {"name": "医保局"}), 403)
+    assert_error(api.post("/departments", {"county": "370323", "name": "县统计局"}), 403, "county")
+    department.refresh_from_db()
+    assert department.name == "县医疗保障局"
+
+
+def test_a_department_admin_sees_its_own_department_only(api_as, yiyuan):
+    department = yiyuan.department("县医疗保障局")
+    api = api_as(Role.DEPARTMENT_ADMIN, department)
+    assert [item["id"] for item in api.get("/departments").json()["items"]] == [department.pk]
+    other = yiyuan.department("县民政局")
+    assert_error(api.get(f"/departments/{other.pk}"), 404)
+    assert_error(api.patch(f"/departments/{department.pk}", {"active": False}), 403)
+
+
+def test_another_countys_department_is_not_found(county_api, linqu):
+    theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    assert_error(county_api.get(f"/departments/{theirs.pk}"), 404, "department_id")
+    assert_error(county_api.patch(f"/departments/{theirs.pk}", {"name": "x"}), 404)
+    assert_error(county_api.get("/departments/999999999"), 404)
+    response = county_api.post("/departments", {"county": "370724", "name": "临朐县统计局"})
+    assert_error(response, 404, "county")
+    assert_error(county_api.post("/departments", {"county": "999999", "name": "x"}), 404)
+
+
+def test_a_county_admin_adds_a_department_through_the_api(api_as, linqu):
+    api = api_as(Role.REGION_ADMIN, linqu.county)
+    response = api.post("/departments", {"county": "370724", "name": "临朐县医疗保障局"})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body == {
+        "id": Department.objects.get(name="临朐县医疗保障局").pk,
+        "county": "370724",
+        "name": "临朐县医疗保障局",
+        "active": True,
+        "windows": 0,
+        "subzones": 0,
+    }
+
+
+def test_a_name_taken_is_409_at_the_name(county_api):
+    response = county_api.post("/departments", {"county": "370323", "name": "县医疗保障局"})
+    (item,) = assert_error(response, 409, "name")
+    assert item["loc"] == ["body", "name"]
+    assert item["type"] == "rule"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"county": "370323"},
+        {"county": "370323", "name": ""},
+        {"county": "370323", "name": "局" * 101},
+        {"county": "370323", "name": "县\n局"},
+        {"county": "370323104", "name": "县统计局"},
+        {"county": "370323", "name": "县统计局", "active": False},
+    ],
+)
+def test_bad_input_is_422(county_api, body):
+    assert_error(county_api.post("/departments", body), 422)
+    assert not Department.objects.filter(name="县统计局").exists()
+
+
+def test_rename_deactivate_and_reactivate_through_the_api(county_api, yiyuan):
+    department = yiyuan.department("县自然资源局")
+    url = f"/departments/{department.pk}"
+    assert (
+        county_api.patch(url, {"name": "县自然资源和规划局"}).json()["name"] == "县自然资源和规划局"
+    )
+    body = county_api.patch(url, {"active": False}).json()
+    assert (body["active"], body["windows"]) == (False, 1)
+    assert county_api.get(url).json()["active"] is False
+    assert county_api.patch(url, {"active": True}).json()["active"] is True
+    assert county_api.patch(url, {}).status_code == 200
+
+
+def test_a_patch_with_null_or_a_name_taken_changes_nothing(county_api, yiyuan):
+    department = yiyuan.department("县自然资源局")
+    url = f"/departments/{department.pk}"
+    assert_error(county_api.patch(url, {"name": None}), 422, "name")
+    assert_error(county_api.patch(url, {"active": None}), 422, "active")
+    assert_error(county_api.patch(url, {"name": "县民政局"}), 409, "name")
+    department.refresh_from_db()
+    assert (department.name, department.active) == ("县自然资源局", True)
+
+
+def test_the_api_refuses_a_window_of_a_deactivated_department(county_api, yiyuan):
+    department = deactivated("县自然资源局")
+    response = county_api.post(
+        "/points",
+        {
+            "kind": "department_window",
+            "name": "县自然资源局第二窗口",
+            "parent": yiyuan.centre.pk,
+            "department": department.pk,
+        },
+    )
+    (item,) = assert_error(response, 409, "department")
+    assert "已停用" in item["msg"]
+
+
+def test_the_api_refuses_moving_a_window_to_a_deactivated_department(county_api, yiyuan):
+    window = ServicePoint.objects.get(department__name="县不动产登记中心")
+    department = deactivated("县自然资源局")
+    response = county_api.patch(f"/points/{window.pk}", {"department": department.pk})
+    assert_error(response, 409, "department")
+    # Its own window keeps working under the API.
+    own = ServicePoint.objects.get(department=department)
+    response = county_api.patch(f"/points/{own.pk}", {"name": "自然资源窗口"})
+    assert response.status_code == 200
+    assert response.json()["department"] == department.pk
+
+
+def test_the_api_refuses_a_department_admin_of_a_deactivated_department(county_api, yiyuan):
+    department = deactivated("县自然资源局")
+    response = county_api.post(
+        "/accounts",
+        {
+            "username": "zrzy-admin",
+            "password": "Secure-pass-123",
+            "role": "department_admin",
+            "department": department.pk,
+        },
+    )
+    assert_error(response, 409, "department")
+    assert not get_user_model().objects.filter(username="zrzy-admin").exists()
