@@ -5,12 +5,14 @@ sub-zone or department administrator is bound to it."""
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.urls import reverse, reverse_lazy
 
 from bangban.network import access, actions, changes
 from bangban.network.models import Department, Domain, Membership, Region, Role, ServicePoint
@@ -595,3 +597,230 @@ def test_the_api_refuses_a_department_admin_of_a_deactivated_department(county_a
     )
     assert_error(response, 409, "department")
     assert not get_user_model().objects.filter(username="zrzy-admin").exists()
+
+
+# --- The pages ---------------------------------------------------------------------------------------
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def options(page: str, name: str) -> set[str]:
+    """The values offered by the select `name` of a page (the empty choice left out)."""
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert select, name
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+
+
+@pytest.fixture
+def as_county_admin(client, county_admin):
+    client.force_login(county_admin)
+    return client
+
+
+LIST = reverse_lazy("network:department_list")
+
+
+def test_the_list_page_shows_ids_state_and_counts(as_county_admin, yiyuan):
+    deactivated("县残疾人联合会")
+    body = text(as_county_admin.get(LIST))
+    assert "共 12 个" in body
+    natural = yiyuan.department("县自然资源局")
+    assert f"编号（ID）：{natural.pk}" in body
+    assert "窗口 1 个" in body
+    assert "分区 3 个" in body
+    assert body.count("已停用</span>") == 1
+    assert reverse("network:department_edit", args=[natural.pk]) in body
+    assert reverse("network:department_new") in body
+
+
+def test_the_list_page_filters_by_state_and_name(as_county_admin, yiyuan):
+    deactivated("县残疾人联合会")
+    body = text(as_county_admin.get(LIST, {"state": "inactive"}))
+    assert "共 1 个" in body
+    assert "县残疾人联合会" in body
+    body = text(as_county_admin.get(LIST, {"state": "active", "q": "局"}))
+    assert "县残疾人联合会" not in body
+    assert "县医疗保障局" in body
+
+
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    client, yiyuan, linqu, make_account, django_assert_num_queries
+):
+    actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    province = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"))
+    client.force_login(province)
+    client.get(LIST)
+    # session, user, memberships, the navigation's calendar link, counties shown, counties
+    # managed, count, page, the county filter
+    with django_assert_num_queries(9):
+        few = client.get(LIST, {"q": "民政"})
+    for name in ("临朐县统计局", "临朐县医疗保障局", "临朐县自然资源局"):
+        actions.create_department(linqu.county, name=name, by=None)
+    with django_assert_num_queries(9):
+        many = client.get(LIST)
+    assert "共 2 个" in text(few)
+    assert "共 16 个" in text(many)
+    assert "临朐县" in text(many)  # several counties: each row names its county
+
+
+@pytest.mark.parametrize(("role", "place"), [(Role.HELPER, "station"), (Role.SUPERVISOR, "county")])
+def test_other_roles_read_the_list_and_change_nothing(client, yiyuan, make_account, role, place):
+    client.force_login(make_account(role, _places(yiyuan)[place]))
+    department = yiyuan.department("县医疗保障局")
+    body = text(client.get(LIST))
+    assert "县医疗保障局" in body
+    assert reverse("network:department_new") not in body
+    assert reverse("network:department_edit", args=[department.pk]) not in body
+    assert client.get(reverse("network:department_new")).status_code == 404
+    assert client.get(reverse("network:department_edit", args=[department.pk])).status_code == 404
+    url = reverse("network:department_active", args=[department.pk])
+    assert client.post(url, {"active": "0"}).status_code == 404
+    department.refresh_from_db()
+    assert department.active is True
+
+
+def test_the_county_admin_adds_a_department_on_the_page(client, linqu, make_account):
+    client.force_login(make_account(Role.REGION_ADMIN, linqu.county))
+    page = text(client.get(reverse("network:department_new")))
+    assert 'name="county"' not in page  # one county: no choice to make
+    response = client.post(reverse("network:department_new"), {"name": "临朐县医疗保障局"})
+    assert response.status_code == 302
+    assert Department.objects.get(name="临朐县医疗保障局").county == linqu.county
+    assert "已新增部门“临朐县医疗保障局”" in text(client.get(response["Location"]))
+
+
+def test_a_province_admin_chooses_the_county(client, yiyuan, linqu, make_account):
+    client.force_login(make_account(Role.REGION_ADMIN, Region.objects.get(code="37")))
+    page = text(client.get(reverse("network:department_new")))
+    assert options(page, "county") == {str(yiyuan.county.pk), str(linqu.county.pk)}
+    response = client.post(
+        reverse("network:department_new"), {"county": linqu.county.pk, "name": "县统计局"}
+    )
+    assert response.status_code == 302
+    assert Department.objects.get(name="县统计局").county == linqu.county
+
+
+def test_a_name_taken_shows_a_chinese_error_beside_the_name(as_county_admin, yiyuan):
+    response = as_county_admin.post(reverse("network:department_new"), {"name": "县医疗保障局"})
+    assert response.status_code == 200
+    body = text(response)
+    assert 'id="id_name_error"' in body
+    assert "本县已有名为“县医疗保障局”的部门。" in body
+    assert Department.objects.filter(name="县医疗保障局").count() == 1
+
+
+def test_rename_on_the_page(as_county_admin, yiyuan):
+    department = yiyuan.department("县残疾人联合会")
+    url = reverse("network:department_edit", args=[department.pk])
+    assert "停用后，不能再为这个部门新设部门窗口" in text(as_county_admin.get(url))
+    response = as_county_admin.post(url, {"name": "县残联"})
+    assert response.status_code == 302
+    department.refresh_from_db()
+    assert department.name == "县残联"
+
+
+def test_deactivate_and_reactivate_on_the_page(as_county_admin, yiyuan):
+    department = yiyuan.department("县残疾人联合会")
+    url = reverse("network:department_active", args=[department.pk])
+    assert as_county_admin.get(url).status_code == 405
+    response = as_county_admin.post(url, {"active": "0"})
+    assert response.status_code == 302
+    department.refresh_from_db()
+    assert department.active is False
+    page = text(as_county_admin.get(reverse("network:department_edit", args=[department.pk])))
+    assert "启用“县残疾人联合会”" in page
+    as_county_admin.post(url, {"active": "1"})
+    department.refresh_from_db()
+    assert department.active is True
+
+
+def test_another_countys_department_pages_are_not_found(as_county_admin, linqu):
+    theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
+    assert "临朐县民政局" not in text(as_county_admin.get(LIST))
+    edit = reverse("network:department_edit", args=[theirs.pk])
+    assert as_county_admin.get(edit).status_code == 404
+    active = reverse("network:department_active", args=[theirs.pk])
+    assert as_county_admin.post(active, {"active": "0"}).status_code == 404
+
+
+def test_the_county_pages_link_to_the_list(as_county_admin, yiyuan):
+    tree = text(as_county_admin.get(reverse("network:tree")))
+    assert reverse("network:department_list") in tree
+    assert reverse("network:organisation_list") in tree
+    point = text(as_county_admin.get(reverse("network:point", args=[yiyuan.centre.pk])))
+    assert reverse("network:department_list") in point
+
+
+def test_the_navigation_links_the_list_for_administrators_only(client, yiyuan, make_account):
+    client.force_login(make_account(Role.REGION_ADMIN, yiyuan.county))
+    assert "部门和合作单位" in text(client.get(reverse("network:accounts")))
+    client.force_login(make_account(Role.HELPER, yiyuan.station("鲁村镇")))
+    assert "部门和合作单位" not in text(client.get(reverse("network:tree")))
+
+
+def test_the_new_point_form_offers_only_departments_in_service(as_county_admin, yiyuan):
+    department = deactivated("县残疾人联合会")
+    page = text(as_county_admin.get(reverse("network:point_add", args=[yiyuan.centre.pk])))
+    offered = options(page, "department")
+    assert str(department.pk) not in offered
+    assert str(yiyuan.department("县民政局").pk) in offered
+    assert len(offered) == 11
+    response = as_county_admin.post(
+        reverse("network:point_add", args=[yiyuan.centre.pk]),
+        {"kind": Kind.DEPARTMENT_WINDOW, "name": "县残联第二窗口", "department": department.pk},
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in text(response)
+    assert department.points.count() == 1
+
+
+def test_a_window_of_a_deactivated_department_is_still_edited_on_its_page(as_county_admin, yiyuan):
+    department = deactivated("县残疾人联合会")
+    window = department.points.get()
+    url = reverse("network:point_edit", args=[window.pk])
+    page = text(as_county_admin.get(url))
+    assert "县残疾人联合会（已停用）" in page  # the current value, shown though inactive
+    response = as_county_admin.post(
+        url, {"name": "残联窗口", "department": department.pk, "active": "on"}
+    )
+    assert response.status_code == 302
+    window.refresh_from_db()
+    assert (window.name, window.department) == ("残联窗口", department)
+    point = text(as_county_admin.get(reverse("network:point", args=[window.pk])))
+    assert "部门已停用" in point
+
+
+def test_a_window_is_not_moved_to_a_deactivated_department_on_its_page(as_county_admin, yiyuan):
+    department = deactivated("县残疾人联合会")
+    window = ServicePoint.objects.get(department__name="县自然资源局")
+    page = text(as_county_admin.get(reverse("network:point_edit", args=[window.pk])))
+    assert str(department.pk) not in options(page, "department")
+    response = as_county_admin.post(
+        reverse("network:point_edit", args=[window.pk]),
+        {"name": window.name, "department": department.pk, "active": "on"},
+    )
+    assert response.status_code == 200
+    window.refresh_from_db()
+    assert window.department.name == "县自然资源局"
+
+
+def test_the_account_form_offers_no_deactivated_department(as_county_admin, yiyuan):
+    department = deactivated("县残疾人联合会")
+    page = text(as_county_admin.get(reverse("network:account_new")))
+    assert str(department.pk) not in options(page, "department")
+    assert len(options(page, "department")) == 11
+    response = as_county_admin.post(
+        reverse("network:account_new"),
+        {
+            "role": Role.DEPARTMENT_ADMIN,
+            "department": department.pk,
+            "username": "canlian-admin",
+            "full_name": "李四",
+            "password": "Secure-pass-123",
+            "password2": "Secure-pass-123",
+        },
+    )
+    assert response.status_code == 200
+    assert not get_user_model().objects.filter(username="canlian-admin").exists()

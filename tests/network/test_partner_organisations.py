@@ -4,12 +4,14 @@ its stations, readable and counted, but takes no new station or partner administ
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.urls import reverse, reverse_lazy
 
 from bangban.network import access, actions, changes
 from bangban.network.models import Membership, PartnerOrganisation, Role, ServicePoint
@@ -327,3 +329,133 @@ def test_the_api_refuses_a_partner_admin_of_a_deactivated_organisation(county_ap
     )
     assert_error(response, 409, "organisation")
     assert not get_user_model().objects.filter(username="bank-admin").exists()
+
+
+# --- The pages -------------------------------------------------------------------------------------
+
+LIST = reverse_lazy("network:organisation_list")
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def options(page: str, name: str) -> set[str]:
+    select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert select, name
+    return set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+
+
+@pytest.fixture
+def as_county_admin(client, yiyuan, make_account):
+    client.force_login(make_account(Role.REGION_ADMIN, yiyuan.county))
+    return client
+
+
+def test_the_list_page_shows_type_state_and_stations(as_county_admin, yiyuan):
+    deactivated("沂源农村商业银行")
+    body = text(as_county_admin.get(LIST))
+    assert "共 5 个" in body
+    assert f"编号（ID）：{yiyuan.organisation('沂源农村商业银行').pk}" in body
+    assert "合作网点 2 个" in body
+    assert "通信运营商" in body
+    assert body.count("已停用</span>") == 1
+    inactive = text(as_county_admin.get(LIST, {"state": "inactive"}))
+    assert "共 1 个" in inactive
+
+
+def test_the_list_page_runs_a_fixed_number_of_queries(
+    as_county_admin, yiyuan, django_assert_num_queries
+):
+    as_county_admin.get(LIST)
+    # session, user, memberships, counties shown, counties managed, count, page
+    with django_assert_num_queries(7):
+        as_county_admin.get(LIST, {"q": "银行"})
+    with django_assert_num_queries(7):
+        as_county_admin.get(LIST)
+
+
+def test_a_town_admin_reads_the_list_and_changes_nothing(client, yiyuan, make_account):
+    client.force_login(make_account(Role.TOWN_ADMIN, yiyuan.town("鲁村镇")))
+    bank = yiyuan.organisation("沂源农村商业银行")
+    body = text(client.get(LIST))
+    assert "沂源农村商业银行" in body
+    assert reverse("network:organisation_edit", args=[bank.pk]) not in body
+    assert client.get(reverse("network:organisation_new")).status_code == 404
+    response = client.post(reverse("network:organisation_active", args=[bank.pk]), {"active": "0"})
+    assert response.status_code == 404
+
+
+def test_the_county_admin_adds_a_bank_on_the_page(client, linqu, make_account):
+    client.force_login(make_account(Role.REGION_ADMIN, linqu.county))
+    response = client.post(
+        reverse("network:organisation_new"), {"name": "临朐农商银行", "partner_type": "bank"}
+    )
+    assert response.status_code == 302
+    bank = PartnerOrganisation.objects.get(name="临朐农商银行")
+    assert (bank.county, bank.partner_type) == (linqu.county, "bank")
+
+
+def test_a_missing_type_is_shown_beside_the_field(as_county_admin):
+    response = as_county_admin.post(reverse("network:organisation_new"), {"name": "某银行"})
+    assert response.status_code == 200
+    assert 'id="id_partner_type_error"' in text(response)
+    assert not PartnerOrganisation.objects.filter(name="某银行").exists()
+
+
+def test_retype_and_deactivate_on_the_page(as_county_admin, yiyuan):
+    shop = yiyuan.organisation("沂源县华联超市")
+    edit = reverse("network:organisation_edit", args=[shop.pk])
+    assert "停用后，不能再为这个合作单位新设合作网点" in text(as_county_admin.get(edit))
+    response = as_county_admin.post(edit, {"name": "沂源华联", "partner_type": "post"})
+    assert response.status_code == 302
+    as_county_admin.post(reverse("network:organisation_active", args=[shop.pk]), {"active": "0"})
+    shop.refresh_from_db()
+    assert (shop.name, shop.partner_type, shop.active) == ("沂源华联", "post", False)
+
+
+def test_the_partner_station_form_offers_only_organisations_in_service(
+    client, yiyuan, make_account
+):
+    town = yiyuan.town("悦庄镇")
+    client.force_login(make_account(Role.TOWN_ADMIN, town))
+    bank = deactivated("沂源农村商业银行")
+    page = text(client.get(reverse("network:point_add", args=[town.pk])))
+    assert options(page, "organisation") == {
+        str(o.pk) for o in PartnerOrganisation.objects.filter(county=yiyuan.county, active=True)
+    }
+    response = client.post(
+        reverse("network:point_add", args=[town.pk]),
+        {
+            "kind": Kind.PARTNER_STATION,
+            "name": "农商银行悦庄支行帮办代办服务站",
+            "organisation": bank.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert ServicePoint.objects.filter(organisation=bank).count() == 2
+
+
+def test_a_station_of_a_deactivated_organisation_is_still_edited_on_its_page(
+    as_county_admin, yiyuan
+):
+    bank = deactivated("沂源农村商业银行")
+    station = yiyuan.partner_station("沂源农村商业银行")
+    url = reverse("network:point_edit", args=[station.pk])
+    assert "沂源农村商业银行（已停用）" in text(as_county_admin.get(url))
+    response = as_county_admin.post(
+        url,
+        {"name": station.name, "phone": "0533-7654321", "organisation": bank.pk, "active": "on"},
+    )
+    assert response.status_code == 302
+    station.refresh_from_db()
+    assert station.phone == "0533-7654321"
+    assert "合作单位已停用" in text(
+        as_county_admin.get(reverse("network:point", args=[station.pk]))
+    )
+
+
+def test_the_account_form_offers_no_deactivated_organisation(as_county_admin, yiyuan):
+    bank = deactivated("沂源农村商业银行")
+    page = text(as_county_admin.get(reverse("network:account_new")))
+    assert str(bank.pk) not in options(page, "organisation")

@@ -270,6 +270,16 @@ def unit_counties(user) -> QuerySet[Region]:
     return counties.filter(q) if q else counties.none()
 
 
+def manages_any_units(user) -> bool:
+    """Does `user` keep the departments and organisations of some county (the navigation's link)?
+    Read from the memberships alone."""
+    if is_superuser(user):
+        return True
+    return bool(getattr(user, "is_active", False)) and any(
+        m.role == Role.REGION_ADMIN for m in memberships(user)
+    )
+
+
 def _manages(user, county: Region | None) -> bool:
     if county is None or county.pk is None or county.level != Region.Level.COUNTY:
         return False
