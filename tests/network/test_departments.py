@@ -824,3 +824,15 @@ def test_the_account_form_offers_no_deactivated_department(as_county_admin, yiyu
     )
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="canlian-admin").exists()
+
+
+def test_django_admin_only_looks_departments_up(client, yiyuan):
+    operator = get_user_model().objects.create_superuser("operator", password="Secure-pass-123")
+    client.force_login(operator)
+    department = yiyuan.department("县民政局")
+    assert client.get("/admin/network/department/?active__exact=1").status_code == 200
+    assert client.get("/admin/network/department/add/").status_code == 403
+    assert client.get(f"/admin/network/department/{department.pk}/delete/").status_code == 403
+    client.post(f"/admin/network/department/{department.pk}/change/", {"name": "改名"})
+    department.refresh_from_db()
+    assert department.name == "县民政局"
