@@ -736,6 +736,15 @@ def test_deactivate_and_reactivate_on_the_page(as_county_admin, yiyuan):
     assert department.active is True
 
 
+def test_a_state_change_without_a_state_changes_nothing(as_county_admin, yiyuan):
+    department = yiyuan.department("县残疾人联合会")
+    url = reverse("network:department_active", args=[department.pk])
+    assert as_county_admin.post(url, {}).status_code == 400
+    assert as_county_admin.post(url, {"active": "no"}).status_code == 400
+    department.refresh_from_db()
+    assert department.active is True
+
+
 def test_another_countys_department_pages_are_not_found(as_county_admin, linqu):
     theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
     assert "临朐县民政局" not in text(as_county_admin.get(LIST))

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Substr
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -808,6 +808,7 @@ def _unit_list(request, units: Units):
     context = {
         "units": units,
         "filters": filters,
+        "filtered": any(request.GET.get(name) for name in filters.fields),
         "page": _page(request, rows),
         "several_counties": len(counties) > 1,
         "managed": managed,
@@ -858,7 +859,9 @@ def _unit_active(request, units: Units, pk: int):
     """Deactivate (active=0) or reactivate (active=1) a department (organisation): POST only."""
     user = request.user
     unit = units.get_for(user, pk, "change")
-    active = request.POST.get("active") == "1"
+    if request.POST.get("active") not in ("0", "1"):
+        return HttpResponseBadRequest(_("请求无效：请从修改页面的按钮停用或启用。"))
+    active = request.POST["active"] == "1"
     units.update(unit, by=user, active=active)
     if active:
         message = _("已启用“%(name)s”，可以再为它新设服务点和管理员。")
