@@ -204,7 +204,9 @@ def check_material(data: MaterialData) -> dict[str, list[str]]:
 def check_item(
     data: ItemData, materials: Sequence[MaterialData], *, county: Region
 ) -> dict[str, list[str]]:
-    """Every rule of an item and its materials; an empty dict when all hold."""
+    """Every rule of an item and its materials that the item alone decides; an empty dict when all
+    hold. (Whether its department still takes it depends on the item's current revision too:
+    `check_department_in_service`.)"""
     errors: dict[str, list[str]] = {}
 
     def add(key: str, messages: list[str]):
@@ -256,6 +258,22 @@ def check_item(
         else:
             seen[key] = number
     return errors
+
+
+def check_department_in_service(
+    department: Department, *, kept_department_id: int | None = None
+) -> dict[str, list[str]]:
+    """A deactivated department keeps its items, which stay editable, but takes no new item and no
+    item moved to it. `kept_department_id`: the department of the item's current revision (None
+    for a new item)."""
+    if department.active or department.pk == kept_department_id:
+        return {}
+    return {
+        "department": [
+            _("实施部门“%(name)s”已停用，不能新增它的事项，也不能把事项改到它名下。")
+            % {"name": department.name}
+        ]
+    }
 
 
 # --- Writes ---------------------------------------------------------------------------------------
@@ -367,6 +385,8 @@ def create_item(
     elif ServiceItem.objects.filter(county=county, implementation_code=code).exists():
         errors["implementation_code"] = [_("本县已有实施编码为 %(code)s 的事项。") % {"code": code}]
     errors.update(check_item(data, materials, county=county))
+    if "department" not in errors:
+        errors.update(check_department_in_service(data.department))
     if errors:
         raise CatalogError(errors)
     try:
@@ -403,6 +423,9 @@ def revise_item(
     nothing and returns it."""
     data, materials = _clean(data, materials)
     errors = check_item(data, materials, county=item.county)
+    if "department" not in errors:
+        kept = item.current.department_id if item.current_id else None
+        errors.update(check_department_in_service(data.department, kept_department_id=kept))
     note_errors = _text_errors(note, 200, required=False)
     if note_errors:
         errors["note"] = note_errors
@@ -505,7 +528,8 @@ def import_items(
 ) -> ImportReport:
     """Create or revise many items at once (the Excel import), all or nothing, in one transaction.
 
-    Each entry is judged by the rules of `create_item` / `revise_item` (`check_imported_items`);
+    Each entry is judged by the rules of `create_item` / `revise_item` (`check_imported_items`,
+    then, against the items' current revisions, `check_department_in_service`);
     any problem raises CatalogError with keys `items.<n>.<field>` (n counted from 1) and writes
     nothing. An item saying what its current revision says gets no revision; files of materials
     are kept by name as `revise_item` keeps them. `active` is then set as `set_item_active` would
@@ -546,6 +570,19 @@ def import_items(
                 .annotate(top=Max("number"))
                 .values_list("item", "top")
             )
+
+        # A deactivated department takes no new item and no item moved to it.
+        closed = {}
+        for n, (entry, code, data, _materials) in enumerate(cleaned, start=1):
+            item = existing.get((entry.county.pk, code))
+            current = currents.get(item.current_id) if item is not None else None
+            kept = current.department_id if current is not None else None
+            for key, messages in check_department_in_service(
+                data.department, kept_department_id=kept
+            ).items():
+                closed[f"items.{n}.{key}"] = messages
+        if closed:
+            raise CatalogError(closed)
 
         new_items: list[ServiceItem] = []
         writes: list[tuple[ServiceItem, ItemData, list[MaterialData]]] = []

@@ -5,9 +5,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bangban.network.forms import SearchForm
+from bangban.network.forms import SearchForm, UnitChoiceField
 from bangban.network.models import Department, Domain, Region
 from bangban.staff.forms import MATERIAL_EXTENSIONS, check_material
 
@@ -117,7 +118,7 @@ class ItemForm(forms.Form):
     type_system = _text(
         _("类型代码体系"), "type_system", required=True, help_text=_("类型代码所依据的系统或标准。")
     )
-    department = forms.ModelChoiceField(label=_("实施部门"), queryset=Department.objects.none())
+    department = UnitChoiceField(label=_("实施部门"), queryset=Department.objects.none())
     domains = forms.ModelMultipleChoiceField(
         label=_("所属领域"),
         queryset=Domain.objects.order_by("position", "code"),
@@ -166,9 +167,14 @@ class ItemForm(forms.Form):
     def __init__(self, *args, county: Region, new: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.county = county
-        self.fields["department"].queryset = Department.objects.filter(county=county).order_by(
-            "name"
-        )
+        # Departments in service, and the item's own even if deactivated since (it keeps its
+        # items, which stay editable; `actions.check_department_in_service`).
+        in_service = Q(active=True)
+        if self.initial.get("department"):
+            in_service |= Q(pk=self.initial["department"])
+        self.fields["department"].queryset = Department.objects.filter(
+            in_service, county=county
+        ).order_by("name")
         if new:
             del self.fields["note"]
         else:

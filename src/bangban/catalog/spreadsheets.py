@@ -536,10 +536,11 @@ def material_sheet(vocabulary: Vocabulary) -> Sheet:
 
 
 def catalog_sheets(user) -> tuple[Sheet, Sheet]:
-    """The 事项 and 材料 sheets for `user`: departments and counties of the catalogs they maintain."""
+    """The 事项 and 材料 sheets for `user`: departments (in service) and counties of the catalogs
+    they maintain."""
     counties = access.catalog_counties(user, "change")
     departments = list(
-        Department.objects.filter(county__in=counties)
+        Department.objects.filter(county__in=counties, active=True)
         .order_by("name")
         .values_list("name", flat=True)
         .distinct()[:MAX_DEPARTMENTS]
@@ -553,9 +554,9 @@ def catalog_sheets(user) -> tuple[Sheet, Sheet]:
 
 
 def department_reference(user) -> tuple[str, list, list]:
-    """The template's sheet 部门: the departments of the counties `user` maintains."""
+    """The template's sheet 部门: the departments in service of the counties `user` maintains."""
     rows = (
-        Department.objects.filter(county__in=access.catalog_counties(user, "change"))
+        Department.objects.filter(county__in=access.catalog_counties(user, "change"), active=True)
         .order_by("county__code", "name")
         .values_list("county__code", "county__name", "name")[:MAX_DEPARTMENTS]
     )

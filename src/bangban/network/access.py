@@ -208,6 +208,128 @@ def organisations_for(user) -> QuerySet[PartnerOrganisation]:
     return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
 
 
+# --- The county's departments and partner organisations -------------------------------------------
+#
+# Who sees and keeps the lists (docs/decisions/0024-departments-and-partner-organisations.md): a
+# region admin manages those of the counties in its region; a supervisor sees them; a town admin,
+# point lead or helper sees the list of the county of its point (read-only: ids and names for the
+# pickers); a department admin sees its own department, a partner-organisation admin its own
+# organisation (read-only). Missing and not allowed look the same (404).
+
+#: The roles that see the whole list of their county (the county of the point they are bound to).
+COUNTY_LIST_ROLES = (Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER)
+
+
+def _unit_q(user, *, own_role: str, own_field: str) -> Q:
+    """Which departments (own_role department_admin) or organisations (partner_admin) `user` sees."""
+    q = Q()
+    for m in memberships(user):
+        if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+        elif m.role in COUNTY_LIST_ROLES:
+            q |= Q(county_id=m.point.county_id)
+        elif m.role == own_role:
+            q |= Q(pk=getattr(m, own_field))
+    return q
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    """The departments `user` may see in the list of departments (active or not)."""
+    if is_superuser(user):
+        return Department.objects.all()
+    if not getattr(user, "is_active", False):
+        return Department.objects.none()
+    q = _unit_q(user, own_role=Role.DEPARTMENT_ADMIN, own_field="department_id")
+    return Department.objects.filter(q) if q else Department.objects.none()
+
+
+def organisations_visible_to(user) -> QuerySet[PartnerOrganisation]:
+    """The partner organisations `user` may see in the list of organisations (active or not)."""
+    if is_superuser(user):
+        return PartnerOrganisation.objects.all()
+    if not getattr(user, "is_active", False):
+        return PartnerOrganisation.objects.none()
+    q = _unit_q(user, own_role=Role.PARTNER_ADMIN, own_field="organisation_id")
+    return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
+
+
+def unit_counties(user) -> QuerySet[Region]:
+    """The counties whose departments and partner organisations `user` manages (adds, renames,
+    deactivates): those in a region the user administers; every county for a superuser."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if is_superuser(user):
+        return counties
+    if not getattr(user, "is_active", False):
+        return counties.none()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(code__gte=low, code__lt=high)
+    return counties.filter(q) if q else counties.none()
+
+
+def manages_any_units(user) -> bool:
+    """Does `user` keep the departments and organisations of some county (the navigation's link)?
+    Read from the memberships alone."""
+    if is_superuser(user):
+        return True
+    return bool(getattr(user, "is_active", False)) and any(
+        m.role == Role.REGION_ADMIN for m in memberships(user)
+    )
+
+
+def _manages(user, county: Region | None) -> bool:
+    if county is None or county.pk is None or county.level != Region.Level.COUNTY:
+        return False
+    if is_superuser(user):
+        return True
+    if not getattr(user, "is_active", False):
+        return False
+    return any(
+        m.role == Role.REGION_ADMIN and _inside(county, m.region, strictly=False)
+        for m in memberships(user)
+    )
+
+
+def can_manage_departments(user, county: Region | None) -> bool:
+    """May `user` add, rename, deactivate and reactivate the departments of `county`?"""
+    return _manages(user, county)
+
+
+def can_manage_organisations(user, county: Region | None) -> bool:
+    """May `user` add, rename (and retype), deactivate and reactivate the partner organisations of
+    `county`?"""
+    return _manages(user, county)
+
+
+def get_department_for(user, pk, action: Literal["view", "change"] = "view") -> Department:
+    """The department `pk` if `user` may see it ("view") or manage it ("change"); Http404 whether
+    it is missing or not allowed."""
+    try:
+        department = departments_visible_to(user).select_related("county").get(pk=pk)
+    except (Department.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+    if action != "view" and not can_manage_departments(user, department.county):
+        raise Http404
+    return department
+
+
+def get_organisation_for(
+    user, pk, action: Literal["view", "change"] = "view"
+) -> PartnerOrganisation:
+    """The partner organisation `pk` if `user` may see it ("view") or manage it ("change");
+    Http404 whether it is missing or not allowed."""
+    try:
+        organisation = organisations_visible_to(user).select_related("county").get(pk=pk)
+    except (PartnerOrganisation.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+    if action != "view" and not can_manage_organisations(user, organisation.county):
+        raise Http404
+    return organisation
+
+
 # --- The service-item catalog ---------------------------------------------------------------------
 
 

@@ -47,12 +47,28 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "county"]
+class _CountyUnitAdmin(admin.ModelAdmin):
+    """Departments and partner organisations are kept on the scoped pages and the API (so each
+    write is checked, recorded and announced to the later apps); here they are only looked up,
+    and nothing is ever deleted."""
+
     search_fields = ["name", "county__name", "county__code"]
-    autocomplete_fields = ["county"]
     list_select_related = ["county"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(_CountyUnitAdmin):
+    list_display = ["name", "county", "active"]
+    list_filter = ["active"]
 
 
 @admin.register(Domain)
@@ -62,12 +78,9 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerOrganisation)
-class PartnerOrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "partner_type", "county"]
-    list_filter = ["partner_type"]
-    search_fields = ["name"]
-    autocomplete_fields = ["county"]
-    list_select_related = ["county"]
+class PartnerOrganisationAdmin(_CountyUnitAdmin):
+    list_display = ["name", "partner_type", "county", "active"]
+    list_filter = ["partner_type", "active"]
 
 
 class OpeningHoursInline(admin.TabularInline):

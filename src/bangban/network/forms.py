@@ -69,8 +69,10 @@ class _PointFieldsForm(forms.Form):
     signage_in_place = forms.BooleanField(label=_("统一标识已设置"), required=False)
 
     def _pickers(self, user, county_id: int, current: ServicePoint | None = None) -> None:
-        organisations = access.organisations_for(user)
-        departments = access.departments_for(user)
+        """Departments and organisations in service only, and the point's own even when it has
+        been deactivated since (it stays bound; `actions` refuses binding a deactivated one)."""
+        organisations = access.organisations_for(user).filter(active=True)
+        departments = access.departments_for(user).filter(active=True)
         if current is not None and current.organisation_id:
             organisations = organisations | PartnerOrganisation.objects.filter(
                 pk=current.organisation_id
@@ -92,15 +94,20 @@ class _PointFieldsForm(forms.Form):
         return cleaned
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    """A department or organisation; a deactivated one (a point's current, kept) says so."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name if obj.active else _("%(name)s（已停用）") % {"name": obj.name}
+
+
 class PointForm(_PointFieldsForm):
     """Edit a point's own fields, and for sub-zones, windows and partner stations whose they are."""
 
     active = forms.BooleanField(label=_("在用"), required=False)
     domain = forms.ModelChoiceField(label=_("领域"), queryset=Domain.objects.all())
-    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none())
-    organisation = forms.ModelChoiceField(
-        label=_("合作单位"), queryset=PartnerOrganisation.objects.none()
-    )
+    department = UnitChoiceField(label=_("部门"), queryset=Department.objects.none())
+    organisation = UnitChoiceField(label=_("合作单位"), queryset=PartnerOrganisation.objects.none())
 
     def __init__(self, *args, point: ServicePoint, user, **kwargs):
         kwargs.setdefault(
@@ -148,13 +155,13 @@ class AddPointForm(_PointFieldsForm):
         required=False,
         help_text=_("仅帮办代办分区填写。"),
     )
-    department = forms.ModelChoiceField(
+    department = UnitChoiceField(
         label=_("部门"),
         queryset=Department.objects.none(),
         required=False,
         help_text=_("部门窗口必填；帮办代办分区可选。"),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = UnitChoiceField(
         label=_("合作单位"),
         queryset=PartnerOrganisation.objects.none(),
         required=False,
@@ -346,9 +353,11 @@ class AccountForm(_AccountFieldsForm):
             )
         else:
             del self.fields["region"]
+        # Only those in service: a deactivated one takes no new administrator.
         if "department" in fields:
             self.fields["department"].queryset = (
                 access.departments_for(user)
+                .filter(active=True)
                 .select_related("county")
                 .order_by("county__code", "name")
             )
@@ -357,6 +366,7 @@ class AccountForm(_AccountFieldsForm):
         if "organisation" in fields:
             self.fields["organisation"].queryset = (
                 access.organisations_for(user)
+                .filter(active=True)
                 .select_related("county")
                 .order_by("county__code", "name")
             )
@@ -514,3 +524,114 @@ class SignageForm(forms.Form):
     def __init__(self, *args, point: ServicePoint, **kwargs):
         kwargs.setdefault("initial", {"in_place": point.signage_in_place})
         super().__init__(*args, **kwargs)
+
+
+# --- Departments and partner organisations -------------------------------------------------------
+
+
+class UnitFilterForm(forms.Form):
+    """The filters of the list of departments (organisations): name, state, county."""
+
+    STATES = {"active": True, "inactive": False}
+
+    q = forms.CharField(
+        label=_("名称"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部")), ("active", _("在用")), ("inactive", _("已停用"))],
+    )
+    county = forms.ModelChoiceField(
+        label=_("所属县（区）"),
+        required=False,
+        queryset=Region.objects.none(),
+        empty_label=_("全部"),
+    )
+
+    def __init__(self, *args, counties, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(counties) > 1:
+            self.fields["county"].queryset = Region.objects.filter(
+                pk__in=[c.pk for c in counties]
+            ).order_by("code")
+        else:
+            del self.fields["county"]
+
+    def clean_q(self) -> str:
+        text = self.cleaned_data["q"]
+        if any(ch < " " for ch in text):
+            raise forms.ValidationError(_("含有无效字符。"))
+        return text.strip()
+
+    def filter(self, queryset):
+        """`queryset` narrowed by the valid filters (all of it when none is valid)."""
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("state") in self.STATES:
+            queryset = queryset.filter(active=self.STATES[data["state"]])
+        if data.get("county"):
+            queryset = queryset.filter(county=data["county"])
+        return queryset
+
+
+class _UnitForm(_NoNulForm):
+    """Add a department or an organisation (`county` offered only to someone keeping several
+    counties), or rename one (no `county`). The rules are the actions'."""
+
+    county = forms.ModelChoiceField(
+        label=_("所属县（区）"), queryset=Region.objects.none(), empty_label=_("请选择")
+    )
+    name = forms.CharField(label=_("名称"), max_length=100)
+
+    def __init__(self, *args, counties=None, unit=None, **kwargs):
+        if unit is not None:
+            kwargs.setdefault("initial", self.initial_of(unit))
+        super().__init__(*args, **kwargs)
+        self.only_county = None
+        if unit is not None or not counties or len(counties) == 1:
+            del self.fields["county"]
+            self.only_county = counties[0] if counties else None
+        else:
+            self.fields["county"].queryset = Region.objects.filter(
+                pk__in=[c.pk for c in counties]
+            ).order_by("code")
+
+    @staticmethod
+    def initial_of(unit) -> dict:
+        return {"name": unit.name}
+
+    def chosen_county(self) -> Region | None:
+        return self.cleaned_data.get("county") or self.only_county
+
+    def changes(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if key != "county"}
+
+
+class DepartmentForm(_UnitForm):
+    name = forms.CharField(
+        label=_("部门名称"),
+        max_length=100,
+        help_text=_("本县唯一，如“县医疗保障局”。"),
+    )
+
+
+class OrganisationForm(_UnitForm):
+    name = forms.CharField(
+        label=_("单位名称"),
+        max_length=100,
+        help_text=_("本县唯一，如“沂源农村商业银行”。"),
+    )
+    partner_type = forms.ChoiceField(
+        label=_("合作类型"), choices=PartnerOrganisation.PartnerType.choices
+    )
+
+    @staticmethod
+    def initial_of(unit) -> dict:
+        return {"name": unit.name, "partner_type": unit.partner_type}

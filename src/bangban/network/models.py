@@ -82,8 +82,47 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + ":"  # ':' follows '9' in ASCII, so every longer code lies inside.
 
 
+class CountyUnitQuerySet(models.QuerySet):
+    """Reads shared by departments and partner organisations (the units a county keeps a list of)."""
+
+    def active(self):
+        return self.filter(active=True)
+
+    def in_counties(self, code: str):
+        """Those of the county `code`, or of every county of a city or province code."""
+        low, high = code_range(code)
+        return self.filter(county__code__gte=low, county__code__lt=high)
+
+    def search(self, text: str):
+        """A Chinese substring of the name."""
+        text = text.strip()
+        return self.filter(name__contains=text) if text else self
+
+
+class DepartmentQuerySet(CountyUnitQuerySet):
+    def with_point_counts(self):
+        """Annotate `window_count` and `subzone_count`: the department windows and the domain
+        sub-zones bound to each department, whatever their state (a deactivated department's
+        points are still counted)."""
+        return self.annotate(
+            window_count=models.Count("points", filter=Q(points__kind="department_window")),
+            subzone_count=models.Count("points", filter=Q(points__kind="domain_subzone")),
+        )
+
+
+class PartnerOrganisationQuerySet(CountyUnitQuerySet):
+    def with_point_counts(self):
+        """Annotate `station_count`: the partner stations of each organisation, whatever their
+        state."""
+        return self.annotate(station_count=models.Count("stations"))
+
+
 class Department(models.Model):
-    """A government department of one county (进驻部门), owner of windows and sub-zones."""
+    """A government department of one county (进驻部门), owner of windows and sub-zones.
+
+    Never deleted: a department no longer in service is deactivated (`active` false). It keeps its
+    windows, sub-zones, items and cases, readable and counted, but takes no new ones (no new window
+    or sub-zone, department administrator or item is bound to it: `actions.py`, the catalog)."""
 
     county = models.ForeignKey(
         Region,
@@ -93,6 +132,9 @@ class Department(models.Model):
         limit_choices_to={"level": Region.Level.COUNTY},
     )
     name = models.CharField(_("部门名称"), max_length=100)
+    active = models.BooleanField(_("在用"), default=True)
+
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("部门")
@@ -123,7 +165,10 @@ class Domain(models.Model):
 
 
 class PartnerOrganisation(models.Model):
-    """A cooperating bank, post office, supermarket or telecom shop (政银邮商合作单位) in a county."""
+    """A cooperating bank, post office, supermarket or telecom shop (政银邮商合作单位) in a county.
+
+    Never deleted: deactivated like a department, it keeps its stations but takes no new station or
+    partner administrator."""
 
     class PartnerType(models.TextChoices):
         BANK = "bank", _("银行")
@@ -140,6 +185,9 @@ class PartnerOrganisation(models.Model):
     )
     name = models.CharField(_("单位名称"), max_length=100)
     partner_type = models.CharField(_("合作类型"), max_length=16, choices=PartnerType.choices)
+    active = models.BooleanField(_("在用"), default=True)
+
+    objects = PartnerOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("合作单位")

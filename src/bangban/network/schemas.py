@@ -13,7 +13,15 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
-from .models import Equipment, EquipmentCheck, OpeningHours, Region, Role, ServicePoint
+from .models import (
+    Equipment,
+    EquipmentCheck,
+    OpeningHours,
+    PartnerOrganisation,
+    Region,
+    Role,
+    ServicePoint,
+)
 
 # --- Strings ---------------------------------------------------------------------------------------
 
@@ -23,6 +31,10 @@ NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 REGION_CODE = r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$"
 #: Django's username characters (letters, digits, @ . + - _), letters including Chinese.
 USERNAME = r"^[\w.@+-]+$"
+#: A county's division code (6 digits).
+COUNTY_CODE = r"^[0-9]{6}$"
+#: A province, city or county code: a filter on the counties at or below it.
+COUNTIES_CODE = r"^([0-9]{2}|[0-9]{4}|[0-9]{6})$"
 #: A time of day, 24-hour clock.
 HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
@@ -199,6 +211,67 @@ class RegionCreateIn(Input):
 class RegionUpdateIn(Input):
     name: RegionName = None  # type: ignore[assignment]
     active: bool = None  # type: ignore[assignment]
+
+
+# --- Departments and partner organisations ----------------------------------------------------------
+
+CountyCode = text(6, 6, COUNTY_CODE, examples=["370323"])
+UnitName = text(100, 1)
+PartnerType = Literal[tuple(PartnerOrganisation.PartnerType.values)]  # type: ignore[valid-type]
+
+
+class DepartmentOut(Schema):
+    id: int
+    county: str = Field(description="division code of the department's county")
+    name: str
+    active: bool = Field(description="false: deactivated, takes no new windows, sub-zones or items")
+    windows: int = Field(description="department windows bound to it (whatever their state)")
+    subzones: int = Field(description="domain sub-zones bound to it (whatever their state)")
+
+
+class DepartmentListOut(Schema):
+    items: list[DepartmentOut]
+    count: int
+
+
+class DepartmentCreateIn(Input):
+    county: CountyCode = Field(description="county code")
+    name: UnitName
+
+
+class DepartmentUpdateIn(Input):
+    """Only the fields sent are changed."""
+
+    name: UnitName = None  # type: ignore[assignment]
+    active: bool = Field(None, description="false deactivates, true reactivates")  # type: ignore[assignment]
+
+
+class OrganisationOut(Schema):
+    id: int
+    county: str = Field(description="division code of the organisation's county")
+    name: str
+    partner_type: PartnerType
+    active: bool = Field(description="false: deactivated, takes no new partner stations")
+    stations: int = Field(description="partner stations bound to it (whatever their state)")
+
+
+class OrganisationListOut(Schema):
+    items: list[OrganisationOut]
+    count: int
+
+
+class OrganisationCreateIn(Input):
+    county: CountyCode = Field(description="county code")
+    name: UnitName
+    partner_type: PartnerType
+
+
+class OrganisationUpdateIn(Input):
+    """Only the fields sent are changed."""
+
+    name: UnitName = None  # type: ignore[assignment]
+    partner_type: PartnerType = None  # type: ignore[assignment]
+    active: bool = Field(None, description="false deactivates, true reactivates")  # type: ignore[assignment]
 
 
 # --- Accounts --------------------------------------------------------------------------------------
