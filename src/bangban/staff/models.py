@@ -12,7 +12,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from bangban.network.models import Department, Domain, PartnerOrganisation, Region, ServicePoint
@@ -123,6 +124,20 @@ class TrainingOrganiserQuerySet(models.QuerySet):
     def short_of_trainings(self, year: int):
         """Organisers that held fewer than the required trainings in `year`."""
         return self.with_trainings(year).filter(trainings__lt=TRAININGS_PER_YEAR)
+
+    def with_point_count(self):
+        """Each organiser with `point_count` = the points it trains for (a sub-query, so it adds
+        no join to `with_trainings`' count)."""
+        counted = (
+            TrainingOrganiser.points.through.objects.filter(trainingorganiser_id=OuterRef("pk"))
+            .order_by()
+            .values("trainingorganiser_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            point_count=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+        )
 
 
 class TrainingOrganiser(models.Model):

@@ -6,6 +6,8 @@ through the one gate (`network.access`), always derived from the points a user m
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -13,6 +15,9 @@ from bangban.network.access import Action, is_superuser, memberships, points_q
 from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
 
 from .models import Helper, TrainingOrganiser
+
+#: What may be done to an organiser: see it, manage its trainings ("change"), correct its points.
+OrganiserAction = Literal["view", "change", "correct"]
 
 
 def helpers_for(user, action: Action = "view") -> QuerySet:
@@ -91,11 +96,31 @@ def organisers_for(user, action: Action = "view") -> QuerySet:
     return TrainingOrganiser.objects.filter(q) if q else TrainingOrganiser.objects.none()
 
 
-def get_organiser_for(user, pk, action: Action = "view", queryset=None):
-    """The organiser `pk` if `user` may `action` it; Http404 whether missing or not allowed."""
+def organisers_to_correct(user) -> QuerySet:
+    """Training organisers whose points (and name) a user may correct: those of the counties inside
+    a region the user administers (region admins, and superusers). The organiser's own department,
+    town or partner admins record its trainings but do not decide what it trains for."""
+    if is_superuser(user):
+        return TrainingOrganiser.objects.all()
+    if not getattr(user, "is_active", False):
+        return TrainingOrganiser.objects.none()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+    return TrainingOrganiser.objects.filter(q) if q else TrainingOrganiser.objects.none()
+
+
+def get_organiser_for(user, pk, action: OrganiserAction = "view", queryset=None):
+    """The organiser `pk` if `user` may `action` it ("correct": `organisers_to_correct`); Http404
+    whether missing or not allowed."""
     qs = queryset if queryset is not None else TrainingOrganiser.objects.all()
     if not is_superuser(user):
-        qs = qs.filter(pk__in=organisers_for(user, action).values("pk"))
+        allowed = (
+            organisers_to_correct(user) if action == "correct" else organisers_for(user, action)
+        )
+        qs = qs.filter(pk__in=allowed.values("pk"))
     try:
         return qs.get(pk=pk)
     except (TrainingOrganiser.DoesNotExist, ValueError, TypeError) as error:
