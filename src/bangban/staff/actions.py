@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.admin.models import ADDITION, CHANGE
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +78,18 @@ def save_helper(
     helper.domains.set(domains)
     log_change(by, helper, ADDITION if created else CHANGE, "帮办代办员档案")
     return helper
+
+
+@transaction.atomic
+def create_helper(user, *, by, **profile) -> Helper:
+    """Give `user` a helper profile (`save_helper`'s fields); refused when they have one already."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    existing = Helper.objects.filter(user=user).first()
+    if existing is not None:
+        raise StaffError(
+            {"user": _("该账号已有帮办代办员档案（编号 %(id)s）。") % {"id": existing.pk}}
+        )
+    return save_helper(user, by=by, **profile)
 
 
 # --- Training organisers (the seed's annex 4) ----------------------------------------------------

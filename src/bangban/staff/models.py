@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangban.network.models import Department, Domain, PartnerOrganisation, Region, ServicePoint
@@ -251,12 +252,12 @@ class TrainingOrganiser(models.Model):
     def organises_for(self) -> str:
         """What it trains for, in words (select the binding with the organiser)."""
         if self.kind == self.Kind.COUNTY_BUREAU:
-            return _("本县帮办代办专区及企业开办、投资项目审批、综合受理分区")
+            return gettext("本县帮办代办专区及企业开办、投资项目审批、综合受理分区")
         if self.kind == self.Kind.DEPARTMENT:
-            return _("%(name)s的帮办代办分区或窗口") % {"name": self.department.name}
+            return gettext("%(name)s的帮办代办分区或窗口") % {"name": self.department.name}
         if self.kind == self.Kind.TOWN:
-            return _("%(name)s及所辖村（社区）便民服务站") % {"name": self.town_centre.name}
-        return _("%(name)s的合作网点") % {"name": self.organisation.name}
+            return gettext("%(name)s及所辖村（社区）便民服务站") % {"name": self.town_centre.name}
+        return gettext("%(name)s的合作网点") % {"name": self.organisation.name}
 
 
 class CoverageCorrection(models.Model):

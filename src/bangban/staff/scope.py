@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from bangban.network.access import Action, is_superuser, memberships, points_q
+from bangban.network.access import Action, is_superuser, memberships, points_for, points_q
 from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
 
 from .models import Helper, TrainingOrganiser
@@ -50,6 +51,16 @@ def get_helper_for(user, pk, action: Action = "view", queryset=None):
         return qs.get(pk=pk)
     except (Helper.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def accounts_to_profile(user, action: Action = "change") -> QuerySet:
+    """The accounts a user may give a helper profile ("change"; "view": may see): people serving
+    (helper or point lead) at a point the user may act on with `action`, with or without a profile.
+    The HTML "new profile" page and `POST /helpers` both ask here."""
+    serving = Membership.objects.filter(
+        role__in=SERVING_ROLES, point__in=points_for(user, action).values("pk")
+    )
+    return get_user_model().objects.filter(pk__in=serving.values("user_id"))
 
 
 def _organisers_managed_q(user) -> Q:

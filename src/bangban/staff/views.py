@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -216,14 +215,8 @@ def helper_new(request, user_id: int):
     """Give a helper profile to someone who serves at a point the requester may change (an account
     made on the point's page has none yet, so is not qualified until it has one)."""
     user = request.user
-    points = access.points_for(user, "change").filter(
-        memberships__user_id=user_id, memberships__role__in=SERVING_ROLES
-    )
     person = (
-        get_user_model()
-        .objects.filter(pk=user_id, pk__in=points.values("memberships__user_id"))
-        .select_related("helper_profile")
-        .first()
+        scope.accounts_to_profile(user).filter(pk=user_id).select_related("helper_profile").first()
     )
     if person is None:
         raise Http404
