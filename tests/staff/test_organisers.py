@@ -5,6 +5,7 @@ follow renames, and an administrator's corrections survive every recomputation."
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -172,6 +173,19 @@ def test_a_fresh_county_builds_its_centre_and_the_organisers_follow(tmp_path, ma
     assert covering(zone) == covering(startup) == {"新设县行政审批服务局"}
     assert covering(subzone) == {"新设县税务局"}
     assert TrainingOrganiser.objects.filter(county=county).count() == 3
+
+
+def test_the_demo_county_has_the_organisers_of_the_seed_and_their_points(yiyuan):
+    organisers = actions.set_up_organisers(yiyuan.county, by=None)
+    assert Counter(o.kind for o in organisers) == {
+        OK.COUNTY_BUREAU: 1,
+        OK.DEPARTMENT: 12,
+        OK.TOWN: 12,
+        OK.PARTNER: 5,
+    }
+    points = {o.name: o.points.count() for o in organisers}
+    assert (points["沂源县行政审批服务局"], points["县行政审批服务局"]) == (4, 0)
+    assert (points["县医疗保障局"], points["鲁村镇"], points["沂源农村商业银行"]) == (1, 69, 2)
 
 
 # --- Points moved, re-bound, out of service and back ----------------------------------------------
