@@ -213,6 +213,7 @@ def sync_organisers(
     is bound to, and recompute which organisers train for `points` (ids; None: every point of the
     county, as after a division import). A fixed number of queries whatever the number of points.
     Returns the county's organisers."""
+    _lock_county(county.pk)
     organisers = list(
         TrainingOrganiser.objects.filter(county=county).select_related(
             "department", "organisation", "town_centre__region"
@@ -236,6 +237,13 @@ def sync_organisers(
     # A new organiser takes its points wherever they are: recompute the whole county.
     _sync_coverage(county, organisers, None if created else points)
     return sorted(organisers, key=lambda o: (o.kind, o.name, o.pk))
+
+
+def _lock_county(county_id: int) -> None:
+    """Serialise the writes to one county's organisers and coverage (PostgreSQL; SQLite serialises
+    every write): two network changes, or a change and a correction, would otherwise both insert the
+    same missing organiser or pair. Always taken before an organiser's row, never after."""
+    list(Region.objects.select_for_update().filter(pk=county_id).values_list("pk", flat=True))
 
 
 def _sync_coverage(county: Region, organisers, points: Iterable[int] | None) -> None:
@@ -306,6 +314,7 @@ def correct_coverage(
     """An administrator's correction of the points `organiser` trains for: `add` points of its
     county the rule does not give it, `remove` points it should not train for. Kept as corrections
     that every later recomputation applies again; a correction back to the rule is dropped."""
+    _lock_county(organiser.county_id)
     organiser = TrainingOrganiser.objects.select_for_update().get(pk=organiser.pk)
     add, remove = list(add), list(remove)
     errors: dict[str, list[str]] = {}
@@ -375,6 +384,7 @@ def set_coverage(
     organiser: TrainingOrganiser, points: Iterable[ServicePoint], *, by, note: str
 ) -> TrainingOrganiser:
     """Make `points` exactly what `organiser` trains for (the API's PUT), as corrections."""
+    _lock_county(organiser.county_id)
     wanted = {p.pk: p for p in points}
     current = {p.pk: p for p in organiser.points.all()}
     return correct_coverage(
