@@ -9,6 +9,7 @@ from django.urls import reverse
 from bangban.network import actions as network
 from bangban.network.divisions import import_divisions
 from bangban.network.models import Role, ServicePoint
+from bangban.staff import actions
 from bangban.staff.models import CoverageCorrection, TrainingOrganiser
 from tests.network.test_divisions import county_row, files, town_row
 
@@ -152,3 +153,16 @@ def test_the_coverage_page_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(coverage_url(lucun), {"q": query})
     assert response.status_code == 200
+
+
+def test_django_admin_shows_corrections_but_does_not_edit_the_points(
+    client, yiyuan, county_admin, lucun, django_user_model
+):
+    actions.correct_coverage(
+        lucun, remove=[yiyuan.station("鲁村镇")], note="由县局统一培训", by=county_admin
+    )
+    operator = django_user_model.objects.create_superuser("operator", password="x-Secure-123")
+    client.force_login(operator)
+    page = text(client.get(reverse("admin:staff_trainingorganiser_change", args=[lucun.pk])))
+    assert "由县局统一培训" in page
+    assert 'name="points"' not in page
