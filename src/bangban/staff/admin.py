@@ -4,7 +4,13 @@ select of every user or point."""
 
 from django.contrib import admin
 
-from .models import Helper, TrainingAttendance, TrainingOrganiser, TrainingSession
+from .models import (
+    CoverageCorrection,
+    Helper,
+    TrainingAttendance,
+    TrainingOrganiser,
+    TrainingSession,
+)
 
 
 @admin.register(Helper)
@@ -17,13 +23,31 @@ class HelperAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
 
 
+class CoverageCorrectionInline(admin.TabularInline):
+    model = CoverageCorrection
+    extra = 0
+    can_delete = False
+    fields = ["point", "change", "note", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(TrainingOrganiser)
 class TrainingOrganiserAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "county"]
-    list_filter = ["kind"]
+    """The points an organiser trains for follow the network and the county administrators'
+    corrections (made on the organiser's page or through the API, which recompute them): they are
+    not edited here, where a change would be overwritten by the next recomputation."""
+
+    list_display = ["name", "kind", "county", "active", "name_follows"]
+    list_filter = ["kind", "active"]
     search_fields = ["name", "county__name", "county__code"]
-    autocomplete_fields = ["county", "department", "town_centre", "organisation", "points"]
+    autocomplete_fields = ["county", "department", "town_centre", "organisation"]
+    exclude = ["points"]
+    readonly_fields = ["active"]
     list_select_related = ["county"]
+    inlines = [CoverageCorrectionInline]
 
 
 class TrainingAttendanceInline(admin.TabularInline):

@@ -10,7 +10,7 @@ ids named in a body); 409 well-formed but against a staff rule (`StaffError`); 4
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -18,6 +18,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
@@ -35,6 +37,7 @@ from bangban.network.schemas import text as text_field
 from . import actions, compliance, directory, scope
 from .models import (
     TRAININGS_PER_YEAR,
+    CoverageCorrection,
     Helper,
     TrainingAttendance,
     TrainingOrganiser,
@@ -50,6 +53,17 @@ Origin = Literal[tuple(Helper.Origin.values)]  # type: ignore[valid-type]
 OrganiserKind = Literal[tuple(TrainingOrganiser.Kind.values)]  # type: ignore[valid-type]
 
 router = Router(tags=["staff"])
+
+
+def _date_text(value):
+    """A day in a JSON body is a "YYYY-MM-DD" string, as the schema says: pydantic would also take
+    a number (seconds since 1970), which the schema forbids."""
+    if not isinstance(value, str | dt.date):
+        raise PydanticCustomError("date_type", "not a date")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_date_text)]
 
 Limit = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
 Offset = Query(0, ge=0, le=MAX_OFFSET)
@@ -89,10 +103,33 @@ class HelperListOut(Schema):
 class HelperUpdateIn(Input):
     full_time: bool | None = None
     origin: Origin | None = None
-    started_on: dt.date | None = None
-    left_on: dt.date | None = None
+    started_on: Day | None = None
+    left_on: Day | None = None
     work_phone: text_field(40) | None = None  # type: ignore[valid-type]
     domains: list[DomainCode] | None = Field(None, max_length=50)  # type: ignore[valid-type]
+
+
+class HelperCreateIn(Input):
+    user: Id = Field(description="id of the account (as `POST /accounts` answers it)")  # type: ignore[valid-type]
+    full_time: bool = True
+    origin: Origin
+    started_on: Day
+    left_on: Day | None = None
+    work_phone: text_field(40) = ""  # type: ignore[valid-type]
+    domains: list[DomainCode] = Field([], max_length=50)  # type: ignore[valid-type]
+
+
+class ServingAccountOut(Schema):
+    user: int = Field(description="id of the account")
+    username: str
+    full_name: str
+    serving: list[ServingOut] = Field(description="where they serve, among the points you see")
+    may_create: bool = Field(description="you may give them a profile (`POST /helpers`)")
+
+
+class ServingAccountListOut(Schema):
+    items: list[ServingAccountOut]
+    count: int
 
 
 class QualificationOut(Schema):
@@ -106,18 +143,51 @@ class OrganiserOut(Schema):
     id: int
     kind: OrganiserKind
     name: str
+    name_follows: bool = Field(
+        description="the name follows the department's, organisation's or town's"
+        " (false once an administrator gave it a name of its own)"
+    )
+    active: bool = Field(description="what it organises for is in service")
+    organises_for: str = Field(description="what it trains for, in words (中文)")
     county: str = Field(description="division code of the organiser's county")
     department: int | None
     town_centre: int | None
     organisation: int | None
+    point_count: int = Field(description="points it trains for")
     year: int
     trainings: int = Field(description="trainings held in `year`")
     required: int = Field(description=f"trainings required a year ({TRAININGS_PER_YEAR})")
     short: bool = Field(description="fewer trainings than required in `year`")
 
 
+CorrectionChange = Literal[tuple(CoverageCorrection.Change.values)]  # type: ignore[valid-type]
+
+
+class CorrectionOut(Schema):
+    point: int
+    change: CorrectionChange = Field(  # type: ignore[valid-type]
+        description="`added` to what the rule gives, or `removed` from it"
+    )
+    note: str
+    created_at: dt.datetime
+
+
 class OrganiserDetailOut(OrganiserOut):
     points: list[int] = Field(description="ids of the points it trains for, among those you see")
+    corrections: list[CorrectionOut] = Field(
+        description="administrators' corrections to the rule, among the points you see"
+    )
+
+
+class CoverageIn(Input):
+    points: list[Id] = Field(..., max_length=5000)  # type: ignore[valid-type]
+    note: text_field(200, 1) = Field(description="why (记入管理历史)")  # type: ignore[valid-type]
+
+
+class OrganiserUpdateIn(Input):
+    name: text_field(100) | None = Field(  # type: ignore[valid-type]
+        None, description="a name of its own; null or empty: follow what it is bound to again"
+    )
 
 
 class OrganiserListOut(Schema):
@@ -152,7 +222,7 @@ class TrainingListOut(Schema):
 
 class TrainingIn(Input):
     organiser: Id  # type: ignore[valid-type]
-    held_on: dt.date
+    held_on: Day
     topic: text_field(200, 1)  # type: ignore[valid-type]
     results: list[ResultIn] = Field(default_factory=list, max_length=1000)
 
@@ -269,6 +339,101 @@ def list_helpers(
     return {"items": [helper_out(h, today) for h in items], "count": count}
 
 
+@router.post(
+    "/helpers",
+    response={201: HelperOut, **errors(400, 403, 404, 409, 422)},
+    summary="Give an account its helper profile",
+)
+def create_helper(request, payload: HelperCreateIn):
+    """Create the helper profile of an account serving (helper or point lead) at a point you may
+    change — an account made by `POST /accounts` has none until then, and is not qualified without
+    one. Same fields and rules as `PATCH /helpers/{id}`. An account you cannot see → 404; one you
+    see but may not manage → 403; one that has a profile already → 409."""
+    user = request.auth
+    person = scope.accounts_to_profile(user).filter(pk=payload.user).first()
+    if person is None:
+        if scope.accounts_to_profile(user, "view").filter(pk=payload.user).exists():
+            raise Forbidden(["body", "user"], _("您无权为该账号建立帮办代办员档案。"))
+        raise NotVisible("user", _("账号"))
+    codes = set(payload.domains)
+    domains = list(Domain.objects.filter(code__in=codes))
+    if len(domains) != len(codes):
+        raise NotVisible("domains", _("领域"))
+    helper = actions.create_helper(
+        person,
+        by=user,
+        origin=payload.origin,
+        started_on=payload.started_on,
+        full_time=payload.full_time,
+        left_on=payload.left_on,
+        work_phone=payload.work_phone,
+        domains=domains,
+    )
+    return Status(201, _one_helper(user, helper.pk))
+
+
+@router.get(
+    "/helpers/without-profile",
+    response={200: ServingAccountListOut, **errors(422)},
+    summary="List accounts serving at a point without a helper profile",
+)
+def list_without_profile(
+    request,
+    point: int | None = Query(None, ge=1, le=MAX_ID, description="id of a point they serve at"),
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    """The accounts serving (helper or point lead) at a point you may view that have no helper
+    profile yet: they are not qualified to serve until one is created (`POST /helpers`). By id."""
+    _refuse_unknown_query(request, {"point", "limit", "offset"})
+    user = request.auth
+    qs = scope.accounts_to_profile(user, "view").filter(helper_profile__isnull=True)
+    if point is not None:
+        qs = qs.filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), role__in=SERVING_ROLES, point_id=point
+                )
+            )
+        )
+    count = qs.count()
+    items = list(
+        qs.order_by("id").prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    role__in=SERVING_ROLES,
+                    point__in=access.points_for(user, "view").values("pk"),
+                )
+                .select_related("point")
+                .order_by("point_id", "id"),
+                to_attr="serving",
+            )
+        )[offset : offset + limit]
+    )
+    manageable = set(
+        scope.accounts_to_profile(user)
+        .filter(pk__in=[u.pk for u in items])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "items": [
+            {
+                "user": u.pk,
+                "username": u.get_username(),
+                "full_name": u.get_full_name() or u.get_username(),
+                "serving": [
+                    {"point": m.point_id, "point_name": m.point.name, "role": m.role}
+                    for m in u.serving
+                ],
+                "may_create": u.pk in manageable,
+            }
+            for u in items
+        ],
+        "count": count,
+    }
+
+
 @router.get(
     "/helpers/{helper_id}", response={200: HelperOut, **errors(404, 422)}, summary="Get a helper"
 )
@@ -332,15 +497,28 @@ def get_qualification(
 # --- Training organisers ---------------------------------------------------------------------------
 
 
+def _organisers(qs, year: int):
+    """Organisers with what `organiser_out` reads, in one query."""
+    return (
+        qs.with_trainings(year)
+        .with_point_count()
+        .select_related("county", "department", "organisation", "town_centre")
+    )
+
+
 def organiser_out(o: TrainingOrganiser, year: int) -> dict:
     return {
         "id": o.pk,
         "kind": o.kind,
         "name": o.name,
+        "name_follows": o.name_follows,
+        "active": o.active,
+        "organises_for": o.organises_for,
         "county": o.county.code,
         "department": o.department_id,
         "town_centre": o.town_centre_id,
         "organisation": o.organisation_id,
+        "point_count": o.point_count,
         "year": year,
         "trainings": o.trainings,
         "required": TRAININGS_PER_YEAR,
@@ -348,13 +526,20 @@ def organiser_out(o: TrainingOrganiser, year: int) -> dict:
     }
 
 
-def _get_organiser(user, organiser_id: int, action: access.Action, loc=None) -> TrainingOrganiser:
+def _get_organiser(
+    user, organiser_id: int, action: scope.OrganiserAction, loc=None
+) -> TrainingOrganiser:
     loc = loc or ["path", "organiser_id"]
     try:
         return scope.get_organiser_for(user, organiser_id, action)
     except Http404:
         if action != "view" and scope.organisers_for(user, "view").filter(pk=organiser_id).exists():
-            raise Forbidden(loc, _("您无权为该组织单位登记培训。")) from None
+            refusal = (
+                _("您无权更正该组织单位的培训范围或名称。")
+                if action == "correct"
+                else _("您无权为该组织单位登记培训。")
+            )
+            raise Forbidden(loc, refusal) from None
         raise ApiError(404, loc, _("培训组织单位不存在或无权访问。"), "not_found") from None
 
 
@@ -368,16 +553,20 @@ def list_organisers(
     kind: OrganiserKind | None = None,
     county: str | None = Query(None, pattern=r"^[0-9]{6}$", description="county code"),
     short: bool | None = Query(None, description="fewer trainings than required in `year`"),
+    active: bool | None = Query(None, description="in service, or not"),
     year: int | None = Year,
     limit: int = Limit,
     offset: int = Offset,
 ):
-    """The organisers the caller may see, each with the trainings it held in `year`."""
-    _refuse_unknown_query(request, {"kind", "county", "short", "year", "limit", "offset"})
+    """The organisers the caller may see, each with the trainings it held in `year` and the number
+    of points it trains for."""
+    _refuse_unknown_query(request, {"kind", "county", "short", "active", "year", "limit", "offset"})
     year = year or timezone.localdate().year
     qs = scope.organisers_for(request.auth, "view").with_trainings(year)
     if kind is not None:
         qs = qs.filter(kind=kind)
+    if active is not None:
+        qs = qs.filter(active=active)
     if county is not None:
         qs = qs.filter(county__code=county)
     if short is not None:
@@ -387,7 +576,7 @@ def list_organisers(
             else qs.filter(trainings__gte=TRAININGS_PER_YEAR)
         )
     count = qs.count()
-    items = qs.select_related("county").order_by("id")[offset : offset + limit]
+    items = _organisers(qs, year).order_by("id")[offset : offset + limit]
     return {"items": [organiser_out(o, year) for o in items], "count": count}
 
 
@@ -401,14 +590,62 @@ def get_organiser(request, organiser_id: int = Path(..., ge=1, le=MAX_ID), year:
     user = request.auth
     year = year or timezone.localdate().year
     organiser = _get_organiser(user, organiser_id, "view")
-    o = TrainingOrganiser.objects.with_trainings(year).select_related("county").get(pk=organiser.pk)
+    return _organiser_detail(user, organiser.pk, year)
+
+
+def _organiser_detail(user, pk: int, year: int) -> dict:
+    o = _organisers(TrainingOrganiser.objects.all(), year).get(pk=pk)
+    visible = access.points_for(user, "view").values("pk")
     out = organiser_out(o, year)
     out["points"] = list(
-        o.points.filter(pk__in=access.points_for(user, "view").values("pk"))
-        .order_by("id")
-        .values_list("id", flat=True)
+        o.points.filter(pk__in=visible).order_by("id").values_list("id", flat=True)
     )
+    out["corrections"] = [
+        {"point": c.point_id, "change": c.change, "note": c.note, "created_at": c.created_at}
+        for c in o.corrections.filter(point__in=visible).order_by("point_id")
+    ]
     return out
+
+
+@router.put(
+    "/training-organisers/{organiser_id}/points",
+    response={200: OrganiserDetailOut, **errors(400, 403, 404, 409, 422)},
+    summary="Correct the points a training organiser trains for",
+)
+def set_organiser_points(
+    request, payload: CoverageIn, organiser_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Make `points` exactly the points the organiser trains for (the county's region admins).
+    What differs from the rule is kept as corrections (added / removed, with `note`) that every
+    later recomputation — when points are added, moved or taken out of service — applies again.
+    A point you cannot see → 404; a point of another county, a point out of service added, or any
+    point added to an organiser out of service → 409."""
+    user = request.auth
+    organiser = _get_organiser(user, organiser_id, "correct")
+    wanted = set(payload.points)
+    points = list(access.points_for(user, "view").filter(pk__in=wanted))
+    if len(points) != len(wanted):
+        raise NotVisible("points", _("服务点"))
+    actions.set_coverage(organiser, points, by=user, note=payload.note)
+    return _organiser_detail(user, organiser.pk, timezone.localdate().year)
+
+
+@router.patch(
+    "/training-organisers/{organiser_id}",
+    response={200: OrganiserDetailOut, **errors(400, 403, 404, 409, 422)},
+    summary="Rename a training organiser",
+)
+def update_organiser(
+    request, payload: OrganiserUpdateIn, organiser_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Give the organiser a name of its own (the county's region admins); `null` or `""`: its
+    name follows its department's, organisation's or town's again."""
+    user = request.auth
+    organiser = _get_organiser(user, organiser_id, "correct")
+    sent = payload.model_dump(exclude_unset=True)
+    if "name" in sent:
+        actions.rename_organiser(organiser, name=sent["name"] or "", by=user)
+    return _organiser_detail(user, organiser.pk, timezone.localdate().year)
 
 
 # --- Trainings -------------------------------------------------------------------------------------

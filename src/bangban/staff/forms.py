@@ -10,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from bangban.network.forms import SearchForm
-from bangban.network.models import Domain
+from bangban.network.models import Domain, ServicePoint
 
 from .models import Helper
 
@@ -169,3 +169,49 @@ class ResultsForm(_ResultsMixin, forms.Form):
     def __init__(self, *args, candidates=(), recorded=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._add_results(candidates, recorded or {})
+
+
+class CoverageForm(forms.Form):
+    """Points to add to (prefix "add") or remove from (prefix "remove") what an organiser trains
+    for, with the reason. `points` is checked against the points offered (of the organiser's county,
+    visible to the user); the page lists them itself, so the field never renders its queryset."""
+
+    points = forms.ModelMultipleChoiceField(
+        label=_("服务点"),
+        queryset=ServicePoint.objects.none(),
+        error_messages={
+            "required": _("请至少选择一个服务点。"),
+            "invalid_choice": _("所选服务点不属于该县或无权访问。"),
+            "invalid_pk_value": _("所选服务点不属于该县或无权访问。"),
+        },
+    )
+    note = forms.CharField(
+        label=_("更正说明"),
+        max_length=200,
+        help_text=_("例如：由县局统一组织培训。将记入管理历史。"),
+    )
+
+    def __init__(self, *args, points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["points"].queryset = points
+
+    def clean_note(self) -> str:
+        note = self.cleaned_data["note"].strip()
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in note):
+            raise forms.ValidationError(_("更正说明含有无效字符。"))
+        return note
+
+
+class OrganiserNameForm(forms.Form):
+    name = forms.CharField(
+        label=_("名称"),
+        max_length=100,
+        required=False,
+        help_text=_("留空则随所属部门、合作单位或镇（街道）的名称变化。"),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise forms.ValidationError(_("名称含有无效字符。"))
+        return name

@@ -12,7 +12,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bangban.network.models import Department, Domain, PartnerOrganisation, Region, ServicePoint
@@ -124,6 +126,20 @@ class TrainingOrganiserQuerySet(models.QuerySet):
         """Organisers that held fewer than the required trainings in `year`."""
         return self.with_trainings(year).filter(trainings__lt=TRAININGS_PER_YEAR)
 
+    def with_point_count(self):
+        """Each organiser with `point_count` = the points it trains for (a sub-query, so it adds
+        no join to `with_trainings`' count)."""
+        counted = (
+            TrainingOrganiser.points.through.objects.filter(trainingorganiser_id=OuterRef("pk"))
+            .order_by()
+            .values("trainingorganiser_id")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            point_count=Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+        )
+
 
 class TrainingOrganiser(models.Model):
     """Who runs trainings (the seed's annex 4): the county bureau (for the dedicated zone and the
@@ -169,9 +185,17 @@ class TrainingOrganiser(models.Model):
         on_delete=models.PROTECT,
         related_name="training_organiser",
     )
+    # What it trains for: the rule's points (`actions.rule_bindings`) with the administrators'
+    # corrections applied, kept by `actions.sync_organisers` whenever the network changes.
     points = models.ManyToManyField(
         ServicePoint, verbose_name=_("负责培训的服务点"), blank=True, related_name="trainers"
     )
+    # Follows its department, organisation or town centre (taken out of service or back); an
+    # inactive organiser keeps its trainings and its points' history.
+    active = models.BooleanField(_("在用"), default=True)
+    # The name follows the department's, organisation's or town's until an administrator gives the
+    # organiser a name of its own (`rename_organiser`).
+    name_follows = models.BooleanField(_("名称随所属单位变化"), default=True)
 
     objects = TrainingOrganiserQuerySet.as_manager()
 
@@ -218,6 +242,72 @@ class TrainingOrganiser(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def binding_id(self) -> int | None:
+        """The id of what it organises for (None for the county bureau)."""
+        return self.department_id or self.town_centre_id or self.organisation_id
+
+    @property
+    def organises_for(self) -> str:
+        """What it trains for, in words (select the binding with the organiser)."""
+        if self.kind == self.Kind.COUNTY_BUREAU:
+            return gettext("本县帮办代办专区及企业开办、投资项目审批、综合受理分区")
+        if self.kind == self.Kind.DEPARTMENT:
+            return gettext("%(name)s的帮办代办分区或窗口") % {"name": self.department.name}
+        if self.kind == self.Kind.TOWN:
+            return gettext("%(name)s及所辖村（社区）便民服务站") % {"name": self.town_centre.name}
+        return gettext("%(name)s的合作网点") % {"name": self.organisation.name}
+
+
+class CoverageCorrection(models.Model):
+    """An administrator's correction to the points an organiser trains for: a point added to what
+    the rule gives it, or a point of the rule taken away. Kept apart from the coverage itself
+    (`TrainingOrganiser.points`), so that every automatic recomputation applies it again
+    (docs/decisions/0026-organiser-coverage.md)."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", _("管理员增加")
+        REMOVED = "removed", _("管理员移除")
+
+    organiser = models.ForeignKey(
+        TrainingOrganiser,
+        verbose_name=_("培训组织单位"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("服务点"), on_delete=models.PROTECT, related_name="+"
+    )
+    change = models.CharField(_("更正"), max_length=16, choices=Change.choices)
+    note = models.CharField(_("更正说明"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更正人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培训范围更正")
+        verbose_name_plural = _("培训范围更正")
+        ordering = ["organiser", "point"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organiser", "point"], name="coverage_correction_once_per_point"
+            ),
+            models.CheckConstraint(
+                name="coverage_correction_change_known",
+                condition=Q(change__in=["added", "removed"]),
+            ),
+        ]
+        indexes = [models.Index(fields=["point"], name="coverage_correction_point_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organiser} · {self.get_change_display()} · {self.point}"
 
 
 class TrainingSessionQuerySet(models.QuerySet):

@@ -6,13 +6,19 @@ through the one gate (`network.access`), always derived from the points a user m
 
 from __future__ import annotations
 
+from typing import Literal
+
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from bangban.network.access import Action, is_superuser, memberships, points_q
+from bangban.network.access import Action, is_superuser, memberships, points_for, points_q
 from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
 
 from .models import Helper, TrainingOrganiser
+
+#: What may be done to an organiser: see it, manage its trainings ("change"), correct its points.
+OrganiserAction = Literal["view", "change", "correct"]
 
 
 def helpers_for(user, action: Action = "view") -> QuerySet:
@@ -45,6 +51,16 @@ def get_helper_for(user, pk, action: Action = "view", queryset=None):
         return qs.get(pk=pk)
     except (Helper.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def accounts_to_profile(user, action: Action = "change") -> QuerySet:
+    """The accounts a user may give a helper profile ("change"; "view": may see): people serving
+    (helper or point lead) at a point the user may act on with `action`, with or without a profile.
+    The HTML "new profile" page and `POST /helpers` both ask here."""
+    serving = Membership.objects.filter(
+        role__in=SERVING_ROLES, point__in=points_for(user, action).values("pk")
+    )
+    return get_user_model().objects.filter(pk__in=serving.values("user_id"))
 
 
 def _organisers_managed_q(user) -> Q:
@@ -91,11 +107,31 @@ def organisers_for(user, action: Action = "view") -> QuerySet:
     return TrainingOrganiser.objects.filter(q) if q else TrainingOrganiser.objects.none()
 
 
-def get_organiser_for(user, pk, action: Action = "view", queryset=None):
-    """The organiser `pk` if `user` may `action` it; Http404 whether missing or not allowed."""
+def organisers_to_correct(user) -> QuerySet:
+    """Training organisers whose points (and name) a user may correct: those of the counties inside
+    a region the user administers (region admins, and superusers). The organiser's own department,
+    town or partner admins record its trainings but do not decide what it trains for."""
+    if is_superuser(user):
+        return TrainingOrganiser.objects.all()
+    if not getattr(user, "is_active", False):
+        return TrainingOrganiser.objects.none()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+    return TrainingOrganiser.objects.filter(q) if q else TrainingOrganiser.objects.none()
+
+
+def get_organiser_for(user, pk, action: OrganiserAction = "view", queryset=None):
+    """The organiser `pk` if `user` may `action` it ("correct": `organisers_to_correct`); Http404
+    whether missing or not allowed."""
     qs = queryset if queryset is not None else TrainingOrganiser.objects.all()
     if not is_superuser(user):
-        qs = qs.filter(pk__in=organisers_for(user, action).values("pk"))
+        allowed = (
+            organisers_to_correct(user) if action == "correct" else organisers_for(user, action)
+        )
+        qs = qs.filter(pk__in=allowed.values("pk"))
     try:
         return qs.get(pk=pk)
     except (TrainingOrganiser.DoesNotExist, ValueError, TypeError) as error:

@@ -11,6 +11,11 @@ urlpatterns = [
     path("trainings/", views.organisers, name="organisers"),
     path("trainings/organisers/<int:pk>/", views.organiser_detail, name="organiser"),
     path("trainings/organisers/<int:pk>/new/", views.training_new, name="training_new"),
+    path(
+        "trainings/organisers/<int:pk>/coverage/",
+        views.organiser_coverage,
+        name="organiser_coverage",
+    ),
     path("trainings/<int:pk>/", views.training_detail, name="training"),
     path("trainings/<int:pk>/results/", views.training_results, name="training_results"),
     path("trainings/<int:pk>/material/", views.training_material, name="training_material"),

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from bangban.network import access
-from bangban.network.forms import add_network_errors
+from bangban.network.forms import SearchForm, add_network_errors
 from bangban.network.models import (
     SERVING_ROLES,
     Domain,
@@ -43,8 +42,21 @@ from bangban.network.models import (
 )
 
 from . import actions, compliance, directory, scope, spreadsheets
-from .forms import HelperForm, HelperSearchForm, ResultsForm, TrainingForm
-from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, TrainingSession
+from .forms import (
+    CoverageForm,
+    HelperForm,
+    HelperSearchForm,
+    OrganiserNameForm,
+    ResultsForm,
+    TrainingForm,
+)
+from .models import (
+    TRAININGS_PER_YEAR,
+    CoverageCorrection,
+    Helper,
+    TrainingOrganiser,
+    TrainingSession,
+)
 from .qualification import reasons_from_training, with_training
 from .staffing import FULL_TIME_ONLY
 
@@ -203,14 +215,8 @@ def helper_new(request, user_id: int):
     """Give a helper profile to someone who serves at a point the requester may change (an account
     made on the point's page has none yet, so is not qualified until it has one)."""
     user = request.user
-    points = access.points_for(user, "change").filter(
-        memberships__user_id=user_id, memberships__role__in=SERVING_ROLES
-    )
     person = (
-        get_user_model()
-        .objects.filter(pk=user_id, pk__in=points.values("memberships__user_id"))
-        .select_related("helper_profile")
-        .first()
+        scope.accounts_to_profile(user).filter(pk=user_id).select_related("helper_profile").first()
     )
     if person is None:
         raise Http404
@@ -250,8 +256,9 @@ def organisers(request):
     rows = (
         scope.organisers_for(user, "view")
         .with_trainings(year)
-        .select_related("county")
-        .order_by("county__code", "kind", "name", "id")
+        .with_point_count()
+        .select_related("county", "department", "organisation", "town_centre")
+        .order_by("county__code", "-active", "kind", "name", "id")
     )
     context = {
         "page": _page(request, rows),
@@ -261,18 +268,37 @@ def organisers(request):
     return render(request, "staff/organisers.html", context)
 
 
+def _corrected(organiser: TrainingOrganiser, change: str) -> Exists:
+    """The point (OuterRef) carries the organiser's correction `change`."""
+    return Exists(
+        CoverageCorrection.objects.filter(organiser=organiser, point=OuterRef("pk"), change=change)
+    )
+
+
 @login_required
 def organiser_detail(request, pk: int):
     user = request.user
     today = timezone.localdate()
     year = _year(request, today)
     organiser = scope.get_organiser_for(
-        user, pk, "view", queryset=TrainingOrganiser.objects.select_related("county")
+        user,
+        pk,
+        "view",
+        queryset=TrainingOrganiser.objects.select_related(
+            "county", "department", "organisation", "town_centre"
+        ),
     )
+    visible = access.points_for(user, "view").values("pk")
     points = (
-        organiser.points.filter(pk__in=access.points_for(user, "view").values("pk"))
+        organiser.points.filter(pk__in=visible)
+        .annotate(added=_corrected(organiser, CoverageCorrection.Change.ADDED))
         .select_related("region")
         .order_by("ancestry", "name", "id")
+    )
+    removed = (
+        organiser.corrections.filter(change=CoverageCorrection.Change.REMOVED, point__in=visible)
+        .select_related("point", "created_by")
+        .order_by("point__ancestry", "point__name", "id")
     )
     sessions = (
         organiser.sessions.in_year(year)
@@ -294,8 +320,101 @@ def organiser_detail(request, pk: int):
         "years": years,
         "required": TRAININGS_PER_YEAR,
         "can_manage": scope.organisers_for(user, "change").filter(pk=organiser.pk).exists(),
+        "can_correct": scope.organisers_to_correct(user).filter(pk=organiser.pk).exists(),
+        "removed": removed,
     }
     return render(request, "staff/organiser.html", context)
+
+
+#: Rows shown in each list of the coverage page; a search narrows them.
+COVERAGE_ROWS = 200
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def organiser_coverage(request, pk: int):
+    """Correct what an organiser trains for (the county's region admins): remove points it covers,
+    add points of its county, each time with a note; and give it a name of its own. Corrections
+    survive every recomputation when the network changes (docs/decisions/0026)."""
+    user = request.user
+    organiser = scope.get_organiser_for(
+        user,
+        pk,
+        "correct",
+        queryset=TrainingOrganiser.objects.select_related(
+            "county", "department", "organisation", "town_centre"
+        ),
+    )
+    county_points = access.points_for(user, "view").filter(county_id=organiser.county_id)
+    covered = county_points.filter(trainers=organiser)
+    offered = county_points.filter(active=True).exclude(trainers=organiser)
+    posted = request.POST.get("op") if request.method == "POST" else None
+    data = {op: request.POST if op == posted else None for op in ("remove", "add", "name")}
+    forms_by_op = {
+        "remove": CoverageForm(data["remove"], prefix="remove", points=covered),
+        "add": CoverageForm(data["add"], prefix="add", points=offered),
+        "name": OrganiserNameForm(
+            data["name"],
+            prefix="name",
+            initial={"name": "" if organiser.name_follows else organiser.name},
+        ),
+    }
+    form = forms_by_op.get(posted)
+    if form is not None and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            if posted == "name":
+                actions.rename_organiser(organiser, name=cleaned["name"], by=user)
+            else:
+                points = list(cleaned["points"])
+                actions.correct_coverage(
+                    organiser, by=user, note=cleaned["note"], **{posted: points}
+                )
+        except actions.StaffError as error:
+            add_network_errors(form, error)
+        else:
+            if posted == "name":
+                messages.success(request, _("名称已保存。"))
+            elif posted == "add":
+                messages.success(
+                    request, _("已增加 %(n)s 个负责培训的服务点。") % {"n": len(points)}
+                )
+            else:
+                messages.success(
+                    request, _("已移除 %(n)s 个负责培训的服务点。") % {"n": len(points)}
+                )
+            return redirect("staff:organiser_coverage", pk=organiser.pk)
+    search = SearchForm(request.GET or None)
+    text = search.cleaned_data["q"] if search.is_valid() else ""
+    covered_rows = covered.search(text)
+    offered_rows = offered.search(text)
+    order = ("ancestry", "name", "id")
+    context = {
+        "organiser": organiser,
+        "search": search,
+        "query": text,
+        "covered": list(
+            covered_rows.annotate(added=_corrected(organiser, CoverageCorrection.Change.ADDED))
+            .select_related("region")
+            .order_by(*order)[:COVERAGE_ROWS]
+        ),
+        "covered_count": covered_rows.count(),
+        "offered": list(
+            offered_rows.annotate(removed=_corrected(organiser, CoverageCorrection.Change.REMOVED))
+            .select_related("region")
+            .order_by(*order)[:COVERAGE_ROWS]
+        ),
+        "offered_count": offered_rows.count(),
+        "limit": COVERAGE_ROWS,
+        "remove_form": forms_by_op["remove"],
+        "add_form": forms_by_op["add"],
+        "name_form": forms_by_op["name"],
+        "checked": {
+            op: {str(value) for value in forms_by_op[op]["points"].value() or ()}
+            for op in ("remove", "add")
+        },
+    }
+    return render(request, "staff/organiser_coverage.html", context)
 
 
 def _candidates(organiser: TrainingOrganiser, today: dt.date, also=()):
