@@ -45,18 +45,6 @@ def county_admin(yiyuan, make_account):
     return make_account(Role.REGION_ADMIN, yiyuan.county)
 
 
-def deactivate(obj, monkeypatch) -> None:
-    """Take a department or partner organisation out of service. Their `active` flag is being added
-    in parallel (network); until it lands, the organisers read it with `getattr(…, True)`."""
-    model = type(obj)
-    if any(f.name == "active" for f in model._meta.fields):
-        model.objects.filter(pk=obj.pk).update(active=False)
-    else:
-        monkeypatch.setattr(
-            model, "active", property(lambda self: self.pk != obj.pk), raising=False
-        )
-
-
 # --- What each organiser appears with --------------------------------------------------------------
 
 
@@ -233,14 +221,11 @@ def test_a_town_centre_out_of_service_shows_its_organiser_inactive_with_its_trai
     assert organiser.sessions.count() == 1
 
 
-def test_a_department_out_of_service_keeps_its_organiser_shown_inactive(
-    yiyuan, county_admin, monkeypatch
-):
+def test_a_department_out_of_service_keeps_its_organiser_shown_inactive(yiyuan, county_admin):
     department = yiyuan.department("县司法局")
     organiser = organiser_of(department=department)
     actions.record_training(organiser, held_on=dt.date(2026, 3, 1), topic="培训", by=None)
-    deactivate(department, monkeypatch)
-    announce(yiyuan.county, by=county_admin, departments=[department.pk])
+    network.update_department(department, active=False, by=county_admin)
     organiser.refresh_from_db()
     assert (organiser.active, organiser.sessions.count()) == (False, 1)
     with pytest.raises(actions.StaffError) as error:
@@ -248,9 +233,8 @@ def test_a_department_out_of_service_keeps_its_organiser_shown_inactive(
     assert "已停用" in error.value.errors["points"][0]
 
 
-def test_a_department_added_out_of_service_gets_no_organiser(yiyuan, county_admin, monkeypatch):
-    department = Department.objects.create(county=yiyuan.county, name="县已撤销局")
-    deactivate(department, monkeypatch)
+def test_a_department_added_out_of_service_gets_no_organiser(yiyuan, county_admin):
+    department = Department.objects.create(county=yiyuan.county, name="县已撤销局", active=False)
     announce(yiyuan.county, by=county_admin, departments=[department.pk])
     assert not TrainingOrganiser.objects.filter(department=department).exists()
 

@@ -163,10 +163,10 @@ def _followed(organiser: TrainingOrganiser, county: Region) -> tuple[str, bool]:
     if organiser.kind == OrganiserKind.COUNTY_BUREAU:
         return _bureau_name(county), county.active
     if organiser.kind == OrganiserKind.DEPARTMENT:
-        return organiser.department.name, getattr(organiser.department, "active", True)
+        return organiser.department.name, organiser.department.active
     if organiser.kind == OrganiserKind.TOWN:
         return organiser.town_centre.region.name, organiser.town_centre.active
-    return organiser.organisation.name, getattr(organiser.organisation, "active", True)
+    return organiser.organisation.name, organiser.organisation.active
 
 
 def _missing_organisers(county: Region) -> list[TrainingOrganiser]:
@@ -183,8 +183,9 @@ def _missing_organisers(county: Region) -> list[TrainingOrganiser]:
         )
     missing += [
         TrainingOrganiser(kind=OrganiserKind.DEPARTMENT, name=d.name, department=d)
-        for d in Department.objects.filter(county=county, training_organiser__isnull=True)
-        if getattr(d, "active", True)
+        for d in Department.objects.filter(
+            county=county, active=True, training_organiser__isnull=True
+        )
     ]
     missing += [
         TrainingOrganiser(kind=OrganiserKind.TOWN, name=p.region.name, town_centre=p)
@@ -196,8 +197,9 @@ def _missing_organisers(county: Region) -> list[TrainingOrganiser]:
     ]
     missing += [
         TrainingOrganiser(kind=OrganiserKind.PARTNER, name=o.name, organisation=o)
-        for o in PartnerOrganisation.objects.filter(county=county, training_organiser__isnull=True)
-        if getattr(o, "active", True)
+        for o in PartnerOrganisation.objects.filter(
+            county=county, active=True, training_organiser__isnull=True
+        )
     ]
     for organiser in missing:
         organiser.county = county
