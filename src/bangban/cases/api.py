@@ -137,7 +137,7 @@ def case_summary(case: Case, today, near_until) -> dict:
         "channel": case.channel,
         "item": {"id": case.item_id, "name": case.revision.name, "revision": case.revision.number},
         "applicant": {"kind": a.kind, "name": a.name, "number_masked": a.number_masked},
-        "contact_phone_masked": actions.identifiers.mask_phone(case.contact_phone),
+        "contact_phone_masked": case.contact_phone_masked,
         "elderly": case.elderly,
         "disabled": case.disabled,
         "registering_point": _point(case.registering_point),
@@ -184,7 +184,7 @@ def _applicant_detail(a) -> dict:
         "name": a.name,
         "number_masked": a.number_masked,
         "document_type": a.document_type,
-        "phone_masked": actions.identifiers.mask_phone(a.phone),
+        "phone_masked": a.phone_masked,
         "disabled": a.disabled,
         "needs": a.needs,
         "legal_representative": a.legal_representative,
@@ -208,11 +208,15 @@ def _line_detail(line) -> dict:
 
 def _detail_cases():
     """Cases with what the answer shows beside them in the same row: the applicant, the item as it
-    stood (without its guide text or the applicant's encrypted number) and the authorisation.
+    stood (without its guide text or the applicant's encrypted columns) and the authorisation.
     Points and people are read by id afterwards (`case_detail`): joining them too (ten tables) cost
     PostgreSQL more planning than the rest of the answer."""
     return Case.objects.select_related("applicant", "revision", "authorisation").defer(
-        "revision__guide", "applicant__number_encrypted"
+        "revision__guide",
+        "applicant__number_encrypted",
+        "applicant__birth_on_encrypted",
+        "applicant__phone_encrypted",
+        "contact_phone_encrypted",
     )
 
 

@@ -494,8 +494,9 @@ def case_context(request, case: Case, today: dt.date) -> dict:
     ]
     applicant = case.applicant
     age = None
-    if applicant.birth_on is not None and applicant.birth_on <= today:
-        age = identifiers.age_on(applicant.birth_on, today)
+    birth_on = applicant.birth_date()  # decrypted: nothing in clear completes the number's mask
+    if birth_on is not None and birth_on <= today:
+        age = identifiers.age_on(birth_on, today)
     return {
         "case": case,
         "today": today,
@@ -503,8 +504,9 @@ def case_context(request, case: Case, today: dt.date) -> dict:
         "applicant": applicant,
         "is_person": applicant.kind == applicant.Kind.PERSON,
         "age": age,
-        "applicant_phone": identifiers.mask_phone(applicant.phone) if applicant.phone else "",
-        "contact_phone": identifiers.mask_phone(case.contact_phone) if case.contact_phone else "",
+        "applicant_phone": applicant.phone_masked,
+        "contact_phone": case.contact_phone_masked,
+        "contact_phone_differs": case.contact_phone_digest != applicant.phone_digest,
         "authorisation": getattr(case, "authorisation", None),
         "materials": materials,
         "material_statuses": CaseMaterial.Status,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bangban.cases import protection
+from bangban.kernel import protection
 
 NUMBER = "370323194503121236"
 
