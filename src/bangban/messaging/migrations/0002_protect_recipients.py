@@ -61,6 +61,12 @@ class Migration(migrations.Migration):
         ),
         migrations.RemoveConstraint(model_name="message", name="message_recipient_not_empty"),
         migrations.RunPython(protect, unprotect),
+        # A default only so that migrating backwards can add the column back to existing rows.
+        migrations.AlterField(
+            model_name="message",
+            name="recipient",
+            field=models.CharField(default="", max_length=32, verbose_name="接收号码"),
+        ),
         migrations.RemoveField(model_name="message", name="recipient"),
         migrations.AddConstraint(
             model_name="message",
