@@ -315,7 +315,7 @@ class Ledger:
     """Generates the applicants and cases of every county, day by day, into a Writer."""
 
     def __init__(self, writer: Writer, network: dict, items: dict, today: dt.date, seed: int):
-        from bangban.cases import identifiers, protection
+        from bangban.cases import identifiers
         from bangban.cases.models import (
             Applicant,
             Authorisation,
@@ -327,6 +327,7 @@ class Ledger:
             NoticeLine,
             Transfer,
         )
+        from bangban.kernel import protection
 
         self.identifiers, self.protection = identifiers, protection
         self.w = writer
@@ -357,9 +358,11 @@ class Ledger:
                 "number_masked",
                 "credit_code",
                 "lookup_digest",
-                "birth_on",
+                "birth_on_encrypted",
                 "sex",
-                "phone",
+                "phone_encrypted",
+                "phone_masked",
+                "phone_digest",
                 "disabled",
                 "needs",
                 "dishonest",
@@ -379,7 +382,9 @@ class Ledger:
                 "sequence",
                 "registered_at",
                 "applicant",
-                "contact_phone",
+                "contact_phone_encrypted",
+                "contact_phone_masked",
+                "contact_phone_digest",
                 "elderly",
                 "disabled",
                 "item",
@@ -467,7 +472,8 @@ class Ledger:
             "notice": (Notice.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
             + 1,
         }
-        #: Per county: (applicant id, birth date or None, phone) of its applicants so far.
+        #: Per county: (applicant id, birth date or None, the phone's stored columns, disabled) of
+        #: its applicants so far (a case's contact phone is its applicant's: the same columns).
         self.pool: dict[int, list[tuple]] = defaultdict(list)
         #: A sample of real document numbers per county, for returning applicants of the bench.
         self.numbers: dict[int, list[str]] = defaultdict(list)
@@ -489,7 +495,12 @@ class Ledger:
         self.ids["applicant"] += 1
         code = self.net["counties"][county]["code"]
         stamp = self.days.at(day, rng)
-        phone = f"1{rng.choice('35789')}{rng.randint(0, 999_999_999):09d}"
+        plain = f"1{rng.choice('35789')}{rng.randint(0, 999_999_999):09d}"
+        phone = (
+            self.protection.encrypt(plain),
+            self.identifiers.mask_phone(plain),
+            self.protection.phone_digest(plain),
+        )
         if rng.random() < 0.05:  # an enterprise or a village collective (N…)
             body = f"{rng.choice(['91', '93', 'N2'])}{code}{rng.randint(0, 10**8 - 1):08d}"
             number = self.identifiers.normalise_credit_code(_credit_code(body))
@@ -505,9 +516,9 @@ class Ledger:
                     number,
                     number,
                     self.protection.lookup_digest("credit_code", number),
-                    None,
                     "",
-                    phone,
+                    "",
+                    *phone,
                     False,
                     "",
                     False,
@@ -538,9 +549,9 @@ class Ledger:
                     self.identifiers.mask_id(number),
                     "",
                     self.protection.lookup_digest("resident_id", number),
-                    self.days.iso(born),
+                    self.protection.encrypt(born.isoformat()),
                     sex,
-                    phone,
+                    *phone,
                     disabled,
                     "行动不便" if disabled else "",
                     False,
@@ -703,7 +714,7 @@ class Ledger:
                 sequence,
                 registered_at,
                 applicant,
-                phone,
+                *phone,
                 elderly,
                 disabled,
                 item["id"],
@@ -1456,7 +1467,7 @@ def own_case(helper):
 def sample_numbers(county_ids) -> dict[int, list]:
     """Document numbers of applicants of those counties, decrypted (as the generator made them)."""
     from bangban.cases.models import Applicant, Case
-    from bangban.cases.protection import decrypt
+    from bangban.kernel.protection import decrypt
 
     out = {}
     for county_id in county_ids:

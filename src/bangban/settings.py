@@ -35,8 +35,9 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off (生产环境必须设置 SECRET_KEY)."
         )
     SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105 - only ever used with DEBUG on
-# The key identity numbers are encrypted and looked up with (bangban.cases.protection); derived from
-# SECRET_KEY when unset. Set it in production and keep it; an old key moves to the PREVIOUS list.
+# The key applicants' ID numbers, birth dates and phones are encrypted and looked up with
+# (bangban.kernel.protection); derived from SECRET_KEY when unset. Set it in production and keep it; to
+# change it, the old key moves to the PREVIOUS list and `bangban rotate-data-key` re-encrypts (README).
 BANGBAN_DATA_KEY = os.environ.get("BANGBAN_DATA_KEY", "")
 BANGBAN_DATA_KEYS_PREVIOUS = env_list("BANGBAN_DATA_KEYS_PREVIOUS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")

@@ -148,7 +148,7 @@ def test_a_village_case_from_registration_to_the_villagers_phone(
         and case.mode == "on_site"
         and case.kind == Case.Kind.ASSISTED
     )
-    assert case.applicant.birth_on == dt.date(1946, 3, 12)
+    assert case.applicant.birth_date() == dt.date(1946, 3, 12)
     no_violations(axe, page, "case page, just registered")
     shoot(shots, page, "1-case")
 

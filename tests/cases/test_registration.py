@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from bangban.cases import protection
 from bangban.cases.actions import CaseError
 from bangban.cases.models import Applicant, Case, CaseEvent
 from bangban.cases.workflow import State
 from bangban.catalog import actions as catalog_actions
+from bangban.kernel import protection
 from bangban.messaging.models import Message
 
 from .conftest import person, resident_id
@@ -65,7 +65,8 @@ def test_the_id_number_is_stored_encrypted_and_shown_masked(register):
     assert applicant.number_masked == number[:6] + "********" + number[-4:]
     assert number not in applicant.number_encrypted
     assert protection.decrypt(applicant.number_encrypted) == number
-    assert applicant.birth_on == dt.date(1945, 3, 12) and applicant.sex == "male"
+    assert applicant.birth_date() == dt.date(1945, 3, 12) and applicant.sex == "male"
+    assert "1945" not in applicant.birth_on_encrypted
 
 
 def test_a_returning_applicant_is_found_again_and_brought_up_to_date(register):
@@ -73,7 +74,10 @@ def test_a_returning_applicant_is_found_again_and_brought_up_to_date(register):
     first = register(applicant=person(number=number, phone="13805331234"))
     second = register(applicant=person(number=number.lower(), phone="13905339876"))
     assert first.applicant_id == second.applicant_id
-    assert Applicant.objects.get(pk=first.applicant_id).phone == "13905339876"
+    applicant = Applicant.objects.get(pk=first.applicant_id)
+    assert applicant.decrypted_phone() == "13905339876"
+    assert applicant.phone_masked == "139****9876"
+    assert applicant.phone_digest == protection.phone_digest("13905339876")
 
 
 def test_an_old_15_digit_number_is_the_same_person(register):
@@ -114,7 +118,8 @@ def test_registration_appends_one_event_and_queues_a_message(register):
         ("register", "", State.REGISTERED)
     ]
     message = Message.objects.get(reference=f"case:{case.number}")
-    assert message.recipient == "13805331234" and case.number in message.body
+    assert message.decrypted_recipient() == "13805331234" and case.number in message.body
+    assert message.recipient_masked == "138****1234"
 
 
 def test_no_message_without_a_mobile(register):

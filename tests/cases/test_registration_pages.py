@@ -75,7 +75,7 @@ def test_registering_an_elderly_villager_by_id_number(logged_in, item, helper, s
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:case", args=[case.number]) + "?registered=1"
     assert case.elderly is True
-    assert case.applicant.birth_on == dt.date(1945, 3, 12)
+    assert case.applicant.birth_date() == dt.date(1945, 3, 12)
     assert case.applicant.number_masked == number[:6] + "********" + number[-4:]
     assert case.registering_point == station and case.responsible == helper
     assert case.entered_by == helper and case.mode == "on_site"
@@ -131,7 +131,8 @@ def test_a_proxy_case_with_its_signed_authorisation(logged_in, item, helper):
     assert case.kind == Case.Kind.PROXY
     assert case.authorisation.principal == "张秀英"
     assert case.authorisation.scan.read() == b"%PDF-1.4 signed"
-    assert case.contact_phone == "13905331111"
+    assert case.decrypted_contact_phone() == "13905331111"
+    assert case.contact_phone_masked == "139****1111"
 
 
 def test_a_proxy_case_without_its_scan_is_refused_at_the_field(logged_in, item, helper):

@@ -93,9 +93,8 @@ def phones(yiyuan, make_helper, helper):
 
 def texts(case):
     return sorted(
-        Message.objects.filter(reference=f"case:{case.number}", body__contains="牌").values_list(
-            "recipient", flat=True
-        )
+        m.decrypted_recipient()
+        for m in Message.objects.filter(reference=f"case:{case.number}", body__contains="牌")
     )
 
 

@@ -188,11 +188,12 @@ def test_the_console_gateway_logs_the_message_with_the_phone_masked(settings, ca
     assert PHONE not in caplog.text
 
 
-def test_the_console_gateway_shows_the_whole_phone_in_debug(settings, caplog):
+def test_the_console_gateway_masks_the_phone_in_debug_too(settings, caplog):
     settings.DEBUG = True
     with caplog.at_level(logging.INFO, logger="bangban.messaging"):
         ConsoleGateway().send(PHONE, "您的事项已受理。", reference="case:1")
-    assert PHONE in caplog.text
+    assert "138****1234" in caplog.text
+    assert PHONE not in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -187,7 +187,7 @@ def test_a_landline_uses_the_last_four_digits_of_the_number(client, register):  
 
 def test_a_case_without_a_phone_shows_its_state_and_dates_only(client, register):  # noqa: F811
     case = register(applicant=person(name="李桂兰", phone=""))
-    assert case.contact_phone == ""
+    assert case.contact_phone_encrypted == case.contact_phone_masked == ""
     response = client.get(url(case.public_token))
     text = body(response)
     assert response.status_code == 200

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangban.catalog.models import Material, ServiceItem
+from bangban.kernel import protection
 from bangban.messaging.actions import queue_message
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Role, ServicePoint
@@ -31,7 +32,7 @@ from bangban.staff.qualification import (
 from bangban.workdays import calendar
 from bangban.workdays.arithmetic import Deadline
 
-from . import identifiers, protection, workflow
+from . import identifiers, workflow
 from .identifiers import DocumentType, IdentifierError
 from .models import (
     LEVEL_OF_KIND,
@@ -80,8 +81,19 @@ class ApplicantData:
     contact_name: str = ""
 
 
+def phone_columns(phone: str, prefix: str = "phone") -> dict[str, str]:
+    """The stored columns of a normalised phone ("" for none): `<prefix>_encrypted`, `_masked` (what
+    pages show) and `_digest` (what finds it); never the phone in clear (decision 0030)."""
+    return {
+        f"{prefix}_encrypted": protection.encrypt(phone) if phone else "",
+        f"{prefix}_masked": identifiers.mask_phone(phone) if phone else "",
+        f"{prefix}_digest": protection.phone_digest(phone) if phone else "",
+    }
+
+
 def _applicant_values(data: ApplicantData, today: dt.date) -> tuple[dict, dict[str, list[str]]]:
-    """The stored values of an applicant (number encrypted, masked and digested), and the problems."""
+    """What is known of an applicant (number encrypted, masked and digested; birth date and phone
+    still in clear: `_stored` encrypts them), and the problems."""
     errors: dict[str, list[str]] = {}
     values: dict = {"kind": data.kind, "name": data.name.strip()}
     if data.kind not in Applicant.Kind.values:
@@ -100,6 +112,7 @@ def _applicant_values(data: ApplicantData, today: dt.date) -> tuple[dict, dict[s
                 credit_code=code,
                 number_masked=code,
                 lookup_digest=protection.lookup_digest(CREDIT_CODE, code),
+                lookup_digests=protection.lookup_digests(CREDIT_CODE, code),
             )
         else:
             if data.document_type not in DocumentType.values:
@@ -111,6 +124,7 @@ def _applicant_values(data: ApplicantData, today: dt.date) -> tuple[dict, dict[s
                 number_encrypted=protection.encrypt(document.number),
                 number_masked=identifiers.mask_id(document.number),
                 lookup_digest=protection.lookup_digest(document.document_type, document.number),
+                lookup_digests=protection.lookup_digests(document.document_type, document.number),
                 birth_on=birth_on,
                 sex=document.sex or "",
             )
@@ -134,23 +148,50 @@ def _applicant_values(data: ApplicantData, today: dt.date) -> tuple[dict, dict[s
     return values, errors
 
 
+#: What `_applicant_values` knows in clear or for finding only, and `_stored` turns into columns.
+_UNSTORED = ("birth_on", "phone", "lookup_digests")
+
+
+def _stored(values: dict) -> dict:
+    """The columns of an applicant from `_applicant_values`: the birth date and the phone encrypted
+    (the phone masked and digested too), nothing in clear that completes a mask."""
+    birth_on = values.get("birth_on")
+    stored = {name: value for name, value in values.items() if name not in _UNSTORED}
+    stored["birth_on_encrypted"] = protection.encrypt(birth_on.isoformat()) if birth_on else ""
+    stored.update(phone_columns(values.get("phone", "")))
+    return stored
+
+
+def _find_applicant(values: dict, lock: bool = False) -> Applicant | None:
+    """The applicant with this identity: by its digest under any configured key (a row stored
+    before a key change is found until `bangban rotate-data-key` has recomputed its digest)."""
+    rows = Applicant.objects.select_for_update() if lock else Applicant.objects
+    return rows.filter(lookup_digest__in=values["lookup_digests"]).order_by("pk").first()
+
+
 def _identify(values: dict) -> Applicant:
-    """The applicant with this identity, brought up to date with what the helper typed, or a new one."""
-    digest = values["lookup_digest"]
-    existing = Applicant.objects.select_for_update().filter(lookup_digest=digest).first()
+    """The applicant with this identity, brought up to date with what the helper typed, or a new one.
+    Encrypted columns are compared in clear (each encryption differs) and written only when the
+    value changed."""
+    existing = _find_applicant(values, lock=True)
     if existing is None:
         try:
             with transaction.atomic():
-                return Applicant.objects.create(**values)
+                return Applicant.objects.create(**_stored(values))
         except IntegrityError:  # registered by someone else a moment ago
-            existing = Applicant.objects.select_for_update().get(lookup_digest=digest)
+            existing = _find_applicant(values, lock=True)
+    stored = _stored(values)
     changed = [
         name
-        for name, value in values.items()
-        if name not in ("number_encrypted", "lookup_digest") and getattr(existing, name) != value
+        for name, value in stored.items()
+        if not name.endswith("_encrypted") and getattr(existing, name) != value
     ]
+    if existing.birth_date() != values.get("birth_on"):
+        changed.append("birth_on_encrypted")
+    if existing.decrypted_phone() != values.get("phone", ""):
+        changed.append("phone_encrypted")
     for name in changed:
-        setattr(existing, name, values[name])
+        setattr(existing, name, stored[name])
     if changed:
         existing.save(update_fields=[*changed, "updated_at"])
     return existing
@@ -321,8 +362,10 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             registered_on=today,
             sequence=sequence,
             applicant=applicant,
-            contact_phone=contact,
-            elderly=bool(applicant.birth_on and identifiers.is_elderly(applicant.birth_on, today)),
+            **phone_columns(contact, "contact_phone"),
+            elderly=bool(
+                values.get("birth_on") and identifiers.is_elderly(values["birth_on"], today)
+            ),
             disabled=applicant.disabled,
             item=item,
             revision=item.current,
@@ -459,9 +502,10 @@ def _apply(case: Case, action: str, by, changes: dict, data: dict | None = None)
 
 
 def _notify(case: Case, text: str) -> None:
-    if case.contact_phone and identifiers.is_mobile(case.contact_phone):
+    phone = case.decrypted_contact_phone()
+    if phone and identifiers.is_mobile(phone):
         queue_message(
-            recipient=case.contact_phone,
+            recipient=phone,
             body=_("【帮办代办】办件 %(number)s：%(text)s") % {"number": case.number, "text": text},
             reference=f"case:{case.number}",
         )
@@ -1419,9 +1463,10 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
             values, _problems = _applicant_values(c.applicant, c.registered_on)
             digest = values["lookup_digest"]
             if digest not in applicants:
-                applicant = Applicant.objects.filter(lookup_digest=digest).first()
-                applicants[digest] = applicant or Applicant.objects.create(**values)
+                applicant = _find_applicant(values)
+                applicants[digest] = applicant or Applicant.objects.create(**_stored(values))
             applicant = applicants[digest]
+            birth_on = applicant.birth_date()
             received = c.received_on or c.registered_on
             handling_point = c.handling_point or c.registering_point
             helper = c.handling_helper
@@ -1435,11 +1480,10 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                 registered_on=c.registered_on,
                 sequence=sequence,
                 applicant=applicant,
-                contact_phone=identifiers.normalise_phone(contact) if contact else "",
-                elderly=bool(
-                    applicant.birth_on
-                    and identifiers.is_elderly(applicant.birth_on, c.registered_on)
+                **phone_columns(
+                    identifiers.normalise_phone(contact) if contact else "", "contact_phone"
                 ),
+                elderly=bool(birth_on and identifiers.is_elderly(birth_on, c.registered_on)),
                 disabled=bool(c.applicant.disabled),
                 item=c.item,
                 revision=c.revision,

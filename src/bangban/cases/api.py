@@ -32,13 +32,16 @@ from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
-from .ledger import LedgerFilter
+from .ledger import LedgerFilter, identity_search
 from .models import Case, Transfer, attach_names, next_working_day, warning_of
 from .schemas import (
     CASE_NUMBER,
+    MAX_LIMIT,
+    MAX_OFFSET,
     CaseIn,
     CaseListOut,
     CaseOut,
+    CaseSearchIn,
     ChannelValue,
     DeclineIn,
     EventListOut,
@@ -63,15 +66,14 @@ from .workflow import State
 
 router = Router(tags=["cases"])
 
-MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
 CaseNumber = Path(..., max_length=40, pattern=CASE_NUMBER, examples=["370323-20261125-0042"])
 TransferId = Path(..., ge=1, le=MAX_ID)
 OptionalId = Query(None, ge=1, le=MAX_ID)
 StateQuery = Query(None, description="repeatable: cases in any of these states")
 SortQuery = Query(None, description="default -registered (newest first)")
-#: What the case page reads besides the checklist, notices and transfers, in the same query.
-LEDGER_QUERY = {*LedgerFilter.base_fields, "limit", "offset"}
+#: The query parameters of `GET /cases`: the ledger filter's, but never digests (a search by a
+#: whole ID number or phone goes by `POST /cases/search`, decision 0030).
+LEDGER_QUERY = {*LedgerFilter.base_fields, "limit", "offset"} - {"digest"}
 
 
 # --- Errors ----------------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def case_summary(case: Case, today, near_until) -> dict:
         "channel": case.channel,
         "item": {"id": case.item_id, "name": case.revision.name, "revision": case.revision.number},
         "applicant": {"kind": a.kind, "name": a.name, "number_masked": a.number_masked},
-        "contact_phone_masked": actions.identifiers.mask_phone(case.contact_phone),
+        "contact_phone_masked": case.contact_phone_masked,
         "elderly": case.elderly,
         "disabled": case.disabled,
         "registering_point": _point(case.registering_point),
@@ -184,7 +186,7 @@ def _applicant_detail(a) -> dict:
         "name": a.name,
         "number_masked": a.number_masked,
         "document_type": a.document_type,
-        "phone_masked": actions.identifiers.mask_phone(a.phone),
+        "phone_masked": a.phone_masked,
         "disabled": a.disabled,
         "needs": a.needs,
         "legal_representative": a.legal_representative,
@@ -208,11 +210,15 @@ def _line_detail(line) -> dict:
 
 def _detail_cases():
     """Cases with what the answer shows beside them in the same row: the applicant, the item as it
-    stood (without its guide text or the applicant's encrypted number) and the authorisation.
+    stood (without its guide text or the applicant's encrypted columns) and the authorisation.
     Points and people are read by id afterwards (`case_detail`): joining them too (ten tables) cost
     PostgreSQL more planning than the rest of the answer."""
     return Case.objects.select_related("applicant", "revision", "authorisation").defer(
-        "revision__guide", "applicant__number_encrypted"
+        "revision__guide",
+        "applicant__number_encrypted",
+        "applicant__birth_on_encrypted",
+        "applicant__phone_encrypted",
+        "contact_phone_encrypted",
     )
 
 
@@ -318,15 +324,17 @@ def _any_user(pk: int | None, field: str, what: str):
 # --- The ledger ------------------------------------------------------------------------------------
 
 
-def _filter_errors(form: LedgerFilter) -> None:
-    """The filter's own errors in the one shape at ["query", field]: 422 for a value the field
+def _filter_errors(form: LedgerFilter, where: str = "query") -> None:
+    """The filter's own errors in the one shape at [where, field]: 422 for a value the field
     refuses; 409 ("rule") for a rule across fields the schema cannot say (an end before a start)."""
     items, malformed = [], False
     for field, field_errors in form.errors.as_data().items():
         for error in field_errors:
+            if error.code == "identity_in_url":  # a rule, with its own message: where to send it
+                raise ApiError(409, [where, field], error.messages[0], error.code)
             malformed = malformed or error.code is not None
             for msg in error.messages:
-                items.append({"loc": ["query", field], "msg": msg, "type": error.code or "rule"})
+                items.append({"loc": [where, field], "msg": msg, "type": error.code or "rule"})
     if malformed:
         raise ValidationError(
             [{"loc": i["loc"], "type": i["type"], "msg": i["msg"]} for i in items]
@@ -368,8 +376,12 @@ def list_cases(
     form = LedgerFilter(request.GET)
     if not form.is_valid():
         _filter_errors(form)
+    return _ledger_page(request.auth, form, limit, offset)
+
+
+def _ledger_page(user, form: LedgerFilter, limit: int, offset: int) -> dict:
     today = timezone.localdate()
-    rows, more = form.apply(cases_for(request.auth, "view"), today).page(offset, limit)
+    rows, more = form.apply(cases_for(user, "view"), today).page(offset, limit)
     near_until = next_working_day(today)
     return {
         "items": [case_summary(c, today, near_until) for c in rows],
@@ -377,6 +389,34 @@ def list_cases(
         "offset": offset,
         "next_offset": offset + limit if more else None,
     }
+
+
+@router.post(
+    "/cases/search",
+    response={200: CaseListOut, **errors(400, 409, 422)},
+    summary="Find cases by a whole ID number or phone",
+)
+def search_cases(request, payload: CaseSearchIn):
+    """The cases you may see of the applicant with this whole ID number (or other document number,
+    or credit code), or with this phone as the applicant's or as the case's contact phone (the
+    proxy's for 代办), through the ledger's one filter (the other fields: as `GET /cases`). By POST
+    so that the number is never in a URL or an access log; it is reduced to its keyed digests and
+    not kept. 409 at `["body", "number"]` for a text that is no whole number or phone."""
+    _refuse_unknown_query(request, set())
+    search = identity_search(payload.number)
+    if search is None:
+        message = _("请输入完整的证件号码、统一社会信用代码或电话号码。")
+        raise ApiError(409, ["body", "number"], message, "rule")
+    fields = payload.dict(exclude={"number", "limit", "offset"}, exclude_none=True)
+    data = {
+        name: value.isoformat() if isinstance(value, dt.date) else value
+        for name, value in fields.items()
+    }
+    data["digest"] = list(search.digests)
+    form = LedgerFilter(data)
+    if not form.is_valid():
+        _filter_errors(form, "body")
+    return _ledger_page(request.auth, form, payload.limit, payload.offset)
 
 
 @router.get("/cases/{number}", response={200: CaseOut, **errors(404, 422)}, summary="Get a case")

@@ -25,7 +25,6 @@ from docx.shared import Cm, Pt
 from bangban.catalog.templatetags.catalog import limit
 from bangban.staff.directory import hours_summary
 
-from .identifiers import mask_phone
 from .models import Case, CaseEvent, CaseMaterial, Notice
 from .workflow import State
 
@@ -106,7 +105,7 @@ def _helper_text(user) -> str:
 def _applicant_lines(case: Case) -> list[Line]:
     """Who the matter is for: name, the masked document number, the masked phone."""
     applicant = case.applicant
-    phone = case.contact_phone or applicant.phone
+    phone = case.contact_phone_masked or applicant.phone_masked
     if applicant.kind == applicant.Kind.ORGANISATION:
         label = _("统一社会信用代码")
     else:
@@ -114,7 +113,7 @@ def _applicant_lines(case: Case) -> list[Line]:
     lines = [Line(_("申请人"), applicant.name), Line(label, applicant.number_masked)]
     if applicant.kind == applicant.Kind.ORGANISATION and applicant.legal_representative:
         lines.append(Line(_("法定代表人"), applicant.legal_representative))
-    lines.append(Line(_("联系电话"), mask_phone(phone) if phone else "—"))
+    lines.append(Line(_("联系电话"), phone or "—"))
     return lines
 
 

@@ -30,6 +30,7 @@ from bangban.network.models import Region
 from . import actions, spreadsheets
 from .models import LedgerExport
 from .views import _valid_filter as valid_filter
+from .views import ledger_data
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Up to this many rows an export is written during the request; more go to the task worker.
@@ -44,7 +45,11 @@ UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 def export(request):
     """The ledger list's rows (same filter, same scope, same order) as Excel; a large export
     becomes a background job and the user is sent to their exports."""
-    shown, ledger_filter = valid_filter(request.GET)  # a bad condition is left out, as on the list
+    data, found = ledger_data(request, request.GET)  # a search by number: its digests only
+    if found is not None and found.get("expired"):
+        messages.error(request, _("按证件号码或电话查找已过期，请重新查找后再导出。"))
+        return redirect("cases:ledger")
+    shown, ledger_filter = valid_filter(data)  # a bad condition is left out, as on the list
     if ledger_filter is None:
         context = {"exports": _own_exports(request.user), "filter": shown}
         return render(request, "cases/exports.html", context, status=400)

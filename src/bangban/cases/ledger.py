@@ -6,21 +6,33 @@ Parameters (all optional, GET-style): `state` (repeatable), `point` (a point id:
 handled there or anywhere below it), `helper` (a user id: first responsible or handling helper),
 `item`, `kind`, `mode`, `channel`, `registered_from`/`registered_to`, `completed_from`/`completed_to`
 (dates, both ends included), `warning` (`near_deadline` 黄牌 or `overdue` 红牌), `special` (`elderly`,
-`disabled` or `any` of them), `q` (a case number or its start, or the applicant's name), `sort`.
+`disabled` or `any` of them), `q` (a case number or its start, or the applicant's name), `sort`, and
+`digest` (repeatable: the keyed digests of a whole ID number or phone, `identity_search`).
+
+A whole ID number or phone is never a GET parameter (decision 0030): `q` refuses one. It is typed
+into the page's search box, which POSTs it; the page keeps the digests in the session behind an
+opaque, short-lived reference (`views.ledger`); the API takes it in the body of `POST
+/api/v1/cases/search`; a background export stores only the digests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from bangban.catalog.models import Mode
+from bangban.kernel import protection
 from bangban.network.models import ServicePoint
 
-from .models import Case, warning_q
+from . import identifiers
+from .identifiers import DocumentType, IdentifierError
+from .models import Applicant, Case, warning_q
 from .workflow import State
 
 WARNINGS = [
@@ -45,6 +57,77 @@ SORT_CHOICES = [
     ("deadline", gettext_lazy("承诺期限（近的在前）")),
     ("-deadline", gettext_lazy("承诺期限（远的在前）")),
 ]
+
+
+#: A case number or its start (`370323`, `370323-2026`, `370323-20261125-0042`): searched by `q`.
+CASE_NUMBER_START = re.compile(r"[0-9]{1,6}|[0-9]{6}-[0-9]{0,8}(-[0-9]*)?")
+DIGEST = re.compile(r"[0-9a-f]{64}")
+#: The most digests one filter carries (every kind of document a text may be, under every key).
+MAX_DIGESTS = 40
+
+
+@dataclass(frozen=True)
+class IdentitySearch:
+    """A whole identity number or phone as typed at the counter, reduced to what finds it: the keyed
+    digests of every kind of document (and phone) it may be, under every configured key, and its
+    mask (what a page shows of it). The number itself is not kept."""
+
+    digests: tuple[str, ...]
+    shown: str
+
+
+def identity_search(text: str, today: dt.date | None = None) -> IdentitySearch | None:
+    """The search for `text` if it is a whole ID number, another document's number, a credit code
+    or a phone; None for anything else: a name (no digit), a case number or its start, or digits
+    that are no number at all."""
+    compact = "".join((text or "").split())
+    if not compact or len(compact) > 50 or not any(c.isdigit() for c in compact):
+        return None
+    if CASE_NUMBER_START.fullmatch(compact):
+        return None
+    today = today or timezone.localdate()
+    digests: list[str] = []
+    shown = ""
+    try:
+        phone = identifiers.normalise_phone(text)
+    except IdentifierError:
+        pass
+    else:
+        digests += protection.phone_digests(phone)
+        shown = identifiers.mask_phone(phone)
+    for kind in DocumentType.values:
+        try:
+            number = identifiers.normalise_document(kind, text, today)
+        except IdentifierError:
+            continue
+        digests += protection.lookup_digests(kind, number)
+        shown = shown or identifiers.mask_id(number)
+    try:
+        code = identifiers.normalise_credit_code(text)
+    except IdentifierError:
+        pass
+    else:
+        digests += protection.lookup_digests("credit_code", code)
+        shown = shown or code
+    if not digests:
+        return None
+    return IdentitySearch(tuple(dict.fromkeys(digests))[:MAX_DIGESTS], shown)
+
+
+class DigestsField(forms.Field):
+    """Keyed digests (64 hex characters each, repeatable): never a number, only what finds one."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        if len(values) > MAX_DIGESTS or not all(
+            isinstance(v, str) and DIGEST.fullmatch(v) for v in values
+        ):
+            raise forms.ValidationError(gettext_lazy("查找摘要无效。"), code="invalid")
+        return values
 
 
 def _blank(choices):
@@ -84,8 +167,23 @@ class LedgerFilter(forms.Form):
     special = forms.ChoiceField(
         label=gettext_lazy("特殊群体"), choices=_blank(SPECIAL), required=False
     )
-    q = forms.CharField(label=gettext_lazy("编号或申请人"), required=False, max_length=50)
+    q = forms.CharField(
+        label=gettext_lazy("编号、申请人、证件号码或电话"), required=False, max_length=50
+    )
     sort = forms.ChoiceField(label=gettext_lazy("排序"), choices=SORT_CHOICES, required=False)
+    digest = DigestsField(required=False)
+
+    def clean_q(self):
+        text = self.cleaned_data["q"]
+        if identity_search(text) is not None:
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "证件号码和电话不放在网址中查找：请在台账页面的查找框中输入，"
+                    "接口请用 POST /api/v1/cases/search。"
+                ),
+                code="identity_in_url",
+            )
+        return text
 
     def clean(self):
         data = super().clean()
@@ -132,6 +230,8 @@ class LedgerFilter(forms.Form):
         text = data["q"].strip()
         if text:
             q &= Q(number__startswith=text) | Q(applicant__name__startswith=text)
+        if data["digest"]:
+            q &= _identity_q(data["digest"])
         return cases.filter(q).order_by(*SORTS[data["sort"] or "-registered"])
 
     def query(self) -> dict:
@@ -142,6 +242,15 @@ class LedgerFilter(forms.Form):
                 continue
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
         return out
+
+
+def _identity_q(digests: list[str]) -> Q:
+    """Cases of the applicant with one of these identity or phone digests, or whose progress
+    messages go to such a phone (the proxy's for 代办): each an indexed look-up."""
+    applicants = Applicant.objects.filter(
+        Q(lookup_digest__in=digests) | Q(phone_digest__in=digests)
+    ).values("pk")
+    return Q(applicant__in=applicants) | Q(contact_phone_digest__in=digests)
 
 
 def _in_subtree(point_id: int) -> Q:

@@ -7,6 +7,7 @@ Every write goes through `cases.actions`; `Case.status` is written only there, b
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import models
@@ -14,19 +15,24 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.catalog.models import ItemRevision, Material, Mode, ServiceItem
+from bangban.kernel import protection
 from bangban.network.models import Region, ServicePoint
 from bangban.workdays import calendar
 
 from .identifiers import DocumentType
 from .workflow import OPEN, State
 
+log = logging.getLogger("bangban.cases")
+
 
 class Applicant(models.Model):
     """A person or an enterprise (or other organisation) who brings matters (办事企业群众).
 
-    A person's document number is stored only encrypted, beside its mask; both kinds are found again
-    by `lookup_digest` (decision 0015). One row per identity across the deployment; what a helper may
-    see of it is decided by the cases in their scope (`cases.scope`)."""
+    A person's document number, birth date and phone are stored only encrypted (nothing in clear
+    completes a mask: decision 0030), the number and the phone beside their masks; both kinds are
+    found again by `lookup_digest`, a phone by `phone_digest`. One row per identity across the
+    deployment; what a helper may see of it is decided by the cases in their scope (`cases.scope`).
+    Written by `actions` only; `birth_date()` and `decrypted_phone()` read the clear values."""
 
     class Kind(models.TextChoices):
         PERSON = "person", _("个人")
@@ -43,11 +49,14 @@ class Applicant(models.Model):
     number_masked = models.CharField(_("证件号码"), max_length=40)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     lookup_digest = models.CharField(_("查找摘要"), max_length=64, unique=True)
-    birth_on = models.DateField(_("出生日期"), null=True, blank=True)
+    #: The ISO date, encrypted: with the mask's 6 + 4 digits it would give back the whole number.
+    birth_on_encrypted = models.TextField(_("出生日期（加密）"), blank=True)
     sex = models.CharField(
         _("性别"), max_length=8, blank=True, choices=[("male", _("男")), ("female", _("女"))]
     )
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone_encrypted = models.TextField(_("联系电话（加密）"), blank=True)
+    phone_masked = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone_digest = models.CharField(_("电话查找摘要"), max_length=64, blank=True, db_index=True)
     disabled = models.BooleanField(_("残疾人"), default=False)
     needs = models.CharField(_("其他需要帮助的情况"), max_length=200, blank=True)
     dishonest = models.BooleanField(_("失信记录"), default=False)
@@ -71,6 +80,31 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.number_masked}）"
+
+    def birth_date(self) -> dt.date | None:
+        """The birth date, decrypted; None when none is stored or no configured key opens it."""
+        text = _decrypted(self.birth_on_encrypted, self, "birth_on_encrypted")
+        return dt.date.fromisoformat(text) if text else None
+
+    def decrypted_phone(self) -> str:
+        """The phone in full (for a text message, never for a page); "" when none is stored or no
+        configured key opens it."""
+        return _decrypted(self.phone_encrypted, self, "phone_encrypted")
+
+
+def _decrypted(token: str, row: models.Model, field: str) -> str:
+    """A protected column in clear, "" when blank or unreadable: a page or a text message goes on
+    without it, and the log says which row (never the value) so that an operator can act
+    (`bangban rotate-data-key` names every unreadable row too)."""
+    if not token:
+        return ""
+    try:
+        return protection.decrypt(token)
+    except protection.UnreadableNumber:
+        log.warning(
+            "%s %s: %s cannot be decrypted with any data key", row._meta.label, row.pk, field
+        )
+        return ""
 
 
 def next_working_day(day: dt.date) -> dt.date:
@@ -207,7 +241,12 @@ class Case(models.Model):
     applicant = models.ForeignKey(
         Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
     )
-    contact_phone = models.CharField(_("接收进度的电话"), max_length=30, blank=True)
+    #: Where progress messages go (the proxy's phone for 代办): encrypted, masked, digested.
+    contact_phone_encrypted = models.TextField(_("接收进度的电话（加密）"), blank=True)
+    contact_phone_masked = models.CharField(_("接收进度的电话"), max_length=30, blank=True)
+    contact_phone_digest = models.CharField(
+        _("接收进度的电话查找摘要"), max_length=64, blank=True, db_index=True
+    )
     elderly = models.BooleanField(_("老年人"), default=False)
     disabled = models.BooleanField(_("残疾人"), default=False)
     item = models.ForeignKey(
@@ -291,6 +330,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def decrypted_contact_phone(self) -> str:
+        """Where progress messages go, in full (for the outbox, never for a page); "" when none is
+        stored or no configured key opens it."""
+        return _decrypted(self.contact_phone_encrypted, self, "contact_phone_encrypted")
 
     def holding(self, until: dt.date, transfers=None) -> list[tuple[int, int]]:
         """(point id, working days it held the case), in order: the registering point from receipt,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from bangban.catalog.schemas import ModeValue
 from bangban.network.schemas import Id, Input, text
@@ -257,6 +258,60 @@ class CaseIn(Input):
 
 
 # --- Actions ---------------------------------------------------------------------------------------
+
+
+def _no_bool(value):
+    # pydantic's lax mode takes `false` as 0; JSON Schema's integer does not (4939.0 it does).
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    return value
+
+
+StrictId = Annotated[Id, BeforeValidator(_no_bool)]
+Day = text(10, 10, DATE_2000_2100, description="YYYY-MM-DD", examples=["2026-11-25"])
+#: The longest page of a list of cases, and the furthest offset.
+MAX_LIMIT = 500
+MAX_OFFSET = 10_000_000
+
+
+class CaseSearchIn(Input):
+    """`POST /cases/search`: the ledger's filter (the parameters of `GET /cases`) with a whole ID
+    number or phone, sent in the body so that it is never in a URL or an access log. `false` is no
+    integer and `0` no date (dates are YYYY-MM-DD text), though pydantic's lax mode would take
+    them."""
+
+    number: text(
+        50,
+        1,
+        description="a whole ID number (or another document's number, or a credit code) or a "
+        "phone, as typed at the counter; never returned",
+        examples=["370323194503121236"],
+    )
+    state: list[StateValue] | None = Field(
+        None, max_length=len(State.values), description="cases in any of these states"
+    )
+    point: StrictId | None = Field(
+        None, description="a point: cases registered or handled there or below"
+    )
+    helper: StrictId | None = Field(
+        None, description="a user: first responsible or handling helper"
+    )
+    item: StrictId | None = None
+    kind: KindValue | None = None
+    mode: ModeValue | None = None
+    channel: ChannelValue | None = None
+    registered_from: Day | None = None
+    registered_to: Day | None = None
+    completed_from: Day | None = None
+    completed_to: Day | None = None
+    warning: WarningValue | None = None
+    special: SpecialValue | None = None
+    q: text(50, description="a case number or its start, or a name") | None = None
+    sort: SortValue | None = Field(None, description="default -registered (newest first)")
+    limit: Annotated[int, BeforeValidator(_no_bool)] = Field(
+        50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}"
+    )
+    offset: Annotated[int, BeforeValidator(_no_bool)] = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class OnIn(Input):

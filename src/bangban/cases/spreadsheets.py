@@ -52,7 +52,7 @@ from bangban.staff.spreadsheets import (
     text,
 )
 
-from . import actions, identifiers
+from . import actions
 from .actions import CREDIT_CODE, ApplicantData, CaseError, ImportedCase
 from .identifiers import DocumentType
 from .ledger import LedgerFilter
@@ -143,8 +143,8 @@ EXPORT_FIELDS = (
     "applicant__name",
     "applicant__document_type",
     "applicant__number_masked",
-    "contact_phone",
-    "applicant__phone",
+    "contact_phone_masked",
+    "applicant__phone_masked",
     "elderly",
     "disabled",
     "revision__name",
@@ -254,7 +254,7 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
             name,
             documents.get(document_type, document_type),
             masked,
-            identifiers.mask_phone(phone) if phone else "",
+            phone,
             special,
             item_name,
             item_code,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import secrets
+import time
 
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
@@ -21,11 +23,12 @@ from django.db.models import Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Replace
 from django.http import Http404, HttpResponseForbidden, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangban.catalog.models import ServiceItem
 from bangban.messaging.models import Message
@@ -33,7 +36,7 @@ from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Membership
 
 from . import action_views, actions, identifiers, workflow
-from .ledger import LedgerFilter
+from .ledger import IdentitySearch, LedgerFilter, identity_search
 from .models import (
     NEAR_DEADLINE,
     OVERDUE,
@@ -283,6 +286,72 @@ def _rate(on_time: int, completed: int) -> str:
     return f"{on_time * 100 / completed:.1f}%"
 
 
+# --- Searching by a whole ID number or phone: by POST, never in a URL (decision 0030) ---------------
+
+#: Where the page keeps its searches by number: {reference: {"digests", "shown", "until"}}.
+FIND_SESSION_KEY = "ledger_finds"
+#: How long a search by number stays usable through its reference (pages, the export link).
+FIND_SECONDS = 60 * 60
+#: The most searches by number a session keeps (the oldest are forgotten).
+FIND_KEPT = 10
+
+
+def remember_search(request, search: IdentitySearch) -> str:
+    """Keep a search by number in the session behind a new opaque reference (what the URL
+    carries), forgetting expired and surplus ones; the reference."""
+    now = time.time()
+    kept = {
+        ref: found
+        for ref, found in request.session.get(FIND_SESSION_KEY, {}).items()
+        if isinstance(found, dict) and found.get("until", 0) > now
+    }
+    ref = secrets.token_urlsafe(12)
+    kept[ref] = {
+        "digests": list(search.digests),
+        "shown": search.shown,
+        "until": now + FIND_SECONDS,
+    }
+    newest = sorted(kept.items(), key=lambda item: item[1]["until"])[-FIND_KEPT:]
+    request.session[FIND_SESSION_KEY] = dict(newest)
+    return ref
+
+
+def ledger_data(request, data: QueryDict) -> tuple[QueryDict, dict | None]:
+    """The ledger filter's data for a ledger URL's parameters: the reference `found` replaced by the
+    digests it stands for in this session (a `digest` in the URL is ignored: only a search typed
+    here counts), and what the page says of it — {"shown": the mask, "ref"} or {"expired": True} —
+    or None when the URL names no search by number."""
+    data = data.copy()
+    data.pop("digest", None)
+    ref = data.pop("found", [""])[-1]
+    if not ref:
+        return data, None
+    found = request.session.get(FIND_SESSION_KEY, {}).get(ref)
+    if not isinstance(found, dict) or found.get("until", 0) <= time.time():
+        return data, {"expired": True, "ref": ref}
+    data.setlist("digest", found["digests"])
+    return data, {"shown": found["shown"], "ref": ref}
+
+
+def _search_redirect(request):
+    """The filter form's POST: the same conditions as a GET URL, except a whole ID number or phone
+    typed into the search box, which is kept in the session behind a reference (`found`) and never
+    written into the URL, and so into no access log, browser history or export query."""
+    query = QueryDict(mutable=True)
+    for name, values in request.POST.lists():
+        if name in ("csrfmiddlewaretoken", "page", "digest"):
+            continue
+        kept = [value for value in values if value.strip()]
+        if kept:
+            query.setlist(name, kept)
+    search = identity_search(query.get("q", ""))
+    if search is not None:
+        query.pop("q")
+        query["found"] = remember_search(request, search)
+    url = reverse("cases:ledger")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
 def _valid_filter(data: QueryDict) -> tuple[LedgerFilter, LedgerFilter | None]:
     """(the filter as typed, with its errors; the filter that is applied): a condition with an error
     is left out (and said so on the page) rather than failing the page."""
@@ -297,15 +366,22 @@ def _valid_filter(data: QueryDict) -> tuple[LedgerFilter, LedgerFilter | None]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def ledger(request):
     """工作台账: the cases the user may see, filtered, sorted, one page at a time, with the live
-    figures of the user's whole scope above them."""
+    figures of the user's whole scope above them. The filter form POSTs, and is answered with a
+    redirect to its GET URL (`_search_redirect`): a whole ID number or phone typed into its search
+    box never appears in a URL."""
+    if request.method == "POST":
+        return _search_redirect(request)
     user = request.user
     today = timezone.localdate()
     scoped = cases_for(user)
     figures = scoped.figures(today)
-    shown, applied = _valid_filter(request.GET)
+    data, found = ledger_data(request, request.GET)
+    shown, applied = _valid_filter(data)
+    if found is not None and found.get("expired"):
+        applied = None  # no rows rather than every row: the search cannot be read back
     rows = applied.apply(scoped, today) if applied is not None else scoped.none()
     page = paginate(rows, _page_number(request.GET.get("page")))
     yellow_until = next_working_day(today)
@@ -313,11 +389,16 @@ def ledger(request):
         case.card = card(case, today, yellow_until)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("digest", None)
     filtered = any(
         value for name, value in query.lists() if name != "sort" and any(v.strip() for v in value)
     )
+    without_found = query.copy()
+    without_found.pop("found", None)
     context = {
         "form": shown,
+        "found": found,
+        "without_found": without_found.urlencode(),
         "pickers": [_picker(user, shown, request.GET, name) for name in PICKERS],
         "page": page,
         "today": today,
@@ -494,8 +575,9 @@ def case_context(request, case: Case, today: dt.date) -> dict:
     ]
     applicant = case.applicant
     age = None
-    if applicant.birth_on is not None and applicant.birth_on <= today:
-        age = identifiers.age_on(applicant.birth_on, today)
+    birth_on = applicant.birth_date()  # decrypted: nothing in clear completes the number's mask
+    if birth_on is not None and birth_on <= today:
+        age = identifiers.age_on(birth_on, today)
     return {
         "case": case,
         "today": today,
@@ -503,8 +585,9 @@ def case_context(request, case: Case, today: dt.date) -> dict:
         "applicant": applicant,
         "is_person": applicant.kind == applicant.Kind.PERSON,
         "age": age,
-        "applicant_phone": identifiers.mask_phone(applicant.phone) if applicant.phone else "",
-        "contact_phone": identifiers.mask_phone(case.contact_phone) if case.contact_phone else "",
+        "applicant_phone": applicant.phone_masked,
+        "contact_phone": case.contact_phone_masked,
+        "contact_phone_differs": case.contact_phone_digest != applicant.phone_digest,
         "authorisation": getattr(case, "authorisation", None),
         "materials": materials,
         "material_statuses": CaseMaterial.Status,

@@ -30,8 +30,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangban.kernel import protection
+
 from .gateways import GatewayError, gateway_for
-from .models import Channel, Message
+from .models import Channel, Message, mask_phone
 
 logger = logging.getLogger("bangban.messaging")
 
@@ -107,7 +109,8 @@ def queue_message(
     now = timezone.now()
     message = Message.objects.create(
         channel=channel,
-        recipient=recipient,
+        recipient_encrypted=protection.encrypt(recipient),
+        recipient_masked=mask_phone(recipient),
         body=body,
         reference=reference,
         status=Message.Status.PENDING,
@@ -137,22 +140,39 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> Delivery:
         message = _claim_next(clock())
         if message is None:
             break
+        recipient = ""
         try:
             if message.channel not in gateways:
                 gateways[message.channel] = gateway_for(message.channel)
+            # Decrypted here, at send time, and nowhere else (decision 0030).
+            recipient = message.decrypted_recipient()
             gateway_id = gateways[message.channel].send(
-                message.recipient, message.body, reference=message.reference
+                recipient, message.body, reference=message.reference
             )
+        except protection.UnreadableNumber:
+            logger.error(
+                "Message %s: its recipient cannot be decrypted with any data key.", message.pk
+            )
+            outcome = _record_failure(message, "recipient unreadable: data key missing", clock())
         except GatewayError as exc:
-            outcome = _record_failure(message, str(exc) or type(exc).__name__, clock())
+            error = _scrubbed(str(exc), recipient) or type(exc).__name__
+            outcome = _record_failure(message, error, clock())
         except Exception as exc:  # a broken gateway or configuration must not stop the others
-            logger.exception("Sending message %s failed unexpectedly.", message.pk)
-            outcome = _record_failure(message, f"{type(exc).__name__}: {exc}", clock())
+            error = _scrubbed(f"{type(exc).__name__}: {exc}", recipient)
+            # No traceback: its frames would show the recipient in full.
+            logger.error("Sending message %s failed unexpectedly: %s", message.pk, error)
+            outcome = _record_failure(message, error, clock())
         else:
             _mark_sent(message, gateway_id, clock())
             outcome = "sent"
         setattr(delivery, outcome, getattr(delivery, outcome) + 1)
     return delivery
+
+
+def _scrubbed(text: str, recipient: str) -> str:
+    """An error's text as it may be kept and logged: the recipient, should a gateway name it,
+    masked."""
+    return text.replace(recipient, mask_phone(recipient)) if recipient else text
 
 
 def _claim_next(now: dt.datetime) -> Message | None:

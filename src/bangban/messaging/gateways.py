@@ -1,7 +1,7 @@
 """SMS gateways: the one interface the outbox sends through, and its implementations.
 
 `BANGBAN_SMS_BACKEND` chooses one: `console` (the default: the message goes to the log, logger
-"bangban.messaging", the phone masked unless DEBUG is on) or `http` (a JSON POST to the county's SMS
+"bangban.messaging", the phone always masked: a log is no place for a full phone, DEBUG or not) or `http` (a JSON POST to the county's SMS
 platform or a small adapter in front of it, `BANGBAN_SMS_URL`). Tests set the setting to a gateway
 object, usually a `RecordingGateway`.
 
@@ -50,8 +50,7 @@ class ConsoleGateway:
     deployment before its SMS platform is connected."""
 
     def send(self, recipient: str, body: str, *, reference: str = "") -> str | None:
-        shown = recipient if settings.DEBUG else mask_phone(recipient)
-        logger.info("SMS to %s [%s]: %s", shown, reference, body)
+        logger.info("SMS to %s [%s]: %s", mask_phone(recipient), reference, body)
         return None
 
 

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel import protection
+
 
 def mask_phone(number: str) -> str:
     """`13812341234` → `138****1234`: the first three and last four digits of a mobile number, the
@@ -53,8 +55,10 @@ class Message(models.Model):
     channel = models.CharField(
         _("渠道"), max_length=16, choices=Channel.choices, default=Channel.SMS
     )
-    # Plain, not masked or encrypted: the gateway needs it. Pages and logs show it masked.
-    recipient = models.CharField(_("接收号码"), max_length=32)
+    # Encrypted (bangban.kernel.protection): the gateway gets it decrypted at send time; pages, the
+    # admin and logs show the mask, which is written beside it once (decision 0030).
+    recipient_encrypted = models.TextField(_("接收号码（加密）"))
+    recipient_masked = models.CharField(_("接收号码"), max_length=32)
     body = models.TextField(_("内容"))
     reference = models.CharField(
         _("关联对象"),
@@ -98,12 +102,19 @@ class Message(models.Model):
                 name="message_status_valid", condition=Q(status__in=["pending", "sent", "failed"])
             ),
             models.CheckConstraint(name="message_channel_valid", condition=Q(channel__in=["sms"])),
-            models.CheckConstraint(name="message_recipient_not_empty", condition=~Q(recipient="")),
+            models.CheckConstraint(
+                name="message_recipient_not_empty", condition=~Q(recipient_encrypted="")
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {mask_phone(self.recipient)} {self.reference}"
+        return f"{self.get_channel_display()} {self.recipient_masked} {self.reference}"
 
     @property
     def masked_recipient(self) -> str:
-        return mask_phone(self.recipient)
+        return self.recipient_masked
+
+    def decrypted_recipient(self) -> str:
+        """The recipient in full, for the gateway only; UnreadableNumber when no configured data key
+        opens it."""
+        return protection.decrypt(self.recipient_encrypted)

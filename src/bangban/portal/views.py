@@ -136,9 +136,11 @@ class Step:
     deadline: dt.date | None = None
 
 
-def _last_four(phone: str) -> str:
-    """The last four digits of the number itself (a landline's extension after 转 left out)."""
-    digits = [c for c in phone.split("转")[0] if c.isdigit()]
+def _last_four(masked: str) -> str:
+    """The last four digits of the number itself (a landline's extension after 转 left out), from its
+    mask (`138****1234`, `0533-***1201转8001`): the mask keeps them, so the phone itself is never
+    read in clear here (decision 0030)."""
+    digits = [c for c in masked.split("转")[0] if c.isdigit()]
     return "".join(digits[-4:]) if len(digits) >= 4 else ""
 
 
@@ -239,7 +241,7 @@ def case(request, token: str):
         )
         if usage and usage["should_limit"]:
             return _limited(request, usage)
-        if found is not None and not found.contact_phone:
+        if found is not None and not found.contact_phone_masked:
             return render(request, "portal/case_basic.html", _case_context(found))
         if found is not None and _unlocked(request, found):
             context = {**_case_context(found), "steps": _steps(found)}
@@ -270,9 +272,9 @@ def case(request, token: str):
     if code is None:
         error = _("请输入电话号码的最后 4 位数字。")
         return render(request, "portal/case_code.html", {"error": error, "field_error": True})
-    if found is not None and not found.contact_phone:
+    if found is not None and not found.contact_phone_masked:
         return redirect(request.path)
-    expected = _last_four(found.contact_phone) if found is not None else ""
+    expected = _last_four(found.contact_phone_masked) if found is not None else ""
     if expected and hmac.compare_digest(code, expected):
         _unlock(request, found)
         return redirect(request.path)
