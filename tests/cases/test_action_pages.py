@@ -269,6 +269,22 @@ def test_transfer_to_a_point_of_the_directory(logged_in, register, subzone, rece
     assert act_url(case, "transfer") not in html
 
 
+def test_the_transfer_form_offers_only_qualified_receivers(
+    logged_in, register, subzone, receiver, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    page = logged_in.get(act_url(case, "transfer"), {"point_q": "医保"}).content.decode()
+    assert f'<option value="{receiver.pk}">' in page
+    assert f'<option value="{untrained.pk}">' not in page
+    response = logged_in.post(
+        act_url(case, "transfer"),
+        {"to_point": str(subzone.pk), "to_helper": str(untrained.pk), "reason": "需县医保分区办理"},
+    )
+    assert response.status_code == 200 and "没有办理" in response.content.decode()
+    assert Transfer.objects.count() == 0
+
+
 def test_a_transfer_without_a_point_is_refused(logged_in, register):
     case = register()
     response = logged_in.post(act_url(case, "transfer"), {"reason": "需县医保分区办理"})
@@ -299,6 +315,44 @@ def test_the_inbox_accept(client, register, helper, subzone, receiver):
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.ACCEPTED
     assert "近期已答复" in again.content.decode()
+
+
+def test_the_inbox_refuses_an_untrained_helper_as_the_handler(
+    client, register, helper, subzone, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    client.force_login(untrained)
+    url = reverse("cases:transfer_answer", args=[transfer.pk, "accept"])
+    page = client.post(url, follow=True).content.decode()
+    assert "承办人不具备上岗资格：尚未参加培训，须先培训后上岗。" in page
+    transfer.refresh_from_db()
+    case.refresh_from_db()
+    assert transfer.status == Transfer.Status.PENDING and case.handling_point != subzone
+
+
+def test_an_administrator_accepts_in_the_inbox_naming_the_handler(
+    client, register, helper, subzone, receiver, make_account, yiyuan
+):
+    from bangban.network.models import Role
+
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county)
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    client.force_login(admin)
+    inbox = client.get(reverse("cases:transfers")).content.decode()
+    assert f'<option value="{receiver.pk}">' in inbox and "承办人" in inbox
+    url = reverse("cases:transfer_answer", args=[transfer.pk, "accept"])
+    unnamed = client.post(url, {"handling_helper": ""}, follow=True).content.decode()
+    assert "请指定承办本办件的帮办代办员" in unnamed
+    assert client.post(url, {"handling_helper": str(helper.pk)}, follow=True).status_code == 200
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.PENDING  # the village helper is not the sub-zone's
+    response = client.post(url, {"handling_helper": str(receiver.pk)})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.handling_point == subzone and case.handling_helper == receiver
 
 
 def test_the_inbox_decline_with_a_suggested_point(

@@ -437,6 +437,28 @@ def test_the_receiving_point_declines_with_a_suggestion(
     assert_error(receiving.get(f"/cases/{case.number}"), 404, "number")
 
 
+def test_a_transfer_names_and_hands_to_qualified_helpers_only(
+    helper_api, api_for, register, subzone, receiver, make_helper, make_account, yiyuan
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    url = f"/cases/{case.number}/transfer"
+    body = {"to_point": subzone.pk, "reason": "需县医保分区办理"}
+    errors = assert_error(helper_api.post(url, {**body, "to_helper": untrained.pk}), 409)
+    assert errors[0]["loc"] == ["body", "to_helper"]
+    assert errors[0]["msg"].startswith("指定的接收人不具备上岗资格")
+    (transfer,) = helper_api.post(url, body).json()["transfers"]
+    accept = f"/transfers/{transfer['id']}/accept"
+    errors = assert_error(api_for(untrained).post(accept, None), 409)
+    assert errors[0]["loc"] == ["body", "handling_helper"]
+    admin = api_for(make_account(Role.REGION_ADMIN, yiyuan.county))
+    assert_error(admin.post(accept, {}), 409, "handling_helper")
+    assert_error(admin.post(accept, {"handling_helper": 2**62}), 404, "handling_helper")
+    response = admin.post(accept, {"handling_helper": receiver.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["handling_helper"]["id"] == receiver.pk
+
+
 def test_an_action_the_state_no_longer_allows_is_409_at_the_case(helper_api, register):
     case = register()
     assert (

@@ -37,7 +37,7 @@ from .actions import (
     NoticeItem,
     Registration,
 )
-from .forms import ACTION_FORMS, DeclineForm, RegistrationForm, add_case_errors
+from .forms import ACTION_FORMS, AcceptTransferForm, DeclineForm, RegistrationForm, add_case_errors
 from .identifiers import DocumentType, IdentifierError
 from .models import Applicant, Case, CaseMaterial, Transfer
 from .scope import cases_for, get_case_for
@@ -555,8 +555,17 @@ def transfers(request):
         t.pk: DeclineForm(points=suggestions[t.case.county_id], auto_id=f"id_t{t.pk}_%s")
         for t in pending
     }
+    helpers = _helpers_at(sorted({t.to_point_id for t in pending}))
+    accepts = {
+        t.pk: AcceptTransferForm(
+            helpers=[h for h in helpers if h["point_id"] == t.to_point_id],
+            initial={"handling_helper": t.to_helper_id or request.user.pk},
+            auto_id=f"id_a{t.pk}_%s",
+        )
+        for t in pending
+    }
     context = {
-        "pending": [(t, forms[t.pk]) for t in pending],
+        "pending": [(t, accepts[t.pk], forms[t.pk]) for t in pending],
         "answered": answered,
     }
     return render(request, "cases/transfers.html", context)
@@ -579,7 +588,14 @@ def transfer_answer(request, pk: int, answer: str):
         raise Http404
     try:
         if answer == "accept":
-            case = actions.accept_transfer(transfer, by=user)
+            form = AcceptTransferForm(request.POST, helpers=_helpers_at([transfer.to_point_id]))
+            if not form.is_valid():
+                raise CaseError(
+                    {"handling_helper": _("承办人须是接收服务点具备上岗资格的帮办代办员。")}
+                )
+            chosen = form.cleaned_data["handling_helper"]
+            helper = get_user_model().objects.filter(pk=chosen).first() if chosen else None
+            case = actions.accept_transfer(transfer, by=user, handling_helper=helper)
             messages.success(
                 request,
                 _("已接收办件 %(number)s，由本服务点承办。") % {"number": case.number},

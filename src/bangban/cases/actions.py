@@ -236,21 +236,25 @@ def _registered_item(item, point: ServicePoint) -> ServiceItem | None:
     )
 
 
+def _not_qualified(user, on: dt.date) -> str:
+    """Why `user` is not qualified to serve on `on` (上岗资格, DOMAIN.md "Definitions"), as one
+    text, or "" when they are: one query (`staff.qualification.with_training`, the reasons of
+    `ensure_qualified`)."""
+    helper = with_training(Helper.objects.filter(user=user), on).first()
+    reasons = (
+        reasons_not_qualified(None, on) if helper is None else reasons_from_training(helper, on)
+    )
+    return str(HelperNotQualified(reasons)) if reasons else ""
+
+
 def _responsible_errors(user, point: ServicePoint, today: dt.date) -> list[str]:
     """Why `user` may not be a new case's first responsible helper at `point`: they must serve there
-    and be qualified (one query, `staff.qualification.with_training`: the reasons of
-    `ensure_qualified`)."""
+    and be qualified."""
     if user is None or not _serves_at(user, point):
         return [_("首问负责人须是本服务点的帮办代办员。")]
-    helper = with_training(Helper.objects.filter(user=user), today).first()
-    reasons = (
-        reasons_not_qualified(None, today)
-        if helper is None
-        else reasons_from_training(helper, today)
-    )
+    reasons = _not_qualified(user, today)
     if reasons:
-        error = HelperNotQualified(reasons)
-        return [_("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": error}]
+        return [_("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": reasons}]
     return []
 
 
@@ -1005,15 +1009,22 @@ def transfer_case(
     case: Case, *, to_point: ServicePoint, reason: str, by, to_helper=None
 ) -> Transfer:
     """转办: offer the case to another point (optionally a named helper there, from the linkage
-    directory). The case stays where it is, in its state, until the receiving point answers."""
+    directory, who must serve there and be qualified today). The case stays where it is, in its
+    state, until the receiving point answers."""
     reason = (reason or "").strip()
+    today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     if not reason or len(reason) > 200:
         errors["reason"] = [_("请写明转办原因（不超过 200 字）。")]
     if to_point is None or not to_point.active:
         errors["to_point"] = [_("接收服务点不存在或已停用。")]
-    if to_helper is not None and to_point is not None and not _serves_at(to_helper, to_point):
-        errors["to_helper"] = [_("指定的接收人不在该服务点服务。")]
+    if to_helper is not None and to_point is not None:
+        if not _serves_at(to_helper, to_point):
+            errors["to_helper"] = [_("指定的接收人不在该服务点服务。")]
+        elif reasons := _not_qualified(to_helper, today):
+            errors["to_helper"] = [
+                _("指定的接收人不具备上岗资格：%(reasons)s") % {"reasons": reasons}
+            ]
     if errors:
         raise CaseError(errors)
     with transaction.atomic():
@@ -1030,7 +1041,7 @@ def transfer_case(
             to_helper=to_helper,
             direction=direction_between(case.handling_point, to_point),
             reason=reason,
-            sent_on=timezone.localdate(),
+            sent_on=today,
             sent_by=by,
         )
         _apply(
@@ -1058,16 +1069,32 @@ def _answer(transfer: Transfer, action: str, by) -> tuple[Transfer, Case]:
     return transfer, case
 
 
-def accept_transfer(transfer: Transfer, *, by) -> Case:
-    """接收转办: the receiving point becomes the handling point (the named helper, or whoever
-    accepts, handles it). The first responsible helper stays, and keeps seeing the case."""
+def accept_transfer(transfer: Transfer, *, by, handling_helper=None) -> Case:
+    """接收转办: the receiving point becomes the handling point. Its handling helper is
+    `handling_helper`, else the helper the transfer named, else whoever accepts when they serve at
+    the point — an administrator accepting for the point names one — and must serve at the point
+    and be qualified today (上岗资格). The first responsible helper stays, and keeps seeing the
+    case."""
     with transaction.atomic():
         transfer, case = _answer(transfer, "accept_transfer", by)
+        today = timezone.localdate()
+        point = transfer.to_point
+        helper = handling_helper or transfer.to_helper or (by if _serves_at(by, point) else None)
+        if helper is None:
+            raise CaseError({"handling_helper": _("请指定承办本办件的帮办代办员。")})
+        if not _serves_at(helper, point):
+            raise CaseError(
+                {"handling_helper": _("承办人须是%(point)s的帮办代办员。") % {"point": point.name}}
+            )
+        reasons = _not_qualified(helper, today)
+        if reasons:
+            raise CaseError(
+                {"handling_helper": _("承办人不具备上岗资格：%(reasons)s") % {"reasons": reasons}}
+            )
         transfer.status = Transfer.Status.ACCEPTED
-        transfer.answered_on = timezone.localdate()
+        transfer.answered_on = today
         transfer.answered_by = by
         transfer.save(update_fields=["status", "answered_on", "answered_by"])
-        helper = transfer.to_helper or by
         changes = {"handling_point": transfer.to_point, "handling_helper": helper}
         _apply(case, "accept_transfer", by, changes, {"transfer": transfer.pk})
         _notify(case, _("已转至%(point)s办理。") % {"point": transfer.to_point.name})

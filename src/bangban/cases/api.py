@@ -54,6 +54,7 @@ from .schemas import (
     SpecialValue,
     StateValue,
     SuspendIn,
+    TransferAcceptIn,
     TransferIn,
     WarningValue,
     WithdrawIn,
@@ -685,11 +686,15 @@ def withdraw_case(request, payload: WithdrawIn, number: str = CaseNumber):
     response={200: CaseOut, **errors(400, 403, 404, 409, 422)},
     summary="Accept a transfer",
 )
-def accept_transfer(request, transfer_id: int = TransferId):
-    """接收转办 (the receiving point): it becomes the handling point. The second of two answers
-    gets 409."""
+def accept_transfer(
+    request, transfer_id: int = TransferId, payload: TransferAcceptIn | None = None
+):
+    """接收转办 (the receiving point): it becomes the handling point, and `handling_helper` (default:
+    the helper the transfer named, else you when you serve there) handles the case — a helper of
+    the point, qualified today. The second of two answers gets 409."""
     transfer = _transfer(request.auth, transfer_id)
-    case = actions.accept_transfer(transfer, by=request.auth)
+    helper = _any_user(payload.handling_helper if payload else None, "handling_helper", _("承办人"))
+    case = actions.accept_transfer(transfer, by=request.auth, handling_helper=helper)
     return case_detail(case.number)
 
 

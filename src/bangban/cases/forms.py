@@ -396,6 +396,21 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 # --- The transfers inbox ----------------------------------------------------------------------------
 
 
+class AcceptTransferForm(forms.Form):
+    """接收转办: who handles the case — a qualified helper of the receiving point (the view passes
+    them); blank leaves it to the action (the helper the transfer named, or whoever accepts)."""
+
+    handling_helper = forms.TypedChoiceField(
+        label=_("承办人"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, helpers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling_helper"].choices = [("", _("请选择"))] + [
+            (h["user_id"], h["label"]) for h in helpers
+        ]
+
+
 class DeclineForm(forms.Form):
     reason = _text(_("退回原因"), 200, textarea=True)
     suggested_point = forms.TypedChoiceField(

@@ -322,6 +322,14 @@ class WithdrawIn(Input):
     reason: Reason
 
 
+class TransferAcceptIn(Input):
+    handling_helper: Id | None = Field(
+        None,
+        description="who handles the case: a helper of the receiving point, qualified today; "
+        "default the helper the transfer named, else you when you serve there",
+    )
+
+
 class DeclineIn(Input):
     reason: Reason
     suggested_point: Id | None = None
