@@ -33,6 +33,7 @@ def three(register, yiyuan, make_helper):
     set_(
         due,
         status=State.IN_PROGRESS,
+        deemed_deadline=None,
         accepted_on=due.received_on,
         promised_deadline=TODAY,
         elderly=False,
@@ -40,6 +41,7 @@ def three(register, yiyuan, make_helper):
     set_(
         late,
         status=State.IN_PROGRESS,
+        deemed_deadline=None,
         accepted_on=late.received_on,
         promised_deadline=D(2026, 11, 20),
         handling_point=yiyuan.subzone("medical_insurance"),
@@ -48,6 +50,7 @@ def three(register, yiyuan, make_helper):
     set_(
         done,
         status=State.COMPLETED,
+        deemed_deadline=None,
         accepted_on=done.received_on,
         promised_deadline=D(2026, 11, 20),
         completed_on=D(2026, 11, 19),

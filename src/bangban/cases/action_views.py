@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bangban.catalog.models import Mode, ServiceItem
 from bangban.catalog.scope import items_for
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import SERVING_ROLES, Department, Membership, ServicePoint
 from bangban.staff import directory
 from bangban.staff.models import qualified_condition
 
@@ -179,6 +179,10 @@ def _action_form(
         kwargs["lines"] = read.lines if read is not None else _lines(case)
     if action == "notice":
         kwargs["repeated"] = bool(read.notices) if read is not None else case.notices.exists()
+    if action == "refuse":
+        kwargs["departments"] = Department.objects.filter(county_id=case.county_id).order_by(
+            "name", "pk"
+        )
     if action == "transfer":
         text = (request.GET.get("point_q") or "").strip()[:50]
         posted = request.POST.get("to_point") if bound else None
@@ -207,7 +211,15 @@ def _perform(action: str, case: Case, form, by) -> str:
     elif action == "accept":
         actions.accept_case(case, by=by, on=d.get("on"))
     elif action == "refuse":
-        actions.refuse_case(case, by=by, reason=d["reason"], legal_basis=d["legal_basis"])
+        department = d.get("department")
+        actions.refuse_case(
+            case,
+            by=by,
+            reason=d["reason"],
+            document_number=d["document_number"],
+            department=Department.objects.filter(pk=department).first() if department else None,
+            legal_basis=d["legal_basis"],
+        )
     elif action == "suspend":
         actions.suspend_case(case, by=by, reason=d["reason"], on=d.get("on"))
     elif action == "resume":
