@@ -300,6 +300,7 @@ def load_items() -> dict[int, list[dict]]:
             {
                 "id": item.pk,
                 "revision": r.pk,
+                "department": r.department_id,
                 "number": r.number,
                 "name": r.name,
                 "promised": (r.promised_limit, r.promised_limit_unit),
@@ -410,11 +411,14 @@ class Ledger:
                 "closed_at",
                 "public_token",
                 "original_number",
+                "deemed_deadline",
+                "refusal_department",
+                "refusal_document_number",
             ],
         )
         self.t_counter = writer.table(CaseCounter, ["county", "day", "series", "last"])
         self.t_material = writer.table(
-            CaseMaterial, ["id", "case", "material", "position", "status", "note"]
+            CaseMaterial, ["id", "case", "material", "position", "status", "note", "received_on"]
         )
         self.t_event = writer.table(
             CaseEvent, ["case", "at", "by", "action", "from_status", "to_status", "data"]
@@ -703,6 +707,10 @@ class Ledger:
         is_open = status in ("registered", "awaiting_materials", "in_progress", "suspended")
         if is_open and promised is not None and promised < today:
             self.counts["overdue"] += 1
+        # Still awaiting acceptance without a notice: the deadline it gets when deemed accepted.
+        deemed_deadline = None
+        if status == "registered" and accepted is None:
+            deemed_deadline = days.deadline(received, *item["promised"])[0]
         w = self.w
         w.add(
             self.t_case,
@@ -740,6 +748,9 @@ class Ledger:
                 days.at(closed_day, rng, 8, 9) if closed_day else None,
                 secrets.token_urlsafe(32),
                 "",
+                days.iso(deemed_deadline),
+                item["department"] if status == "refused" else None,
+                f"不受字〔{day.year}〕{sequence}号" if status == "refused" else "",
             ),
         )
         if kind == "proxy":
@@ -766,7 +777,11 @@ class Ledger:
                 line_status = "missing"
             else:
                 line_status = "received"
-            w.add(self.t_material, (line, pk, material, position, line_status, ""))
+            received_on = (materials_day or accepted) if line_status == "received" else None
+            w.add(
+                self.t_material,
+                (line, pk, material, position, line_status, "", days.iso(received_on)),
+            )
         self.counts["materials"] += len(line_ids)
         for action, on, by, before, after in events:
             data: dict = {}

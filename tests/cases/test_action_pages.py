@@ -16,6 +16,8 @@ from bangban.catalog.actions import MaterialData
 
 from .test_concurrency import file_database, offered  # noqa: F401 - fixtures
 
+CST = dt.timezone(dt.timedelta(hours=8))
+
 
 def act_url(case, action: str) -> str:
     return reverse("cases:act", args=[case.number, action])
@@ -173,20 +175,50 @@ def test_refuse_with_reason_and_basis(logged_in, register):
     case = register()
     response = logged_in.post(
         act_url(case, "refuse"),
-        {"reason": "申请事项不属于本县受理范围", "legal_basis": "《行政许可法》第三十二条"},
+        {
+            "reason": "申请事项不属于本县受理范围",
+            "legal_basis": "《行政许可法》第三十二条",
+            "document_number": "沂医保不受字〔2026〕3号",
+        },
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == State.REFUSED
     assert CaseEvent.objects.get(case=case, action="refuse").data["legal_basis"].startswith("《")
+    # the item's department decided, by default
+    assert case.refusal_department == case.revision.department
+    assert case.refusal_document_number == "沂医保不受字〔2026〕3号"
 
 
-def test_refusing_without_a_reason_is_refused(logged_in, register):
+def test_the_refusal_form_offers_the_countys_departments_the_items_first(
+    logged_in, register, yiyuan
+):
+    case = register()
+    html = logged_in.get(act_url(case, "refuse")).content.decode()
+    assert "作出决定的部门" in html and "决定文号" in html
+    assert f'<option value="{case.revision.department_id}" selected>' in html
+    other = yiyuan.department("县人力资源和社会保障局")
+    assert f'<option value="{other.pk}">' in html
+    response = logged_in.post(
+        act_url(case, "refuse"),
+        {
+            "reason": "属于社保业务",
+            "document_number": "沂人社不受〔2026〕1号",
+            "department": other.pk,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.refusal_department == other
+
+
+def test_refusing_without_a_reason_or_a_document_number_is_refused(logged_in, register):
     case = register()
     response = logged_in.post(act_url(case, "refuse"), {"reason": ""})
-    assert "请写明不予受理的理由" in response.content.decode()
+    html = response.content.decode()
+    assert "请写明不予受理的理由" in html and "请填写不予受理决定的文号" in html
     case.refresh_from_db()
-    assert case.status == State.REGISTERED
+    assert case.status == State.REGISTERED and case.refusal_department is None
 
 
 def test_suspend_resume_extend_progress_complete(logged_in, accepted):
@@ -269,6 +301,22 @@ def test_transfer_to_a_point_of_the_directory(logged_in, register, subzone, rece
     assert act_url(case, "transfer") not in html
 
 
+def test_the_transfer_form_offers_only_qualified_receivers(
+    logged_in, register, subzone, receiver, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    page = logged_in.get(act_url(case, "transfer"), {"point_q": "医保"}).content.decode()
+    assert f'<option value="{receiver.pk}">' in page
+    assert f'<option value="{untrained.pk}">' not in page
+    response = logged_in.post(
+        act_url(case, "transfer"),
+        {"to_point": str(subzone.pk), "to_helper": str(untrained.pk), "reason": "需县医保分区办理"},
+    )
+    assert response.status_code == 200 and "没有办理" in response.content.decode()
+    assert Transfer.objects.count() == 0
+
+
 def test_a_transfer_without_a_point_is_refused(logged_in, register):
     case = register()
     response = logged_in.post(act_url(case, "transfer"), {"reason": "需县医保分区办理"})
@@ -299,6 +347,44 @@ def test_the_inbox_accept(client, register, helper, subzone, receiver):
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.ACCEPTED
     assert "近期已答复" in again.content.decode()
+
+
+def test_the_inbox_refuses_an_untrained_helper_as_the_handler(
+    client, register, helper, subzone, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    client.force_login(untrained)
+    url = reverse("cases:transfer_answer", args=[transfer.pk, "accept"])
+    page = client.post(url, follow=True).content.decode()
+    assert "承办人不具备上岗资格：尚未参加培训，须先培训后上岗。" in page
+    transfer.refresh_from_db()
+    case.refresh_from_db()
+    assert transfer.status == Transfer.Status.PENDING and case.handling_point != subzone
+
+
+def test_an_administrator_accepts_in_the_inbox_naming_the_handler(
+    client, register, helper, subzone, receiver, make_account, yiyuan
+):
+    from bangban.network.models import Role
+
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county)
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    client.force_login(admin)
+    inbox = client.get(reverse("cases:transfers")).content.decode()
+    assert f'<option value="{receiver.pk}">' in inbox and "承办人" in inbox
+    url = reverse("cases:transfer_answer", args=[transfer.pk, "accept"])
+    unnamed = client.post(url, {"handling_helper": ""}, follow=True).content.decode()
+    assert "请指定承办本办件的帮办代办员" in unnamed
+    assert client.post(url, {"handling_helper": str(helper.pk)}, follow=True).status_code == 200
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.PENDING  # the village helper is not the sub-zone's
+    response = client.post(url, {"handling_helper": str(receiver.pk)})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.handling_point == subzone and case.handling_helper == receiver
 
 
 def test_the_inbox_decline_with_a_suggested_point(
@@ -376,6 +462,40 @@ def test_two_people_accepting_at_once_one_is_told_in_chinese(offered, monkeypatc
     pages = [c.get(reverse("cases:transfers")).content.decode() for c in clients]
     assert sum("该转办已经答复过了" in page for page in pages) == 1
     assert CaseEvent.objects.filter(case=transfer.case, action="accept_transfer").count() == 1
+
+
+def test_the_day_materials_were_received_is_taken_and_acceptance_not_dated_before_it(
+    logged_in, register
+):
+    import time_machine
+
+    def at(day):
+        return time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=CST), tick=False)
+
+    with at(dt.date(2026, 11, 2)):
+        case = register(received_on=dt.date(2026, 11, 2))
+    with at(dt.date(2026, 11, 6)):
+        early = logged_in.post(
+            act_url(case, "materials_received"), {**statuses(case), "received_on": "2026-11-01"}
+        )
+        assert "收取日期不能早于收到材料的日期（2026-11-02）" in early.content.decode()
+        assert not case.materials.filter(status="received").exists()
+        form = logged_in.get(act_url(case, "materials_received")).content.decode()
+        assert 'name="received_on"' in form and 'value="2026-11-06"' in form
+        response = logged_in.post(
+            act_url(case, "materials_received"), {**statuses(case), "received_on": "2026-11-05"}
+        )
+        assert response.status_code == 302
+        assert set(case.materials.values_list("received_on", flat=True)) == {dt.date(2026, 11, 5)}
+        page = logged_in.get(reverse("cases:case", args=[case.number])).content.decode()
+        assert "2026-11-05" in page
+        refused = logged_in.post(act_url(case, "accept"), {"on": "2026-11-04"})
+        assert "受理日期不能早于材料收齐的日期（2026-11-05）" in refused.content.decode()
+        case.refresh_from_db()
+        assert case.accepted_on is None
+        assert logged_in.post(act_url(case, "accept"), {"on": "2026-11-05"}).status_code == 302
+        case.refresh_from_db()
+        assert case.accepted_on == dt.date(2026, 11, 5)
 
 
 def test_deferring_a_material_through_the_form_needs_the_commitment(logged_in, register, make_item):

@@ -17,6 +17,7 @@ from bangban.cases.schemas import CaseListOut, CaseOut, EventListOut
 from bangban.cases.workflow import State
 from bangban.catalog.actions import MaterialData
 from bangban.network.models import Role
+from bangban.workdays import calendar
 from tests.network.test_api import Api, assert_error, token_for
 
 from .conftest import person, resident_id
@@ -197,6 +198,24 @@ def test_bad_input_is_refused_naming_the_field(helper_api, station, item, change
     assert not Case.objects.exists()
 
 
+def test_a_case_received_before_its_window_closed_is_registered_deemed_accepted(
+    helper_api, station, make_item
+):
+    import time_machine
+
+    item = make_item(promised_limit=10, legal_limit=20)
+    cst = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=cst), tick=False):
+        response = helper_api.post("/cases", body(station, item, received_on="2026-11-02"))
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer["status"] == "registered" and answer["acceptance_deemed"] is True
+    assert answer["accepted_on"] == "2026-11-02" and answer["promised_deadline"] == "2026-11-16"
+    assert answer["warning"] == "overdue"
+    case = Case.objects.get(number=answer["number"])
+    assert list(case.events.values_list("action", flat=True)) == ["register", "deem_accepted"]
+
+
 def test_an_unqualified_helper_cannot_be_first_responsible(helper_api, station, item, make_helper):
     untrained = make_helper(station, trained_on=None).user
     response = helper_api.post("/cases", body(station, item, responsible=untrained.pk))
@@ -295,6 +314,7 @@ def test_the_list_takes_a_fixed_number_of_queries(
     for _ in range(rows):
         case = register()
     actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    calendar.invalidate()  # read afresh: its 30-second re-check falls outside the count
     helper_api.get("/cases", limit=1)  # the working-day calendar is read once and cached
     # the token, the memberships, the scope's points and the cases on offer to them, the keys, the rows
     with django_assert_num_queries(6):
@@ -386,9 +406,19 @@ def test_suspend_resume_extend_progress(helper_api, register, helper):
 def test_refuse_and_withdraw(helper_api, register):
     refused, withdrawn = register(), register()
     response = helper_api.post(
-        f"/cases/{refused.number}/refuse", {"reason": "不属于本事项受理范围", "legal_basis": "§32"}
+        f"/cases/{refused.number}/refuse",
+        {
+            "reason": "不属于本事项受理范围",
+            "legal_basis": "§32",
+            "document_number": "沂医保不受〔2026〕2号",
+        },
     )
     assert response.status_code == 200 and response.json()["status"] == "refused"
+    department = refused.revision.department
+    assert response.json()["refusal"] == {
+        "department": {"id": department.pk, "name": department.name},
+        "document_number": "沂医保不受〔2026〕2号",
+    }
     response = helper_api.post(f"/cases/{withdrawn.number}/withdraw", {"reason": "申请人不再办理"})
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
 
@@ -435,6 +465,86 @@ def test_the_receiving_point_declines_with_a_suggestion(
     assert answer["status"] == "declined" and answer["suggested_point"]["id"] == better.pk
     # Declined: no longer pending to it, so it no longer sees the case.
     assert_error(receiving.get(f"/cases/{case.number}"), 404, "number")
+
+
+def test_a_refusal_names_a_department_of_the_county_and_its_document_number(
+    helper_api, register, yiyuan
+):
+    from bangban.network.models import Department, Region
+
+    case = register()
+    url = f"/cases/{case.number}/refuse"
+    assert_error(helper_api.post(url, {"reason": "不属于受理范围"}), 422, "document_number")
+    body = {"reason": "不属于受理范围", "document_number": "沂人社不受〔2026〕1号"}
+    assert_error(helper_api.post(url, {**body, "department": 2**62}), 404, "department")
+    # Another county's department (no action makes one on this branch: written directly).
+    other = Region.objects.create(
+        code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
+    )
+    elsewhere = Department.objects.create(county=other, name="高青县人力资源和社会保障局")
+    errors = assert_error(helper_api.post(url, {**body, "department": elsewhere.pk}), 409)
+    assert errors[0]["loc"] == ["body", "department"]
+    assert list(case.events.values_list("action", flat=True)) == ["register"]
+    chosen = yiyuan.department("县人力资源和社会保障局")
+    response = helper_api.post(url, {**body, "department": chosen.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["refusal"]["department"]["id"] == chosen.pk
+
+
+def test_the_day_materials_were_received_and_acceptance_not_before_it(helper_api, register):
+    import time_machine
+
+    cst = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2026, 11, 2, 10, tzinfo=cst), tick=False):
+        case = register(received_on=dt.date(2026, 11, 2))
+    url = f"/cases/{case.number}"
+    received = [{"line": line, "status": "received"} for line in lines(case).values()]
+    with time_machine.travel(dt.datetime(2026, 11, 6, 10, tzinfo=cst), tick=False):
+        errors = assert_error(
+            helper_api.post(
+                f"{url}/materials-received", {"materials": received, "received_on": "2026-11-01"}
+            ),
+            409,
+        )
+        assert errors[0]["loc"] == ["body", "received_on"]
+        response = helper_api.post(
+            f"{url}/materials-received", {"materials": received, "received_on": "2026-11-05"}
+        )
+        assert response.status_code == 200, response.content
+        assert {m["received_on"] for m in response.json()["materials"]} == {"2026-11-05"}
+        errors = assert_error(helper_api.post(f"{url}/accept", {"on": "2026-11-04"}), 409)
+        assert errors == [
+            {
+                "loc": ["body", "on"],
+                "msg": "受理日期不能早于材料收齐的日期（2026-11-05）。",
+                "type": "rule",
+            }
+        ]
+        response = helper_api.post(f"{url}/accept", {"on": "2026-11-05"})
+        assert response.status_code == 200, response.content
+        assert response.json()["accepted_on"] == "2026-11-05"
+
+
+def test_a_transfer_names_and_hands_to_qualified_helpers_only(
+    helper_api, api_for, register, subzone, receiver, make_helper, make_account, yiyuan
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    url = f"/cases/{case.number}/transfer"
+    body = {"to_point": subzone.pk, "reason": "需县医保分区办理"}
+    errors = assert_error(helper_api.post(url, {**body, "to_helper": untrained.pk}), 409)
+    assert errors[0]["loc"] == ["body", "to_helper"]
+    assert errors[0]["msg"].startswith("指定的接收人不具备上岗资格")
+    (transfer,) = helper_api.post(url, body).json()["transfers"]
+    accept = f"/transfers/{transfer['id']}/accept"
+    errors = assert_error(api_for(untrained).post(accept, None), 409)
+    assert errors[0]["loc"] == ["body", "handling_helper"]
+    admin = api_for(make_account(Role.REGION_ADMIN, yiyuan.county))
+    assert_error(admin.post(accept, {}), 409, "handling_helper")
+    assert_error(admin.post(accept, {"handling_helper": 2**62}), 404, "handling_helper")
+    response = admin.post(accept, {"handling_helper": receiver.pk})
+    assert response.status_code == 200, response.content
+    assert response.json()["handling_helper"]["id"] == receiver.pk
 
 
 def test_an_action_the_state_no_longer_allows_is_409_at_the_case(helper_api, register):

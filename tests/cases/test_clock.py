@@ -13,8 +13,15 @@ from bangban.cases.actions import CaseError
 from bangban.cases.models import CaseEvent, CaseMaterial
 from bangban.cases.workflow import State
 
-NOV_25 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+CST = dt.timezone(dt.timedelta(hours=8))
+NOV_25 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CST)
 D = dt.date
+
+
+def at(day: dt.date):
+    return time_machine.travel(
+        dt.datetime(day.year, day.month, day.day, 10, tzinfo=CST), tick=False
+    )
 
 
 @pytest.fixture
@@ -24,13 +31,17 @@ def ten_day_item(make_item):
 
 @pytest.fixture
 def case(register, ten_day_item):
-    with time_machine.travel(NOV_25, tick=False):
+    """Registered on 2 November, the day its materials were received."""
+    with at(D(2026, 11, 2)):
         return register(item=ten_day_item, received_on=D(2026, 11, 2))
 
 
-def _all_received(case, helper):
+NOV_2 = D(2026, 11, 2)
+
+
+def _all_received(case, helper, on=NOV_2):
     statuses = {line.material_id: CaseMaterial.Status.RECEIVED for line in case.materials.all()}
-    return actions.set_material_status(case, statuses=statuses, by=helper)
+    return actions.set_material_status(case, statuses=statuses, by=helper, received_on=on)
 
 
 @time_machine.travel(NOV_25, tick=False)
@@ -53,11 +64,81 @@ def test_suspended_5_and_resumed_12_november_moves_it_to_23_november(case, helpe
     assert case.suspended_on is None
 
 
+def _notice_on_the_spot(case, helper):
+    with at(D(2026, 11, 2)):
+        line = case.materials.order_by("position").first()
+        actions.issue_notice(
+            case,
+            items=[actions.NoticeItem(line.pk, "missing")],
+            supply_by=D(2026, 11, 20),
+            by=helper,
+        )
+
+
 @time_machine.travel(NOV_25, tick=False)
 def test_materials_complete_on_12_november_accepted_then_is_26_november(case, helper):
-    _all_received(case, helper)
+    _notice_on_the_spot(case, helper)
+    _all_received(case, helper, on=D(2026, 11, 12))
     case = actions.accept_case(case, by=helper, on=D(2026, 11, 12))
     assert case.promised_deadline == D(2026, 11, 26)
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_acceptance_cannot_be_dated_before_the_last_required_material_arrived(case, helper):
+    _notice_on_the_spot(case, helper)
+    _all_received(case, helper, on=D(2026, 11, 12))
+    with pytest.raises(CaseError) as error:
+        actions.accept_case(case, by=helper, on=D(2026, 11, 10))
+    assert error.value.errors == {"on": ["受理日期不能早于材料收齐的日期（2026-11-12）。"]}
+    case.refresh_from_db()
+    assert case.status == State.AWAITING_MATERIALS and case.accepted_on is None
+    assert not case.events.filter(action="accept").exists()
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_an_optional_material_received_later_does_not_hold_acceptance_back(case, helper):
+    _notice_on_the_spot(case, helper)
+    lines = {line.material.name: line for line in case.materials.select_related("material")}
+    required = {m: "received" for m, line in lines.items() if line.material.necessity == "required"}
+    actions.set_material_status(
+        case,
+        statuses={lines[m].material_id: s for m, s in required.items()},
+        by=helper,
+        received_on=D(2026, 11, 12),
+    )
+    actions.set_material_status(
+        case,
+        statuses={lines["特殊人群身份证明"].material_id: "received"},
+        by=helper,
+        received_on=D(2026, 11, 20),
+    )
+    assert actions.accept_case(case, by=helper, on=D(2026, 11, 12)).accepted_on == D(2026, 11, 12)
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_the_day_a_material_was_received_is_kept_and_checked(case, helper):
+    _notice_on_the_spot(case, helper)
+    line = case.materials.order_by("position").first()
+    for day, message in (
+        (D(2026, 11, 1), "收取日期不能早于收到材料的日期（2026-11-02）。"),
+        (D(2026, 11, 26), "收取日期不能晚于今天。"),
+    ):
+        with pytest.raises(CaseError) as error:
+            actions.set_material_status(
+                case, statuses={line.material_id: "received"}, by=helper, received_on=day
+            )
+        assert error.value.errors == {"received_on": [message]}
+    line.refresh_from_db()
+    assert line.status == CaseMaterial.Status.MISSING and line.received_on is None
+    actions.set_material_status(case, statuses={line.material_id: "received"}, by=helper)
+    line.refresh_from_db()
+    assert line.received_on == D(2026, 11, 25)  # today by default
+    event = case.events.filter(action="materials_received").last()
+    assert event.data["received_on"] == "2026-11-25"
+    # no longer received: the day goes with it
+    actions.set_material_status(case, statuses={line.material_id: "wrong"}, by=helper)
+    line.refresh_from_db()
+    assert line.received_on is None
 
 
 @time_machine.travel(NOV_25, tick=False)
@@ -125,13 +206,16 @@ def test_someone_at_another_point_may_not_act(case, make_helper, yiyuan):
     assert "by" in error.value.errors
 
 
-@time_machine.travel(NOV_25, tick=False)
 def test_every_action_leaves_exactly_one_event(case, helper):
-    _all_received(case, helper)
-    actions.accept_case(case, by=helper, on=D(2026, 11, 2))
-    actions.suspend_case(case, by=helper, reason="补正", on=D(2026, 11, 5))
-    actions.resume_case(case, by=helper, on=D(2026, 11, 12))
-    actions.complete_case(case, by=helper, on=D(2026, 11, 20))
+    with at(D(2026, 11, 2)):
+        _all_received(case, helper)
+        actions.accept_case(case, by=helper)
+    with at(D(2026, 11, 5)):
+        actions.suspend_case(case, by=helper, reason="补正")
+    with at(D(2026, 11, 12)):
+        actions.resume_case(case, by=helper)
+    with at(D(2026, 11, 20)):
+        actions.complete_case(case, by=helper)
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
         "register",
         "materials_received",
@@ -139,6 +223,23 @@ def test_every_action_leaves_exactly_one_event(case, helper):
         "suspend",
         "resume",
         "complete",
+    ]
+
+
+@time_machine.travel(NOV_25, tick=False)
+def test_an_action_after_the_window_finds_the_case_deemed_accepted_first(case, helper):
+    """No notice within 5 working days of 2 November: the first action on 25 November records the
+    deemed acceptance (by the system) before its own event."""
+    _all_received(case, helper)
+    case = actions.accept_case(case, by=helper, on=D(2026, 11, 25))
+    assert case.accepted_on == D(2026, 11, 2) and case.acceptance_deemed
+    assert case.promised_deadline == D(2026, 11, 16)
+    events = list(case.events.values_list("action", "by", flat=False))
+    assert events == [
+        ("register", helper.pk),
+        ("deem_accepted", None),
+        ("materials_received", helper.pk),
+        ("accept", helper.pk),
     ]
 
 
@@ -241,7 +342,11 @@ def test_an_applicant_with_a_dishonesty_record_cannot_defer(deferrable_case, hel
 @time_machine.travel(NOV_25, tick=False)
 def test_refusing_gives_a_dated_numbered_refusal_with_the_reason(case, helper):
     case = actions.refuse_case(
-        case, by=helper, reason="不属于本事项的受理范围", legal_basis="《行政许可法》第三十二条"
+        case,
+        by=helper,
+        reason="不属于本事项的受理范围",
+        document_number="沂医保不受字〔2026〕3号",
+        legal_basis="《行政许可法》第三十二条",
     )
     assert case.status == State.REFUSED and case.closed_at is not None
     event = case.events.get(action="refuse")

@@ -81,12 +81,17 @@ def _accept(case, helper):
     return actions.accept_case(case, by=helper)
 
 
-def _refuse(case, helper):
+DOCUMENT_NUMBER = "沂医保不受字〔2026〕3号"
+
+
+def _refuse(case, helper, **changes):
     return actions.refuse_case(
         case,
         by=helper,
         reason="申请事项不属于本服务点受理范围",
         legal_basis="《中华人民共和国行政许可法》第三十二条",
+        document_number=DOCUMENT_NUMBER,
+        **changes,
     )
 
 
@@ -278,12 +283,29 @@ def test_the_refusal_page_gives_the_reason_the_basis_and_the_remedies(
     assert case.handling_point.name in page
 
 
+def test_the_refusal_is_the_departments_decision_handled_by_the_helper(
+    client_in_scope, case, helper, yiyuan
+):
+    """The department that decided is named as the decider, with its document number; the helper
+    who recorded it appears as the one who handled it (经办人)."""
+    department = yiyuan.department("县人力资源和社会保障局")
+    case = _refuse(case, helper, department=department)
+    page = _page(client_in_scope, "refusal", case.number)
+    assert f"经{department.name}审查" in page
+    assert "作出决定的部门" in page and f"{department.name}（盖章）" in page
+    assert "决定文号" in page and DOCUMENT_NUMBER in page
+    assert "经办人" in page and helper.get_full_name() in page and WORK_PHONE in page
+
+
 def test_the_refusal_docx_says_what_the_page_says(client_in_scope, case, helper, number):
     case = _refuse(case, helper)
     text, raw, _document, _response = _docx(client_in_scope, "refusal_docx", case.number)
     assert "不予受理通知书" in text and case.number in text
     assert "申请事项不属于本服务点受理范围" in text and "行政复议" in text
     assert mask_id(number) in text and number not in raw and PHONE not in raw
+    department = case.revision.department.name
+    assert f"经{department}审查" in text and DOCUMENT_NUMBER in text
+    assert f"{department}（盖章）" in text and "经办人" in text
 
 
 @pytest.mark.parametrize("name", ["refusal", "refusal_docx"])

@@ -140,11 +140,13 @@ def test_export_warns_yellow_and_red_and_says_whether_completed_on_time(client, 
     late, done = register(), register()
     Case.objects.filter(pk=late.pk).update(
         status="in_progress",
+        deemed_deadline=None,
         accepted_on=late.received_on,
         promised_deadline=today - dt.timedelta(days=1),
     )
     Case.objects.filter(pk=done.pk).update(
         status="completed",
+        deemed_deadline=None,
         accepted_on=done.received_on,
         promised_deadline=today,
         completed_on=today,

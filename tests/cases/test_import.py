@@ -122,12 +122,52 @@ def test_a_good_file_imports_cases_numbered_on_their_own_days_with_original_numb
     assert first.responsible == helper and first.entered_by == admin
     assert first.disabled and first.elderly  # born 1945, 80 in 2025
     assert first.revision == item.current
-    assert second.status == State.REGISTERED and second.accepted_on is None
     for case in (first, second, third):
         events = list(CaseEvent.objects.filter(case=case))
-        assert [e.action for e in events] == ["import"]
+        assert events[0].action == "import"
         assert events[0].by == admin
         assert events[0].data["original_number"] == case.original_number
+    assert [e.action for e in CaseEvent.objects.filter(case=first)] == ["import"]
+    # Still registered, received long ago, no notice on record: deemed accepted on receipt.
+    assert second.status == State.REGISTERED
+    assert second.accepted_on == D(2025, 3, 3) and second.acceptance_deemed
+    assert second.promised_deadline == calendar.deadline(D(2025, 3, 3), 1).date
+    assert second.deemed_deadline is None
+    assert list(CaseEvent.objects.filter(case=second).values_list("action", "by")) == [
+        ("import", admin.pk),
+        ("deem_accepted", None),
+    ]
+    # An accepted historical case's materials were complete by its acceptance day.
+    assert set(first.materials.values_list("status", "received_on")) == {
+        ("received", D(2025, 3, 3))
+    }
+    assert set(second.materials.values_list("status", "received_on")) == {("pending", None)}
+
+
+def test_an_open_case_imported_within_its_window_waits_with_its_deemed_deadline(
+    client, admin, yiyuan, row
+):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    client.force_login(admin)
+    values = {"状态": "已登记", "受理日期": None, "办结日期": None, "登记日期": today}
+    upload(client, yiyuan, [row(**values)])
+    case = Case.objects.get(original_number="YY-2025-0001")
+    assert case.accepted_on is None and not case.acceptance_deemed
+    assert case.deemed_deadline == calendar.deadline(today, 1).date
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == ["import"]
+
+
+def test_a_refused_historical_case_names_its_items_department_as_the_decider(
+    client, admin, yiyuan, row, item
+):
+    client.force_login(admin)
+    upload(client, yiyuan, [row(**{"状态": "不予受理", "受理日期": None, "办结日期": None})])
+    case = Case.objects.get(original_number="YY-2025-0001")
+    assert case.status == State.REFUSED
+    assert case.refusal_department == item.current.department
+    assert case.refusal_document_number == "" and case.accepted_on is None
 
 
 def test_imported_cases_send_no_message(client, admin, yiyuan, row):

@@ -137,3 +137,58 @@ def test_the_hourly_job_deems_only_the_cases_that_are_due(case, register, make_i
     case.refresh_from_db()
     recent.refresh_from_db()
     assert case.accepted_on == D(2026, 11, 2) and recent.accepted_on is None
+
+
+def test_a_late_notice_comes_after_the_deemed_acceptance_on_the_timeline(case, helper):
+    _notice(case, helper, D(2026, 11, 10))
+    events = list(case.events.values_list("action", "by"))
+    assert events == [("register", helper.pk), ("deem_accepted", None), ("notice", helper.pk)]
+    assert not case.notices.get().within_window
+
+
+def test_a_notice_in_time_clears_the_deemed_deadline_for_good(case, helper):
+    assert case.deemed_deadline == D(2026, 11, 16)
+    _notice(case, helper, D(2026, 11, 9))
+    case.refresh_from_db()
+    assert case.deemed_deadline is None and case.accepted_on is None
+
+
+def test_the_cutoff_of_a_day_is_the_notice_window_read_backwards(db):
+    """`deemed_cutoff(on)` is the last day of receipt whose window has passed by `on`, through
+    weekends, the National Day holiday and its make-up Saturdays."""
+    from bangban.cases.models import deemed_cutoff, notice_in_time
+
+    for n in range(60):
+        on = D(2026, 9, 15) + dt.timedelta(days=n)
+        cutoff = deemed_cutoff(on)
+        for back in range(25):
+            received = on - dt.timedelta(days=back)
+            assert notice_in_time(received, on) == (received > cutoff), (on, received)
+
+
+# --- Deemed acceptance at registration ------------------------------------------------------------
+
+
+def test_a_case_registered_after_its_window_is_registered_deemed_accepted(register, make_item):
+    item = make_item(promised_limit=10, legal_limit=20)
+    with at(D(2026, 11, 20)):
+        case = register(item=item, received_on=D(2026, 11, 2))
+    case.refresh_from_db()
+    assert case.status == State.REGISTERED
+    assert case.accepted_on == D(2026, 11, 2) and case.acceptance_deemed
+    assert case.promised_deadline == D(2026, 11, 16) and case.legal_deadline == D(2026, 11, 30)
+    assert case.deemed_deadline is None
+    assert list(case.events.values_list("action", "by")) == [
+        ("register", case.entered_by_id),
+        ("deem_accepted", None),
+    ]
+
+
+def test_a_case_registered_within_its_window_waits_with_its_deemed_deadline(register, make_item):
+    item = make_item(promised_limit=10, legal_limit=20)
+    with at(D(2026, 11, 9)):
+        case = register(item=item, received_on=D(2026, 11, 2))
+    case.refresh_from_db()
+    assert case.accepted_on is None and not case.acceptance_deemed
+    assert case.promised_deadline is None and case.deemed_deadline == D(2026, 11, 16)
+    assert list(case.events.values_list("action", flat=True)) == ["register"]

@@ -30,7 +30,9 @@ def _call(action: str, case: Case, helper, subzone):
             case, statuses={line.material_id: "received"}, by=helper
         ),
         "accept": lambda: actions.accept_case(case, by=helper),
-        "refuse": lambda: actions.refuse_case(case, by=helper, reason="不属于受理范围"),
+        "refuse": lambda: actions.refuse_case(
+            case, by=helper, reason="不属于受理范围", document_number="沂医保不受〔2026〕1号"
+        ),
         "suspend": lambda: actions.suspend_case(case, by=helper, reason="专家评审"),
         "resume": lambda: actions.resume_case(case, by=helper),
         "extend": lambda: actions.extend_case(
@@ -67,6 +69,8 @@ def test_an_action_the_table_does_not_allow_is_refused_and_changes_nothing(
     Case.objects.filter(pk=case.pk).update(
         status=state,
         accepted_on=case.received_on,
+        deemed_deadline=None,
+        refusal_department=case.revision.department if state == State.REFUSED else None,
         promised_deadline=case.received_on + dt.timedelta(days=14),
         legal_deadline=case.received_on + dt.timedelta(days=28),
         suspended_on=case.received_on if state == State.SUSPENDED else None,

@@ -253,3 +253,24 @@ def test_searching_without_javascript_keeps_what_was_typed(logged_in, item, help
     assert f'id="item-{item.pk}"' in html and "checked" in html
     assert 'value="张秀英"' in html
     assert 'value="home_visit"' not in html  # the picked item's ways of serving only
+
+
+def test_a_case_received_before_its_window_closed_is_registered_deemed_accepted(
+    logged_in, helper, make_item
+):
+    import time_machine
+
+    item = make_item(promised_limit=10, legal_limit=20)
+    cst = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2026, 11, 20, 10, tzinfo=cst), tick=False):
+        response = logged_in.post(URL, form_data(item, helper, received_on="2026-11-02"))
+        assert response.status_code == 302
+        case = Case.objects.get()
+        page = logged_in.get(response["Location"]).content.decode()
+    assert case.accepted_on == dt.date(2026, 11, 2) and case.acceptance_deemed
+    assert case.promised_deadline == dt.date(2026, 11, 16)
+    assert list(CaseEvent.objects.filter(case=case).values_list("action", "by")) == [
+        ("register", helper.pk),
+        ("deem_accepted", None),
+    ]
+    assert "视为受理" in page and "红牌" in page

@@ -1,7 +1,11 @@
-"""Random sequences of actions on one case (hypothesis): after every step the state is one of the
-table's, every action left exactly one event (a refused one none, and changed nothing), the
+"""Random sequences of actions on one case (hypothesis), on days moving forward from the day of
+receipt: after every step the state is one of the table's, every action left exactly one event of
+its own (a refused one none, and changed nothing) besides the system's one deemed acceptance, the
 deadline never moved earlier except by a recorded correction (an admin changing a day of the
-calendar), suspended time was never counted, and the first responsible helper never changed."""
+calendar), suspended time was never counted, and the first responsible helper never changed.
+Once the notice window has passed without a notice in it, every action finds the case accepted on
+the day of receipt; an acceptance is never dated before the materials were complete; what a reader
+is shown of a case due for deemed acceptance is what the job then records."""
 
 from __future__ import annotations
 
@@ -21,7 +25,15 @@ from hypothesis.stateful import (
 
 from bangban.cases import actions
 from bangban.cases.actions import CaseError, NoticeItem
-from bangban.cases.models import Case, CaseEvent
+from bangban.cases.models import (
+    DEEMABLE,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    clock_of,
+    deemed_cutoff,
+    notice_in_time,
+)
 from bangban.cases.workflow import OPEN, State
 from bangban.workdays import calendar
 from bangban.workdays.actions import set_day
@@ -29,6 +41,13 @@ from bangban.workdays.actions import set_day
 TODAY = dt.datetime(2026, 11, 25, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 RECEIVED = dt.date(2026, 11, 2)
 days = st.integers(min_value=0, max_value=23).map(lambda n: RECEIVED + dt.timedelta(days=n))
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def at(day: dt.date):
+    return time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=CST), tick=False)
+
+
 calendar_days = st.integers(min_value=0, max_value=45).map(
     lambda n: RECEIVED + dt.timedelta(days=n)
 )
@@ -41,7 +60,9 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
     class Ledger(RuleBasedStateMachine):
         @initialize()
         def registered(self):
-            self.case = register(item=item, received_on=RECEIVED)
+            self.today = RECEIVED
+            with at(self.today):
+                self.case = register(item=item, received_on=RECEIVED)
             self.events = 1
             self.deadline = None
             self.suspensions = []
@@ -53,17 +74,39 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
         def status(self):
             return Case.objects.values_list("status", flat=True).get(pk=self.case.pk)
 
-        def _act(self, action):
+        def _deem_due(self) -> bool:
+            """Is deemed acceptance due today (the window passed, no notice in it, not accepted)?"""
+            case = Case.objects.get(pk=self.case.pk)
+            return (
+                case.status in DEEMABLE
+                and case.accepted_on is None
+                and not notice_in_time(case.received_on, self.today)
+                and not case.notices.filter(within_window=True).exists()
+            )
+
+        def _act(self, action) -> bool:
             self.steps += 1
             before = Case.objects.get(pk=self.case.pk)
+            due = self._deem_due()
             try:
-                action()
+                with at(self.today):
+                    action()
             except CaseError:
                 after = Case.objects.get(pk=self.case.pk)
                 assert after.status == before.status
                 assert after.promised_deadline == before.promised_deadline
-                return
+                assert after.accepted_on == before.accepted_on
+                return False
             self.events += 1
+            if due:  # the action found the case deemed accepted first
+                after = Case.objects.get(pk=self.case.pk)
+                assert after.accepted_on == RECEIVED and after.acceptance_deemed
+            return True
+
+        @precondition(lambda self: self.today < TODAY.date() + dt.timedelta(days=20))
+        @rule(n=st.integers(min_value=1, max_value=6))
+        def time_passes(self, n):
+            self.today += dt.timedelta(days=n)
 
         @precondition(lambda self: self.notices < 2)
         @rule(day=days)
@@ -80,15 +123,26 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
                 )
             )
 
-        @rule()
-        def materials(self):
-            statuses = {line.material_id: "received" for line in self.case.materials.all()}
-            self._act(lambda: actions.set_material_status(self.case, statuses=statuses, by=helper))
+        @rule(day=days, received=st.booleans())
+        def materials(self, day, received):
+            status = "received" if received else "missing"
+            statuses = {line.material_id: status for line in self.case.materials.all()}
+            self._act(
+                lambda: actions.set_material_status(
+                    self.case, statuses=statuses, by=helper, received_on=day
+                )
+            )
 
         @precondition(lambda self: self.status() in (State.REGISTERED, State.AWAITING_MATERIALS))
         @rule(day=days)
         def accept(self, day):
-            self._act(lambda: actions.accept_case(self.case, by=helper, on=day))
+            if self._act(lambda: actions.accept_case(self.case, by=helper, on=day)):
+                case = Case.objects.get(pk=self.case.pk)
+                if not case.acceptance_deemed:
+                    received = case.materials.filter(
+                        status=CaseMaterial.Status.RECEIVED, material__necessity="required"
+                    ).values_list("received_on", flat=True)
+                    assert all(case.accepted_on >= day for day in received)
 
         @precondition(lambda self: self.status() in (State.IN_PROGRESS,))
         @rule(day=days)
@@ -127,9 +181,13 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
 
         @rule()
         def deem(self):
-            before = CaseEvent.objects.filter(case=self.case).count()
-            actions.apply_deemed_acceptance(self.case, today=TODAY.date())
-            self.events += CaseEvent.objects.filter(case=self.case).count() - before
+            """The hourly job records what a reader was shown the moment before."""
+            case = Case.objects.select_related("revision").get(pk=self.case.pk)
+            shown = clock_of(case, deemed_cutoff(self.today))
+            with at(self.today):
+                actions.apply_deemed_acceptance(self.case, today=self.today)
+            stored = Case.objects.select_related("revision").get(pk=self.case.pk)
+            assert clock_of(stored, deemed_cutoff(self.today)) == shown
 
         @rule(day=calendar_days)
         def calendar_changes(self, day):
@@ -140,9 +198,10 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
                 kind = "weekend" if weekend else "holiday"
             else:
                 kind = "makeup_workday" if weekend else "workday"
-            set_day(day, kind=kind, name="调整", by=None)
             before = CaseEvent.objects.filter(case=self.case).count()
-            actions.correct_deadlines(day, day)
+            with at(self.today):
+                set_day(day, kind=kind, name="调整", by=None)
+                actions.correct_deadlines(day, day)
             added = CaseEvent.objects.filter(case=self.case).count() - before
             assert added in (0, 1)
             self.events += added
@@ -154,7 +213,15 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(register, helper,
         def promises_kept(self):
             case = Case.objects.get(pk=self.case.pk)
             assert case.status in State.values
-            assert CaseEvent.objects.filter(case=case).count() == self.events
+            deemed = CaseEvent.objects.filter(case=case, action="deem_accepted").count()
+            assert deemed == int(case.acceptance_deemed) <= 1
+            assert CaseEvent.objects.filter(case=case).count() == self.events + deemed
+            if case.acceptance_deemed:
+                assert case.accepted_on == case.received_on
+                assert not case.notices.filter(within_window=True).exists()
+            if case.deemed_deadline is not None:  # still awaiting acceptance, counted afresh
+                assert case.accepted_on is None and case.status in DEEMABLE
+                assert case.deemed_deadline == calendar.deadline(case.received_on, 10).date
             assert case.responsible_id == helper.pk
             if self.deadline is not None and not self.corrected:
                 assert case.promised_deadline >= self.deadline

@@ -146,3 +146,126 @@ def test_the_working_days_each_point_held_the_case_are_known(register, helper, s
     case.refresh_from_db()
     station = case.registering_point_id
     assert case.holding(until=dt.date(2026, 11, 16)) == [(station, 3), (subzone.pk, 7)]
+
+
+# --- Who may receive and handle a transfer (上岗资格) ---------------------------------------------
+
+
+def _pending(case):
+    return case.transfers.get(status=Transfer.Status.PENDING)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"trained_on": None}, "尚未参加培训，须先培训后上岗。"),
+        ({"left_on": "today"}, "离岗"),
+        ({"started_on": "this year"}, "从事受理工作不满一年"),
+    ],
+    ids=["untrained", "left-today", "new"],
+)
+def test_a_named_receiver_must_be_qualified_today(
+    register, helper, subzone, make_helper, changes, reason
+):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    values = {
+        "left_on": today if changes.get("left_on") else None,
+        "started_on": today.replace(month=1, day=1)
+        if changes.get("started_on")
+        else dt.date(2020, 1, 1),
+    }
+    if "trained_on" in changes:
+        values["trained_on"] = None
+    unqualified = make_helper(subzone, **values).user
+    case = register()
+    with pytest.raises(CaseError) as error:
+        actions.transfer_case(
+            case, to_point=subzone, to_helper=unqualified, reason="需县医保分区办理", by=helper
+        )
+    assert list(error.value.errors) == ["to_helper"]
+    (message,) = error.value.errors["to_helper"]
+    assert message.startswith("指定的接收人不具备上岗资格：") and reason in message
+    assert not case.transfers.exists()
+    assert list(case.events.values_list("action", flat=True)) == ["register"]
+
+
+def test_an_untrained_helper_cannot_accept_and_become_the_handler(
+    register, helper, subzone, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.accept_transfer(transfer, by=untrained)
+    (message,) = error.value.errors["handling_helper"]
+    assert message == "承办人不具备上岗资格：尚未参加培训，须先培训后上岗。"
+    transfer.refresh_from_db()
+    case.refresh_from_db()
+    assert transfer.status == Transfer.Status.PENDING and transfer.answered_by is None
+    assert case.handling_point == case.registering_point and case.handling_helper == helper
+
+
+def test_an_untrained_helper_may_accept_for_a_qualified_colleague(
+    register, helper, subzone, receiver, make_helper
+):
+    untrained = make_helper(subzone, trained_on=None).user
+    transfer = actions.transfer_case(
+        register(), to_point=subzone, reason="需县医保分区办理", by=helper
+    )
+    case = actions.accept_transfer(transfer, by=untrained, handling_helper=receiver)
+    assert case.handling_helper == receiver and case.handling_point == subzone
+
+
+def test_a_named_receiver_who_left_since_cannot_become_the_handler(
+    register, helper, subzone, receiver, make_helper
+):
+    from django.utils import timezone
+
+    from bangban.staff import actions as staff_actions
+
+    named = make_helper(subzone)
+    transfer = actions.transfer_case(
+        register(), to_point=subzone, to_helper=named.user, reason="需县医保分区办理", by=helper
+    )
+    staff_actions.save_helper(
+        named.user,
+        by=None,
+        origin=named.origin,
+        started_on=named.started_on,
+        left_on=timezone.localdate(),
+    )
+    with pytest.raises(CaseError) as error:
+        actions.accept_transfer(transfer, by=receiver)
+    assert "离岗" in error.value.errors["handling_helper"][0]
+    # whoever accepts names another helper of the point instead
+    assert actions.accept_transfer(transfer, by=receiver, handling_helper=receiver).pk
+
+
+def test_an_administrator_accepting_for_the_point_names_a_qualified_helper_of_it(
+    register, helper, subzone, receiver, make_account, make_helper, yiyuan
+):
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county)
+    elsewhere = make_helper(yiyuan.zone).user
+    case = register()
+    transfer = actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
+    with pytest.raises(CaseError) as error:
+        actions.accept_transfer(transfer, by=admin)
+    assert error.value.errors == {"handling_helper": ["请指定承办本办件的帮办代办员。"]}
+    with pytest.raises(CaseError) as error:
+        actions.accept_transfer(transfer, by=admin, handling_helper=elsewhere)
+    assert error.value.errors["handling_helper"][0].startswith("承办人须是")
+    assert _pending(case) == transfer
+    case = actions.accept_transfer(transfer, by=admin, handling_helper=receiver)
+    assert case.handling_helper == receiver and case.handling_point == subzone
+    transfer.refresh_from_db()
+    assert transfer.answered_by == admin
+
+
+def test_a_qualified_lead_accepting_handles_it_by_default(register, helper, subzone, make_helper):
+    lead = make_helper(subzone, role=Role.POINT_LEAD).user
+    transfer = actions.transfer_case(
+        register(), to_point=subzone, reason="需县医保分区办理", by=helper
+    )
+    assert actions.accept_transfer(transfer, by=lead).handling_helper == lead

@@ -22,7 +22,10 @@ D = dt.date
 def case(register):
     case = register()
     Case.objects.filter(pk=case.pk).update(
-        status=State.IN_PROGRESS, accepted_on=case.received_on, promised_deadline=D(2026, 10, 8)
+        status=State.IN_PROGRESS,
+        deemed_deadline=None,
+        accepted_on=case.received_on,
+        promised_deadline=D(2026, 10, 8),
     )
     return case
 
@@ -61,6 +64,7 @@ def test_the_on_time_rate_counts_completed_cases_only(register):
         c = register()
         Case.objects.filter(pk=c.pk).update(
             status=status,
+            deemed_deadline=None,
             accepted_on=c.received_on,
             promised_deadline=deadline,
             completed_on=completed_on,

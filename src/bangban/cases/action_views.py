@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from bangban.catalog.models import Mode, ServiceItem
 from bangban.catalog.scope import items_for
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import SERVING_ROLES, Department, Membership, ServicePoint
 from bangban.staff import directory
 from bangban.staff.models import qualified_condition
 
@@ -37,7 +37,7 @@ from .actions import (
     NoticeItem,
     Registration,
 )
-from .forms import ACTION_FORMS, DeclineForm, RegistrationForm, add_case_errors
+from .forms import ACTION_FORMS, AcceptTransferForm, DeclineForm, RegistrationForm, add_case_errors
 from .identifiers import DocumentType, IdentifierError
 from .models import Applicant, Case, CaseMaterial, Transfer
 from .scope import cases_for, get_case_for
@@ -179,6 +179,10 @@ def _action_form(
         kwargs["lines"] = read.lines if read is not None else _lines(case)
     if action == "notice":
         kwargs["repeated"] = bool(read.notices) if read is not None else case.notices.exists()
+    if action == "refuse":
+        kwargs["departments"] = Department.objects.filter(county_id=case.county_id).order_by(
+            "name", "pk"
+        )
     if action == "transfer":
         text = (request.GET.get("point_q") or "").strip()[:50]
         posted = request.POST.get("to_point") if bound else None
@@ -207,7 +211,15 @@ def _perform(action: str, case: Case, form, by) -> str:
     elif action == "accept":
         actions.accept_case(case, by=by, on=d.get("on"))
     elif action == "refuse":
-        actions.refuse_case(case, by=by, reason=d["reason"], legal_basis=d["legal_basis"])
+        department = d.get("department")
+        actions.refuse_case(
+            case,
+            by=by,
+            reason=d["reason"],
+            document_number=d["document_number"],
+            department=Department.objects.filter(pk=department).first() if department else None,
+            legal_basis=d["legal_basis"],
+        )
     elif action == "suspend":
         actions.suspend_case(case, by=by, reason=d["reason"], on=d.get("on"))
     elif action == "resume":
@@ -555,8 +567,17 @@ def transfers(request):
         t.pk: DeclineForm(points=suggestions[t.case.county_id], auto_id=f"id_t{t.pk}_%s")
         for t in pending
     }
+    helpers = _helpers_at(sorted({t.to_point_id for t in pending}))
+    accepts = {
+        t.pk: AcceptTransferForm(
+            helpers=[h for h in helpers if h["point_id"] == t.to_point_id],
+            initial={"handling_helper": t.to_helper_id or request.user.pk},
+            auto_id=f"id_a{t.pk}_%s",
+        )
+        for t in pending
+    }
     context = {
-        "pending": [(t, forms[t.pk]) for t in pending],
+        "pending": [(t, accepts[t.pk], forms[t.pk]) for t in pending],
         "answered": answered,
     }
     return render(request, "cases/transfers.html", context)
@@ -579,7 +600,14 @@ def transfer_answer(request, pk: int, answer: str):
         raise Http404
     try:
         if answer == "accept":
-            case = actions.accept_transfer(transfer, by=user)
+            form = AcceptTransferForm(request.POST, helpers=_helpers_at([transfer.to_point_id]))
+            if not form.is_valid():
+                raise CaseError(
+                    {"handling_helper": _("承办人须是接收服务点具备上岗资格的帮办代办员。")}
+                )
+            chosen = form.cleaned_data["handling_helper"]
+            helper = get_user_model().objects.filter(pk=chosen).first() if chosen else None
+            case = actions.accept_transfer(transfer, by=user, handling_helper=helper)
             messages.success(
                 request,
                 _("已接收办件 %(number)s，由本服务点承办。") % {"number": case.number},

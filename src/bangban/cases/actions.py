@@ -21,7 +21,7 @@ from bangban.catalog.models import Material, ServiceItem
 from bangban.kernel import protection
 from bangban.messaging.actions import queue_message
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Role, ServicePoint
+from bangban.network.models import SERVING_ROLES, Department, Role, ServicePoint
 from bangban.staff.models import Helper
 from bangban.staff.qualification import (
     HelperNotQualified,
@@ -35,6 +35,7 @@ from bangban.workdays.arithmetic import Deadline
 from . import identifiers, workflow
 from .identifiers import DocumentType, IdentifierError
 from .models import (
+    DEEMABLE,
     LEVEL_OF_KIND,
     Applicant,
     Authorisation,
@@ -46,7 +47,10 @@ from .models import (
     Notice,
     NoticeLine,
     Transfer,
+    deadline_values,
+    deemed_cutoff,
     next_working_day,
+    notice_in_time,
 )
 from .workflow import Actor, State
 
@@ -277,21 +281,25 @@ def _registered_item(item, point: ServicePoint) -> ServiceItem | None:
     )
 
 
+def _not_qualified(user, on: dt.date) -> str:
+    """Why `user` is not qualified to serve on `on` (上岗资格, DOMAIN.md "Definitions"), as one
+    text, or "" when they are: one query (`staff.qualification.with_training`, the reasons of
+    `ensure_qualified`)."""
+    helper = with_training(Helper.objects.filter(user=user), on).first()
+    reasons = (
+        reasons_not_qualified(None, on) if helper is None else reasons_from_training(helper, on)
+    )
+    return str(HelperNotQualified(reasons)) if reasons else ""
+
+
 def _responsible_errors(user, point: ServicePoint, today: dt.date) -> list[str]:
     """Why `user` may not be a new case's first responsible helper at `point`: they must serve there
-    and be qualified (one query, `staff.qualification.with_training`: the reasons of
-    `ensure_qualified`)."""
+    and be qualified."""
     if user is None or not _serves_at(user, point):
         return [_("首问负责人须是本服务点的帮办代办员。")]
-    helper = with_training(Helper.objects.filter(user=user), today).first()
-    reasons = (
-        reasons_not_qualified(None, today)
-        if helper is None
-        else reasons_from_training(helper, today)
-    )
+    reasons = _not_qualified(user, today)
     if reasons:
-        error = HelperNotQualified(reasons)
-        return [_("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": error}]
+        return [_("首问负责人不具备上岗资格：%(reasons)s") % {"reasons": reasons}]
     return []
 
 
@@ -317,8 +325,10 @@ class Registration:
 def register_case(point: ServicePoint, *, registration: Registration, by) -> Case:
     """Register a matter at `point` (登记). The item is told as its current revision stands today;
     the first responsible helper must serve at the point and be qualified; the deadline counts from
-    acceptance, so a new case has none yet. Raises CaseError naming every problem; writes nothing
-    then."""
+    acceptance, so a new case has none yet — unless its materials were received so long ago that
+    the notice window has passed: it is registered deemed accepted on the day of receipt (行政许可法
+    §32), with its deadlines (a second event, by the system). Raises CaseError naming every
+    problem; writes nothing then."""
     r = registration
     today = timezone.localdate()
     values, errors = _applicant_values(r.applicant, today)
@@ -379,6 +389,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             handling_helper=r.responsible,
             status=State.REGISTERED,
             received_on=r.received_on,
+            deemed_deadline=deadline_values(item.current, r.received_on)["promised_deadline"],
             public_token=secrets.token_urlsafe(32),
         )
         if r.kind == Case.Kind.PROXY:
@@ -407,6 +418,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             to_status=State.REGISTERED,
             data={"item": item.pk, "revision": item.current.number, "point": point.pk},
         )
+        case = _deem_first(case, today)
         if contact and identifiers.is_mobile(contact):
             queue_message(
                 recipient=contact,
@@ -453,16 +465,8 @@ def _check(case: Case, action: str, by) -> workflow.Transition:
 
 
 def _deadline_values(case: Case, accepted_on: dt.date) -> dict:
-    """The promised and legal deadlines counted from the acceptance day (the one place: workdays)."""
-    revision = case.revision
-    promised = calendar.deadline(accepted_on, revision.promised_limit, revision.promised_limit_unit)
-    legal = calendar.deadline(accepted_on, revision.legal_limit, revision.legal_limit_unit)
-    return {
-        "promised_deadline": promised.date,
-        "promised_provisional": promised.provisional,
-        "legal_deadline": legal.date,
-        "legal_provisional": legal.provisional,
-    }
+    """The promised and legal deadlines counted from the acceptance day (`models.deadline_values`)."""
+    return deadline_values(case.revision, accepted_on)
 
 
 def _snapshot(case: Case, names) -> dict:
@@ -520,19 +524,34 @@ def _day(on: dt.date | None) -> dt.date:
 
 def accept_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     """受理: the materials are complete (those 容缺后补 may be outstanding under a commitment, not for an
-    applicant with a dishonesty record). The clock runs from the acceptance day — or, for a case
+    applicant with a dishonesty record), and not dated before the day they were: the last day a
+    required material was received. The clock runs from the acceptance day — or, for a case
     already deemed accepted, from the day of receipt, which it keeps."""
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "accept", by)
         day = _day(on)
-        problems = _missing_materials(case)
+        lines = list(case.materials.select_related("material").order_by("position"))
+        problems = _missing_materials(case, lines)
         if problems:
             raise CaseError({"materials": problems})
         accepted_on = case.accepted_on or day
         if accepted_on < case.received_on:
             raise CaseError({"on": _("受理日期不能早于收到材料的日期。")})
-        changes = {"accepted_on": accepted_on, **_deadline_values(case, accepted_on)}
+        complete_on = _complete_on(lines)
+        if case.accepted_on is None and complete_on is not None and day < complete_on:
+            raise CaseError(
+                {
+                    "on": _("受理日期不能早于材料收齐的日期（%(day)s）。")
+                    % {"day": f"{complete_on:%Y-%m-%d}"}
+                }
+            )
+        changes = {
+            "accepted_on": accepted_on,
+            **_deadline_values(case, accepted_on),
+            **_no_longer_deemable(case),
+        }
         case = _apply(case, "accept", by, changes)
         _notify(
             case,
@@ -541,10 +560,24 @@ def accept_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     return case
 
 
-def _missing_materials(case: Case) -> list[str]:
-    """Why the materials are not complete enough to accept, one message per material."""
+def _complete_on(lines: list[CaseMaterial]) -> dt.date | None:
+    """The day the materials became complete: the last day a material that is not optional was
+    received (those outstanding under a 容缺 commitment do not count), None when no day is known."""
+    days = [
+        line.received_on
+        for line in lines
+        if line.status == CaseMaterial.Status.RECEIVED
+        and line.received_on is not None
+        and line.material.necessity != Material.Necessity.OPTIONAL
+    ]
+    return max(days, default=None)
+
+
+def _missing_materials(case: Case, lines: list[CaseMaterial]) -> list[str]:
+    """Why the materials (`lines`, the checklist with its materials) are not complete enough to
+    accept, one message per material."""
     problems = []
-    for line in case.materials.select_related("material").order_by("position"):
+    for line in lines:
         necessity = line.material.necessity
         status = line.status
         if necessity == Material.Necessity.OPTIONAL or status in (
@@ -569,6 +602,7 @@ def suspend_case(case: Case, *, by, reason: str, on: dt.date | None = None) -> C
         raise CaseError({"reason": _("请写明中止的原因（不超过 200 字）。")})
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "suspend", by)
         day = _day(on)
         if day < case.accepted_on:
@@ -582,6 +616,7 @@ def resume_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     """恢复: restart the clock; the working days in (suspended day, resumed day] move both deadlines."""
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "resume", by)
         day = _day(on)
         if day < case.suspended_on:
@@ -624,6 +659,7 @@ def extend_case(case: Case, *, by, working_days: int, reason: str, approver: str
         raise CaseError(errors)
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "extend", by)
         promised = calendar.after_extension(
             Deadline(case.promised_deadline, case.promised_provisional), working_days
@@ -645,6 +681,7 @@ def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     """办结. Not while a 容缺后补 material is still outstanding (the result is handed over only then)."""
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "complete", by)
         day = _day(on)
         if day < case.accepted_on:
@@ -674,8 +711,10 @@ def withdraw_case(case: Case, *, by, reason: str) -> Case:
         raise CaseError({"reason": _("请写明撤回的原因（不超过 200 字）。")})
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "withdraw", by)
-        case = _apply(case, "withdraw", by, {"closed_at": timezone.now()}, {"reason": reason})
+        changes = {"closed_at": timezone.now(), **_no_longer_deemable(case)}
+        case = _apply(case, "withdraw", by, changes, {"reason": reason})
         _notify(case, _("已撤回。"))
     return case
 
@@ -687,8 +726,11 @@ def set_material_status(
     by,
     deferred_until: dt.date | None = None,
     commitment: bool = False,
+    received_on: dt.date | None = None,
 ) -> Case:
-    """收取材料: record what was received of the checklist (material id → status). It keeps the
+    """收取材料: record what was received of the checklist (material id → status) and on which day
+    (`received_on`, default today: not before the case's day of receipt, not after today), kept on
+    each line turned 已收取 — acceptance cannot be dated before the last required one. It keeps the
     state; it is an event like every action, even when nothing changed.
 
     A material may be 容缺后补 (deferred) only when the item allows it for that material, the
@@ -698,6 +740,7 @@ def set_material_status(
     today = timezone.localdate()
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case, today)
         _check(case, "materials_received", by)
         lines = {
             line.material_id: line
@@ -738,20 +781,33 @@ def set_material_status(
                 errors["deferred_until"] = [_("请填写容缺材料的补交期限。")]
             elif deferred_until < today:
                 errors["deferred_until"] = [_("补交期限不能早于今天。")]
+        day = today if received_on is None else received_on
+        if not isinstance(day, dt.date) or day > today:
+            errors["received_on"] = [_("收取日期不能晚于今天。")]
+        elif day < case.received_on:
+            errors["received_on"] = [
+                _("收取日期不能早于收到材料的日期（%(day)s）。")
+                % {"day": f"{case.received_on:%Y-%m-%d}"}
+            ]
         if errors:
             raise CaseError(errors)
         changed = {}
+        received = False
         for material_id, status in statuses.items():
             line = lines[material_id]
             if line.status != status:
                 changed[str(material_id)] = [line.status, status]
                 line.status = status
-                fields = ["status"]
+                fields = ["status", "received_on"]
+                line.received_on = day if status == CaseMaterial.Status.RECEIVED else None
+                received = received or status == CaseMaterial.Status.RECEIVED
                 if status == CaseMaterial.Status.DEFERRED:
                     line.deferred_until = deferred_until
                     fields.append("deferred_until")
                 line.save(update_fields=fields)
         data: dict = {"materials": changed}
+        if received:
+            data["received_on"] = day.isoformat()
         if deferring:
             data.update(deferred_until=deferred_until.isoformat(), commitment=True)
         CaseEvent.objects.create(
@@ -767,9 +823,8 @@ def set_material_status(
 
 # --- One-time notice and deemed acceptance ---------------------------------------------------------
 
-#: A notice within this many working days of receipt keeps acceptance for the day the materials are
-#: complete; later, the application counts as accepted on the day of receipt (行政许可法 §32).
-NOTICE_WINDOW = 5
+# `models.NOTICE_WINDOW`: a notice within 5 working days of receipt keeps acceptance for the day the
+# materials are complete; later, the application counts as accepted on the day of receipt.
 
 
 @dataclass(frozen=True)
@@ -781,20 +836,49 @@ class NoticeItem:
     note: str = ""
 
 
+#: What deemed acceptance sets (besides clearing `deemed_deadline`).
+DEEMED_FIELDS = (
+    "accepted_on",
+    "acceptance_deemed",
+    "promised_deadline",
+    "promised_provisional",
+    "legal_deadline",
+    "legal_provisional",
+)
+
+
 def _deemed(case: Case, today: dt.date) -> dict:
     """The changes of deemed acceptance on the day of receipt, when the window has passed without a
-    notice and the case is not accepted yet; nothing otherwise."""
-    if case.accepted_on is not None:
+    notice and the case is not accepted yet (`models.deemed_due`: a case keeps its
+    `deemed_deadline` exactly while it may still be deemed); nothing otherwise. No query."""
+    if case.accepted_on is not None or case.status not in DEEMABLE:
         return {}
-    if calendar.working_days_between(case.received_on, today) <= NOTICE_WINDOW:
-        return {}
-    if case.notices.filter(within_window=True).exists():
+    if case.deemed_deadline is None or notice_in_time(case.received_on, today):
         return {}
     return {
         "accepted_on": case.received_on,
         "acceptance_deemed": True,
         **_deadline_values(case, case.received_on),
+        "deemed_deadline": None,
     }
+
+
+def _no_longer_deemable(case: Case) -> dict:
+    """The change that says a case can no longer be deemed accepted (accepted, noticed in time,
+    closed): its `deemed_deadline` cleared, when it has one."""
+    return {"deemed_deadline": None} if case.deemed_deadline is not None else {}
+
+
+def _deem_first(case: Case, today: dt.date | None = None) -> Case:
+    """视为受理 where it is due, before anything else is done to a (locked) case: every action, the
+    hourly job and registration call it first, so an action after the window sees the case
+    accepted as the law has it (DOMAIN.md "The clock of a case"). Its own event, by the system,
+    the same whoever comes first; no query when nothing is due."""
+    changes = _deemed(case, today or timezone.localdate())
+    if not changes:
+        return case
+    _check(case, "deem_accepted", None)
+    return _apply(case, "deem_accepted", None, changes)
 
 
 def issue_notice(
@@ -806,8 +890,9 @@ def issue_notice(
     repeat_reason: str = "",
 ) -> Notice:
     """一次性告知: one written notice listing every missing or wrong material with the reason and the day
-    to supply them by. A notice later than 5 working days after receipt leaves the case accepted on
-    the day of receipt, its clock running (DOMAIN.md "The clock of a case"). A second notice needs a
+    to supply them by. A notice later than 5 working days after receipt comes after the case's
+    deemed acceptance on the day of receipt (`_deem_first`), its clock running (DOMAIN.md "The clock
+    of a case"); one in time keeps it from deemed acceptance for good. A second notice needs a
     reason and is recorded as repeated (重复告知)."""
     today = timezone.localdate()
     errors: dict[str, list[str]] = {}
@@ -824,6 +909,7 @@ def issue_notice(
         raise CaseError(errors)
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case, today)
         _check(case, "notice", by)
         lines = {line.pk: line for line in case.materials.select_for_update()}
         unknown = [n for n, item in enumerate(items, start=1) if item.line_id not in lines]
@@ -837,7 +923,7 @@ def issue_notice(
             raise CaseError(
                 {"repeat_reason": _("已告知过一次：再次告知须写明原因（将记为重复告知）。")}
             )
-        within = calendar.working_days_between(case.received_on, today) <= NOTICE_WINDOW
+        within = notice_in_time(case.received_on, today)
         sequence = next_sequence(case.county_id, today, CaseCounter.Series.NOTICE)
         notice = Notice.objects.create(
             case=case,
@@ -861,7 +947,8 @@ def issue_notice(
                 else CaseMaterial.Status.WRONG
             )
             line.save(update_fields=["status"])
-        changes = {} if within else _deemed(case, today)
+        # In time, the case can no longer be deemed accepted (late, it has been, just above).
+        changes = _no_longer_deemable(case) if within else {}
         _apply(
             case,
             "notice",
@@ -881,16 +968,8 @@ def issue_notice(
 def apply_deemed_acceptance(case: Case, *, today: dt.date | None = None) -> Case:
     """视为受理 (the scheduled job, by the system): a case neither accepted nor given a notice within
     5 working days of receipt counts as accepted on the day of receipt, its clock running since."""
-    today = today or timezone.localdate()
     with transaction.atomic():
-        case = _locked(case)
-        if case.status not in workflow.transition("deem_accepted").sources:
-            return case
-        changes = _deemed(case, today)
-        if not changes:
-            return case
-        _check(case, "deem_accepted", None)
-        return _apply(case, "deem_accepted", None, changes)
+        return _deem_first(_locked(case), today)
 
 
 # --- Deadline corrections when the calendar changes ----------------------------------------------------
@@ -926,7 +1005,10 @@ def correct_deadlines(first: dt.date, last: dt.date) -> int:
     accepted case whose clock spans those days is counted afresh; each one whose deadlines change
     gets one `correct_deadline` event with before and after (the only way a deadline may move
     earlier), and the applicant is told the new promised day. Closed cases keep their history.
-    Returns the number of cases corrected."""
+    The `deemed_deadline` of a case still awaiting acceptance is counted afresh too, quietly: it is
+    no deadline of the case yet, only what the warnings filter reads until it is deemed accepted
+    (which counts its deadlines again). Returns the number of cases corrected."""
+    _recount_deemed_deadlines(first, last)
     candidates = (
         Case.objects.open()
         .filter(accepted_on__isnull=False, accepted_on__lte=last)
@@ -960,6 +1042,22 @@ def correct_deadlines(first: dt.date, last: dt.date) -> int:
     return corrected
 
 
+def _recount_deemed_deadlines(first: dt.date, last: dt.date) -> None:
+    """`deemed_deadline` counted afresh for the cases that may still be deemed accepted and whose
+    count from the day of receipt spans the days `first`..`last`."""
+    pending = Case.objects.filter(
+        status__in=DEEMABLE,
+        deemed_deadline__gte=first,
+        received_on__lte=last,
+    ).select_related("revision")
+    for case in pending.iterator(chunk_size=500):
+        counted = deadline_values(case.revision, case.received_on)["promised_deadline"]
+        if counted != case.deemed_deadline:
+            Case.objects.filter(pk=case.pk, deemed_deadline__isnull=False).update(
+                deemed_deadline=counted
+            )
+
+
 # --- Deadline warnings (黄牌 / 红牌) -------------------------------------------------------------------
 
 
@@ -989,7 +1087,8 @@ def send_warnings(*, today: dt.date | None = None) -> int:
     or red (the deadline day has ended), once per level and deadline: one `warning` event on the
     case (level, deadline, how many were texted) and a text to each person to warn
     (`_warning_recipients`). A deadline that moves (extension, suspension, correction) warns again.
-    Returns the number of warnings recorded."""
+    A case due for deemed acceptance is deemed first (`_deem_first`), so it is warned about the
+    deadline it now has. Returns the number of warnings recorded."""
     today = today or timezone.localdate()
     due = [
         ("red", Case.objects.overdue(today)),
@@ -998,9 +1097,9 @@ def send_warnings(*, today: dt.date | None = None) -> int:
     sent = 0
     for level, cases in due:
         for case in cases.select_related("handling_point").iterator(chunk_size=500):
-            deadline = case.promised_deadline.isoformat()
+            deadline = (case.promised_deadline or case.deemed_deadline).isoformat()
             with transaction.atomic():
-                case = _locked(case)
+                case = _deem_first(_locked(case), today)
                 if case.status not in workflow.OPEN or case.promised_deadline is None:
                     continue
                 already = case.events.filter(
@@ -1049,19 +1148,27 @@ def transfer_case(
     case: Case, *, to_point: ServicePoint, reason: str, by, to_helper=None
 ) -> Transfer:
     """转办: offer the case to another point (optionally a named helper there, from the linkage
-    directory). The case stays where it is, in its state, until the receiving point answers."""
+    directory, who must serve there and be qualified today). The case stays where it is, in its
+    state, until the receiving point answers."""
     reason = (reason or "").strip()
+    today = timezone.localdate()
     errors: dict[str, list[str]] = {}
     if not reason or len(reason) > 200:
         errors["reason"] = [_("请写明转办原因（不超过 200 字）。")]
     if to_point is None or not to_point.active:
         errors["to_point"] = [_("接收服务点不存在或已停用。")]
-    if to_helper is not None and to_point is not None and not _serves_at(to_helper, to_point):
-        errors["to_helper"] = [_("指定的接收人不在该服务点服务。")]
+    if to_helper is not None and to_point is not None:
+        if not _serves_at(to_helper, to_point):
+            errors["to_helper"] = [_("指定的接收人不在该服务点服务。")]
+        elif reasons := _not_qualified(to_helper, today):
+            errors["to_helper"] = [
+                _("指定的接收人不具备上岗资格：%(reasons)s") % {"reasons": reasons}
+            ]
     if errors:
         raise CaseError(errors)
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case, today)
         _check(case, "transfer", by)
         if to_point.pk == case.handling_point_id:
             raise CaseError({"to_point": _("办件已在该服务点办理。")})
@@ -1074,7 +1181,7 @@ def transfer_case(
             to_helper=to_helper,
             direction=direction_between(case.handling_point, to_point),
             reason=reason,
-            sent_on=timezone.localdate(),
+            sent_on=today,
             sent_by=by,
         )
         _apply(
@@ -1091,7 +1198,7 @@ def _answer(transfer: Transfer, action: str, by) -> tuple[Transfer, Case]:
     """Lock the transfer and its case; the transfer must still be pending (else the other answer
     came first: 409) and `by` must act at the receiving point."""
     transfer = Transfer.objects.select_for_update().select_related("to_point").get(pk=transfer.pk)
-    case = _locked(transfer.case)
+    case = _deem_first(_locked(transfer.case))
     if transfer.status != Transfer.Status.PENDING:
         raise CaseError({"transfer": _("该转办已经答复过了。")})
     t = workflow.transition(action)
@@ -1102,16 +1209,32 @@ def _answer(transfer: Transfer, action: str, by) -> tuple[Transfer, Case]:
     return transfer, case
 
 
-def accept_transfer(transfer: Transfer, *, by) -> Case:
-    """接收转办: the receiving point becomes the handling point (the named helper, or whoever
-    accepts, handles it). The first responsible helper stays, and keeps seeing the case."""
+def accept_transfer(transfer: Transfer, *, by, handling_helper=None) -> Case:
+    """接收转办: the receiving point becomes the handling point. Its handling helper is
+    `handling_helper`, else the helper the transfer named, else whoever accepts when they serve at
+    the point — an administrator accepting for the point names one — and must serve at the point
+    and be qualified today (上岗资格). The first responsible helper stays, and keeps seeing the
+    case."""
     with transaction.atomic():
         transfer, case = _answer(transfer, "accept_transfer", by)
+        today = timezone.localdate()
+        point = transfer.to_point
+        helper = handling_helper or transfer.to_helper or (by if _serves_at(by, point) else None)
+        if helper is None:
+            raise CaseError({"handling_helper": _("请指定承办本办件的帮办代办员。")})
+        if not _serves_at(helper, point):
+            raise CaseError(
+                {"handling_helper": _("承办人须是%(point)s的帮办代办员。") % {"point": point.name}}
+            )
+        reasons = _not_qualified(helper, today)
+        if reasons:
+            raise CaseError(
+                {"handling_helper": _("承办人不具备上岗资格：%(reasons)s") % {"reasons": reasons}}
+            )
         transfer.status = Transfer.Status.ACCEPTED
-        transfer.answered_on = timezone.localdate()
+        transfer.answered_on = today
         transfer.answered_by = by
         transfer.save(update_fields=["status", "answered_on", "answered_by"])
-        helper = transfer.to_helper or by
         changes = {"handling_point": transfer.to_point, "handling_helper": helper}
         _apply(case, "accept_transfer", by, changes, {"transfer": transfer.pk})
         _notify(case, _("已转至%(point)s办理。") % {"point": transfer.to_point.name})
@@ -1164,7 +1287,7 @@ def escalate_transfers(*, today: dt.date | None = None) -> int:
                 continue
             locked.escalated_at = timezone.now()
             locked.save(update_fields=["escalated_at"])
-            case = _locked(transfer.case)
+            case = _deem_first(_locked(transfer.case), today)
             CaseEvent.objects.create(
                 case=case,
                 by=None,
@@ -1192,28 +1315,60 @@ def escalate_transfers(*, today: dt.date | None = None) -> int:
 # --- Refusal and progress --------------------------------------------------------------------------
 
 
-def refuse_case(case: Case, *, by, reason: str, legal_basis: str = "") -> Case:
-    """不予受理: refuse the application with a dated written refusal giving the reason (and its legal
-    basis); the refusal is numbered like a notice and printed from the case's events."""
+def refuse_case(
+    case: Case,
+    *,
+    by,
+    reason: str,
+    document_number: str,
+    department: Department | None = None,
+    legal_basis: str = "",
+) -> Case:
+    """不予受理: the competent department's decision (decision 0029), recorded by the helper who
+    handled the case: which department decided (`department`, one of the case's county; by default
+    the item's department) and its decision's document number (文号), both kept on the case, with
+    the reason and its legal basis. The written refusal is numbered like a notice and printed from
+    the case and its `refuse` event, naming the department as the decider and the helper as the
+    one who handled it."""
     reason = (reason or "").strip()
     basis = (legal_basis or "").strip()
+    document = (document_number or "").strip()
     errors = {}
     if not reason or len(reason) > 500:
         errors["reason"] = [_("请写明不予受理的理由（不超过 500 字）。")]
     if len(basis) > 200:
         errors["legal_basis"] = [_("依据不能超过 200 字。")]
+    if not document or len(document) > 50:
+        errors["document_number"] = [_("请填写不予受理决定的文号（不超过 50 个字符）。")]
     if errors:
         raise CaseError(errors)
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "refuse", by)
+        if department is None:
+            department = case.revision.department
+        elif department.county_id != case.county_id:
+            raise CaseError({"department": _("作出决定的部门须是本县的部门。")})
         today = timezone.localdate()
         sequence = next_sequence(case.county_id, today, CaseCounter.Series.NOTICE)
         refusal = case_number(case.county.code, today, sequence, prefix="N")
-        data = {"refusal": refusal, "refused_on": today.isoformat(), "reason": reason}
+        data = {
+            "refusal": refusal,
+            "refused_on": today.isoformat(),
+            "reason": reason,
+            "department": department.name,
+            "document_number": document,
+        }
         if basis:
             data["legal_basis"] = basis
-        case = _apply(case, "refuse", by, {"closed_at": timezone.now()}, data)
+        changes = {
+            "closed_at": timezone.now(),
+            "refusal_department": department,
+            "refusal_document_number": document,
+            **_no_longer_deemable(case),
+        }
+        case = _apply(case, "refuse", by, changes, data)
         _notify(case, _("不予受理：%(reason)s") % {"reason": reason})
     return case
 
@@ -1225,6 +1380,7 @@ def record_progress(case: Case, *, by, text: str, tell_applicant: bool = True) -
         raise CaseError({"text": _("请填写进度内容（不超过 300 字）。")})
     with transaction.atomic():
         case = _locked(case)
+        case = _deem_first(case)
         _check(case, "progress", by)
         case = _apply(case, "progress", by, {}, {"text": text, "told": bool(tell_applicant)})
         if tell_applicant:
@@ -1450,13 +1606,18 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     """导入历史办件: all or nothing, in one transaction. Each case is numbered by its own registration
     day on the county's counter (DOMAIN.md "Case numbers") and keeps its original number; an
     applicant already known keeps what is on record (an old ledger row does not overwrite it); no
-    message goes to anyone; each case gets one event, "import". Raises CaseError (keys
-    `<n>.<field>`) and writes nothing when any case has a problem."""
+    message goes to anyone; each case gets one event, "import". A case still awaiting acceptance
+    whose notice window has passed (a ledger row holds no notice) is deemed accepted on its day of
+    receipt, as registration would (a second event, "deem_accepted", by the system); a refused case
+    names its item's department as the one that decided (the row does not say). Raises CaseError
+    (keys `<n>.<field>`) and writes nothing when any case has a problem."""
     errors = check_imported_cases(county, cases)
     if errors:
         raise CaseError(errors)
     today = timezone.localdate()
+    cutoff = deemed_cutoff(today)
     created: list[Case] = []
+    deemed: list[Case] = []
     with transaction.atomic():
         applicants: dict[str, Applicant] = {}
         for c in cases:
@@ -1512,6 +1673,16 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                     computed.update(legal_deadline=c.legal_deadline, legal_provisional=False)
                 for name, value in computed.items():
                     setattr(case, name, value)
+            elif c.status in DEEMABLE:
+                if received <= cutoff:
+                    case.accepted_on, case.acceptance_deemed = received, True
+                    for name, value in _deadline_values(case, received).items():
+                        setattr(case, name, value)
+                    deemed.append(case)
+                else:
+                    case.deemed_deadline = _deadline_values(case, received)["promised_deadline"]
+            if c.status == State.REFUSED:
+                case.refusal_department_id = c.revision.department_id
             if c.status in workflow.CLOSED:
                 case.closed_at = timezone.now()
             created.append(case)
@@ -1526,9 +1697,11 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                     case=case,
                     material=m,
                     position=m.position,
+                    # Received by the acceptance day, as the ledger row says (not when deemed).
                     status=CaseMaterial.Status.PENDING
-                    if case.accepted_on is None
+                    if case.accepted_on is None or case.acceptance_deemed
                     else CaseMaterial.Status.RECEIVED,
+                    received_on=None if case.acceptance_deemed else case.accepted_on,
                 )
                 for case in created
                 for m in materials[case.revision_id]
@@ -1552,6 +1725,24 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                     },
                 )
                 for case in created
+            ),
+            batch_size=1000,
+        )
+        CaseEvent.objects.bulk_create(
+            (
+                CaseEvent(
+                    case=case,
+                    by=None,
+                    action="deem_accepted",
+                    from_status=case.status,
+                    to_status=case.status,
+                    data={
+                        "before": {name: None for name in DEEMED_FIELDS}
+                        | {"acceptance_deemed": False},
+                        "after": _snapshot(case, DEEMED_FIELDS),
+                    },
+                )
+                for case in deemed
             ),
             batch_size=1000,
         )

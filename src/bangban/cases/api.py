@@ -27,13 +27,13 @@ from ninja.errors import ValidationError
 from bangban.catalog.scope import items_for
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
-from bangban.network.models import ServicePoint
+from bangban.network.models import Department, ServicePoint
 from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
 from .ledger import LedgerFilter, identity_search
-from .models import Case, Transfer, attach_names, next_working_day, warning_of
+from .models import Case, ReadingDay, Transfer, attach_names, clock_of, warning_of
 from .schemas import (
     CASE_NUMBER,
     MAX_LIMIT,
@@ -57,6 +57,7 @@ from .schemas import (
     SpecialValue,
     StateValue,
     SuspendIn,
+    TransferAcceptIn,
     TransferIn,
     WarningValue,
     WithdrawIn,
@@ -127,9 +128,12 @@ def _point(p: ServicePoint | None) -> dict | None:
     return None if p is None else {"id": p.pk, "name": p.name}
 
 
-def case_summary(case: Case, today, near_until) -> dict:
-    """What a ledger row shows (`Case.objects.for_list()`: no query per row)."""
+def case_summary(case: Case, day: ReadingDay) -> dict:
+    """What a ledger row shows (`Case.objects.for_list()`: no query per row), its acceptance day and
+    deadlines as they stand `day` (`clock_of`: a case due for deemed acceptance shows the deadlines
+    it has by law, before anyone has recorded them)."""
     a = case.applicant
+    clock = clock_of(case, day.cutoff)
     return {
         "number": case.number,
         "status": case.status,
@@ -148,20 +152,31 @@ def case_summary(case: Case, today, near_until) -> dict:
         "handling_helper": _user(case.handling_helper),
         "registered_on": case.registered_on,
         "received_on": case.received_on,
-        "accepted_on": case.accepted_on,
-        "acceptance_deemed": case.acceptance_deemed,
-        "promised_deadline": case.promised_deadline,
-        "promised_provisional": case.promised_provisional,
-        "legal_deadline": case.legal_deadline,
-        "legal_provisional": case.legal_provisional,
+        "accepted_on": clock.accepted_on,
+        "acceptance_deemed": clock.acceptance_deemed,
+        "promised_deadline": clock.promised_deadline,
+        "promised_provisional": clock.promised_provisional,
+        "legal_deadline": clock.legal_deadline,
+        "legal_provisional": clock.legal_provisional,
         "suspended_on": case.suspended_on,
         "completed_on": case.completed_on,
-        "warning": warning_of(case.status, case.promised_deadline, today, near_until) or None,
+        "warning": warning_of(case.status, clock.promised_deadline, day.on, day.near_until) or None,
         "on_time": (
             case.completed_on <= case.promised_deadline
             if case.status == State.COMPLETED and case.promised_deadline
             else None
         ),
+    }
+
+
+def _refusal(case: Case) -> dict | None:
+    """Who decided a refusal (不予受理) and its document number (文号); null for any other case."""
+    if case.refusal_department_id is None:
+        return None
+    department = case.refusal_department
+    return {
+        "department": {"id": department.pk, "name": department.name},
+        "document_number": case.refusal_document_number,
     }
 
 
@@ -205,6 +220,7 @@ def _line_detail(line) -> dict:
         "status": line.status,
         "note": line.note,
         "deferred_until": line.deferred_until,
+        "received_on": line.received_on,
     }
 
 
@@ -213,7 +229,9 @@ def _detail_cases():
     stood (without its guide text or the applicant's encrypted columns) and the authorisation.
     Points and people are read by id afterwards (`case_detail`): joining them too (ten tables) cost
     PostgreSQL more planning than the rest of the answer."""
-    return Case.objects.select_related("applicant", "revision", "authorisation").defer(
+    return Case.objects.select_related(
+        "applicant", "revision", "authorisation", "refusal_department"
+    ).defer(
         "revision__guide",
         "applicant__number_encrypted",
         "applicant__birth_on_encrypted",
@@ -231,13 +249,13 @@ def case_detail(number: str, case: Case | None = None) -> dict:
         case = _detail_cases().get(number=number)
     transfers = list(case.transfers.order_by("sent_at", "pk"))
     attach_names(case, transfers)
-    today = timezone.localdate()
-    out = case_summary(case, today, next_working_day(today))
+    out = case_summary(case, ReadingDay.of(timezone.localdate()))
     out["applicant"] = _applicant_detail(case.applicant)
     out.update(
         registered_at=case.registered_at,
         entered_by=_user(case.entered_by),
         closed_at=case.closed_at,
+        refusal=_refusal(case),
         materials=[
             _line_detail(line)
             for line in case.materials.select_related("material").order_by("position")
@@ -380,11 +398,10 @@ def list_cases(
 
 
 def _ledger_page(user, form: LedgerFilter, limit: int, offset: int) -> dict:
-    today = timezone.localdate()
-    rows, more = form.apply(cases_for(user, "view"), today).page(offset, limit)
-    near_until = next_working_day(today)
+    day = ReadingDay.of(timezone.localdate())
+    rows, more = form.apply(cases_for(user, "view"), day.on).page(offset, limit)
     return {
-        "items": [case_summary(c, today, near_until) for c in rows],
+        "items": [case_summary(c, day) for c in rows],
         "limit": limit,
         "offset": offset,
         "next_offset": offset + limit if more else None,
@@ -476,15 +493,16 @@ def _scan(payload) -> ContentFile | None:
 
 def _registered_detail(case: Case) -> dict:
     """`case_detail` of a case `actions.register_case` has just written, from the objects it holds
-    (no query): a new case has no deadline (so no warning), no notices and no transfers, an
-    authorisation only as a 代办 case, and the checklist it has just built."""
-    today = timezone.localdate()
-    out = case_summary(case, today, today)
+    (no query): a new case has no deadline — unless it was registered deemed accepted —, no
+    notices and no transfers, an authorisation only as a 代办 case, and the checklist it has just
+    built."""
+    out = case_summary(case, ReadingDay.of(timezone.localdate()))
     out["applicant"] = _applicant_detail(case.applicant)
     out.update(
         registered_at=case.registered_at,
         entered_by=_user(case.entered_by),
         closed_at=case.closed_at,
+        refusal=None,
         materials=[
             _line_detail(line)
             for line in sorted(case.registered_materials, key=lambda line: line.position)
@@ -601,8 +619,10 @@ def issue_notice(request, payload: NoticeIn, number: str = CaseNumber):
 )
 def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
     """收取材料: the status of checklist lines (received, missing, wrong, deferred 容缺后补,
-    not_needed …) before acceptance; a deferred material needs `deferred_until` and the applicant's
-    written `commitment`. After acceptance only a deferred material's arrival (→ received)."""
+    not_needed …) before acceptance, and the day those received were (`received_on`, default today;
+    not before the case's day of receipt); a deferred material needs `deferred_until` and the
+    applicant's written `commitment`. After acceptance only a deferred material's arrival
+    (→ received)."""
     case = _act(request, number)
     lines = dict(case.materials.values_list("pk", "material_id"))
     unknown = {
@@ -621,6 +641,7 @@ def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
             dt.date.fromisoformat(payload.deferred_until) if payload.deferred_until else None
         ),
         commitment=payload.commitment,
+        received_on=(dt.date.fromisoformat(payload.received_on) if payload.received_on else None),
     )
     return case_detail(case.number)
 
@@ -628,7 +649,8 @@ def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
 @router.post("/cases/{number}/accept", response=ACTION_ERRORS, summary="Accept a case (受理)")
 def accept_case(request, number: str = CaseNumber, payload: OnIn | None = None):
     """受理: the materials are complete (those 容缺后补 may be deferred); the deadlines count from
-    `on` (default today), or from the day of receipt for a case already deemed accepted."""
+    `on` (default today; not before the day the last required material was received), or from the
+    day of receipt for a case already deemed accepted."""
     case = _act(request, number)
     actions.accept_case(case, by=request.auth, on=payload.on if payload else None)
     return case_detail(case.number)
@@ -636,10 +658,22 @@ def accept_case(request, number: str = CaseNumber, payload: OnIn | None = None):
 
 @router.post("/cases/{number}/refuse", response=ACTION_ERRORS, summary="Refuse a case (不予受理)")
 def refuse_case(request, payload: RefuseIn, number: str = CaseNumber):
-    """不予受理, with the reason and its legal basis (a dated, numbered written refusal)."""
+    """不予受理: the competent department's decision (`department`, one of the case's county; default
+    the item's department) with its document number (文号), the reason and its legal basis; you
+    record it as the helper who handled the case (a dated, numbered written refusal)."""
     case = _act(request, number)
+    department = None
+    if payload.department is not None:
+        department = Department.objects.filter(pk=payload.department).first()
+        if department is None:
+            raise NotVisible("department", _("部门"))
     actions.refuse_case(
-        case, by=request.auth, reason=payload.reason, legal_basis=payload.legal_basis
+        case,
+        by=request.auth,
+        reason=payload.reason,
+        document_number=payload.document_number,
+        department=department,
+        legal_basis=payload.legal_basis,
     )
     return case_detail(case.number)
 
@@ -725,11 +759,15 @@ def withdraw_case(request, payload: WithdrawIn, number: str = CaseNumber):
     response={200: CaseOut, **errors(400, 403, 404, 409, 422)},
     summary="Accept a transfer",
 )
-def accept_transfer(request, transfer_id: int = TransferId):
-    """接收转办 (the receiving point): it becomes the handling point. The second of two answers
-    gets 409."""
+def accept_transfer(
+    request, transfer_id: int = TransferId, payload: TransferAcceptIn | None = None
+):
+    """接收转办 (the receiving point): it becomes the handling point, and `handling_helper` (default:
+    the helper the transfer named, else you when you serve there) handles the case — a helper of
+    the point, qualified today. The second of two answers gets 409."""
     transfer = _transfer(request.auth, transfer_id)
-    case = actions.accept_transfer(transfer, by=request.auth)
+    helper = _any_user(payload.handling_helper if payload else None, "handling_helper", _("承办人"))
+    case = actions.accept_transfer(transfer, by=request.auth, handling_helper=helper)
     return case_detail(case.number)
 
 

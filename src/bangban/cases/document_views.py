@@ -29,6 +29,7 @@ def _case(request, number: str) -> Case:
         "registering_point",
         "handling_point",
         "responsible__helper_profile",
+        "refusal_department",
     )
     return get_case_for(request.user, number, queryset=queryset)
 

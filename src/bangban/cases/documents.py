@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import qrcode
 import qrcode.image.pil
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx import Document
@@ -25,7 +26,7 @@ from docx.shared import Cm, Pt
 from bangban.catalog.templatetags.catalog import limit
 from bangban.staff.directory import hours_summary
 
-from .models import Case, CaseEvent, CaseMaterial, Notice
+from .models import Case, CaseEvent, CaseMaterial, Notice, clock_of, deemed_cutoff
 from .workflow import State
 
 
@@ -157,14 +158,17 @@ def free_statement() -> str:
 # --- The receipt -------------------------------------------------------------------------------------
 
 
-def receipt(case: Case, *, public_url: str) -> Sheet:
+def receipt(case: Case, *, public_url: str, today: dt.date | None = None) -> Sheet:
     """受理回执 (登记回执 while not yet accepted): what was registered and received, the deadlines, who
-    answers for it, and a QR code to `public_url` (the public case page) to follow and rate it."""
+    answers for it, and a QR code to `public_url` (the public case page) to follow and rate it.
+    The acceptance and deadlines are those of `today` (`clock_of`: deemed acceptance printed as
+    soon as it is due)."""
     revision = case.revision
-    accepted = case.accepted_on is not None
+    clock = clock_of(case, deemed_cutoff(today or timezone.localdate()))
+    accepted = clock.accepted_on is not None
     if accepted:
-        accepted_text = day_text(case.accepted_on)
-        if case.acceptance_deemed:
+        accepted_text = day_text(clock.accepted_on)
+        if clock.acceptance_deemed:
             accepted_text += _("（视为受理）")
     else:
         accepted_text = _("尚未受理")
@@ -180,8 +184,8 @@ def receipt(case: Case, *, public_url: str) -> Sheet:
         Line(
             _("承诺办结期限"),
             _deadline_text(
-                case.promised_deadline,
-                case.promised_provisional,
+                clock.promised_deadline,
+                clock.promised_provisional,
                 revision.promised_limit,
                 revision.promised_limit_unit,
             ),
@@ -189,8 +193,8 @@ def receipt(case: Case, *, public_url: str) -> Sheet:
         Line(
             _("法定办结期限"),
             _deadline_text(
-                case.legal_deadline,
-                case.legal_provisional,
+                clock.legal_deadline,
+                clock.legal_provisional,
                 revision.legal_limit,
                 revision.legal_limit_unit,
             ),
@@ -306,16 +310,21 @@ def refusal_event(case: Case) -> CaseEvent | None:
 
 
 def refusal(case: Case, event: CaseEvent) -> Sheet:
-    """不予受理通知书: the date, the reason and its legal basis, and the applicant's remedies."""
+    """不予受理通知书: the competent department's decision (decision 0029) — the department that
+    decided and its document number (文号), the date, the reason and its legal basis, and the
+    applicant's remedies; the helper who recorded it appears as the one who handled it (经办人)."""
     data = event.data or {}
     refused_on = dt.date.fromisoformat(data["refused_on"]) if data.get("refused_on") else None
     refused_on = refused_on or event.at.date()
+    department = case.refusal_department.name if case.refusal_department_id else ""
     facts = [
         Line(_("通知书编号"), data.get("refusal", "")),
         Line(_("办件编号"), case.number),
         *_applicant_lines(case),
         *_item_lines(case),
         Line(_("收到材料日期"), day_text(case.received_on)),
+        Line(_("作出决定的部门"), department or "—"),
+        Line(_("决定文号"), case.refusal_document_number or "—"),
         Line(_("不予受理日期"), day_text(refused_on)),
         Line(_("不予受理理由"), data.get("reason", "")),
         Line(_("依据"), data.get("legal_basis") or "—"),
@@ -327,12 +336,14 @@ def refusal(case: Case, event: CaseEvent) -> Sheet:
         number=data.get("refusal") or case.number,
         facts=facts,
         intro=_(
-            "%(name)s：您于 %(day)s 申请办理的“%(item)s”事项，经审查，因上述理由，决定不予受理。"
+            "%(name)s：您于 %(day)s 申请办理的“%(item)s”事项，经%(department)s审查，"
+            "因上述理由，决定不予受理。"
         )
         % {
             "name": case.applicant.name,
             "day": day_text(case.received_on),
             "item": case.revision.name,
+            "department": department,
         },
         paragraphs=[
             _(
@@ -341,8 +352,11 @@ def refusal(case: Case, event: CaseEvent) -> Sheet:
             ),
             free_statement(),
         ],
-        signatures=[_("申请人（签收）"), _("帮办代办员")],
-        issuer=_point_lines(case.handling_point, refused_on),
+        signatures=[_("申请人（签收）"), _("经办人（帮办代办员）")],
+        issuer=[
+            Line(_("作出决定的部门"), _("%(department)s（盖章）") % {"department": department}),
+            *_point_lines(case.handling_point, refused_on),
+        ],
     )
 
 

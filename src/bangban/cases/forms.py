@@ -200,12 +200,26 @@ class SuspendForm(_OnForm):
 
 
 class RefuseForm(forms.Form):
+    """不予受理: the competent department's decision, as the helper records it — which department
+    decided (the view passes the county's departments; the item's is preselected) and its document
+    number (文号), the reason and its legal basis."""
+
+    department = forms.TypedChoiceField(
+        label=_("作出决定的部门"), coerce=int, required=False, empty_value=None
+    )
+    document_number = _text(_("决定文号"), 50)
     reason = _text(_("不予受理的理由"), 500, textarea=True)
     legal_basis = _text(_("法律依据"), 200)
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, departments=(), **kwargs):
         self.case = case
         super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
+        if case is not None:
+            self.fields["department"].initial = case.revision.department_id
+        self.fields["document_number"].help_text = _(
+            "部门作出不予受理决定的文号，如“沂医保不受字〔2026〕3号”。"
+        )
 
 
 class WithdrawForm(forms.Form):
@@ -267,11 +281,23 @@ class TransferForm(forms.Form):
 
 
 class MaterialsForm(forms.Form):
-    """收取材料: a status for each line of the checklist, one field per material."""
+    """收取材料: a status for each line of the checklist, one field per material, and the day those
+    set to 已收取 were received (default today)."""
+
+    received_on = forms.DateField(
+        label=_("收取日期"),
+        widget=DATE,
+        required=False,
+        error_messages={"invalid": _("请填写正确的日期。")},
+    )
 
     def __init__(self, *args, case=None, lines=(), **kwargs):
         self.case = case
         super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_on"].help_text = _(
+            "本次标为“已收取”的材料的收取日期，默认今天；受理日期不能早于必需材料收齐的日期。"
+        )
         self.lines = list(lines)
         for line in self.lines:
             self.fields[f"status_{line.material_id}"] = forms.ChoiceField(
@@ -295,8 +321,10 @@ class MaterialsForm(forms.Form):
         return [(line, self[f"status_{line.material_id}"]) for line in self.lines]
 
     def deferral(self) -> dict:
-        """What `set_material_status` needs for a 容缺后补 material (nothing after acceptance)."""
+        """What `set_material_status` needs besides the statuses: the day of receipt, and for a
+        容缺后补 material its day and commitment (nothing after acceptance)."""
         return {
+            "received_on": self.cleaned_data.get("received_on"),
             "deferred_until": self.cleaned_data.get("deferred_until"),
             "commitment": bool(self.cleaned_data.get("commitment")),
         }
@@ -313,6 +341,7 @@ class MaterialsForm(forms.Form):
             },
             "deferred_until": "deferred_until",
             "commitment": "commitment",
+            "received_on": "received_on",
         }
 
 
@@ -394,6 +423,21 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 
 
 # --- The transfers inbox ----------------------------------------------------------------------------
+
+
+class AcceptTransferForm(forms.Form):
+    """接收转办: who handles the case — a qualified helper of the receiving point (the view passes
+    them); blank leaves it to the action (the helper the transfer named, or whoever accepts)."""
+
+    handling_helper = forms.TypedChoiceField(
+        label=_("承办人"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, helpers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handling_helper"].choices = [("", _("请选择"))] + [
+            (h["user_id"], h["label"]) for h in helpers
+        ]
 
 
 class DeclineForm(forms.Form):

@@ -136,6 +136,7 @@ class MaterialLineOut(Schema):
     status: MaterialStatus
     note: str
     deferred_until: date | None = Field(description="容缺后补: the day it is to be supplied by")
+    received_on: date | None = Field(description="the day it was received (已收取)")
 
 
 class AuthorisationOut(Schema):
@@ -170,11 +171,22 @@ class TransferOut(Schema):
     escalated: bool
 
 
+class DepartmentRef(Schema):
+    id: int
+    name: str
+
+
+class RefusalOut(Schema):
+    department: DepartmentRef = Field(description="the department that decided (不予受理)")
+    document_number: str = Field(description="its decision's document number (文号)")
+
+
 class CaseOut(CaseSummaryOut):
     applicant: ApplicantOut
     registered_at: datetime
     entered_by: UserRef
     closed_at: datetime | None
+    refusal: RefusalOut | None = Field(description="a refused case only: who decided, and its 文号")
     materials: list[MaterialLineOut]
     authorisation: AuthorisationOut | None
     notices: list[NoticeOut]
@@ -345,11 +357,23 @@ class MaterialsIn(Input):
     commitment: bool = Field(
         False, description="for a deferred material: the applicant signed the written commitment"
     )
+    received_on: text(10, 10, DATE_2000_2100) | None = Field(
+        None,
+        description="YYYY-MM-DD: the day the materials set to received were received (not before "
+        "the case's received_on, not after today); default today",
+    )
 
 
 class RefuseIn(Input):
     reason: text(500, 1)
     legal_basis: Note = ""
+    document_number: text(50, 1) = Field(
+        description="the document number (文号) of the department's decision"
+    )
+    department: Id | None = Field(
+        None,
+        description="the department that decided: one of the case's county; default the item's",
+    )
 
 
 class SuspendIn(OnIn):
@@ -375,6 +399,14 @@ class ProgressIn(Input):
 
 class WithdrawIn(Input):
     reason: Reason
+
+
+class TransferAcceptIn(Input):
+    handling_helper: Id | None = Field(
+        None,
+        description="who handles the case: a helper of the receiving point, qualified today; "
+        "default the helper the transfer named, else you when you serve there",
+    )
 
 
 class DeclineIn(Input):

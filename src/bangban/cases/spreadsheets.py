@@ -63,8 +63,10 @@ from .models import (
     Case,
     LedgerExport,
     Notice,
+    ReadingDay,
     Transfer,
-    next_working_day,
+    deadline_values,
+    deemed_due,
     warning_of,
 )
 from .scope import cases_for
@@ -168,7 +170,23 @@ EXPORT_FIELDS = (
     "repeated_count",
     "transfer_count",
     "original_number",
+    # What the clock of a case due for deemed acceptance is counted from (`models.clock_of`).
+    "deemed_deadline",
+    "revision__promised_limit",
+    "revision__promised_limit_unit",
+    "revision__legal_limit",
+    "revision__legal_limit_unit",
 )
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The time limits of a row's revision, as `models.deadline_values` reads them."""
+
+    promised_limit: int
+    promised_limit_unit: str
+    legal_limit: int
+    legal_limit_unit: str
 
 
 def _count_of(model, **filters) -> Coalesce:
@@ -206,7 +224,7 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
     elderly, disabled = zh(_("老年人")), zh(_("残疾人"))
     yes, no = zh(_("是")), zh(_("否"))
     cards = {NEAR_DEADLINE: zh(_("黄牌")), OVERDUE: zh(_("红牌")), "": ""}
-    soon = next_working_day(today)
+    day = ReadingDay.of(today)
     for index, (
         number,
         registered_on,
@@ -238,7 +256,14 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
         repeated,
         transfers,
         original,
+        deemed_deadline,
+        *limits,
     ) in enumerate(rows, start=1):
+        if deemed_due(status, deemed_deadline, received_on, day.cutoff):
+            # Due for deemed acceptance, not yet recorded: shown as the law has it (reads never write).
+            accepted_on = received_on
+            counted = deadline_values(_Limits(*limits), received_on)
+            promised, legal = counted["promised_deadline"], counted["legal_deadline"]
         phone = contact_phone or applicant_phone
         special = "、".join(
             label for flag, label in ((is_elderly, elderly), (is_disabled, disabled)) if flag
@@ -246,7 +271,7 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
         on_time = ""
         if status == State.COMPLETED and promised is not None:
             on_time = yes if completed_on <= promised else no
-        warning = cards[warning_of(status, promised, today, soon)]
+        warning = cards[warning_of(status, promised, today, day.near_until)]
         yield [
             index,
             number,

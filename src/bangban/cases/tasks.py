@@ -2,7 +2,8 @@
 
 `deem_acceptances` runs every hour: a case neither accepted nor given a notice within 5 working days
 of receipt counts as accepted on the day of receipt (行政许可法 §32), so its clock and its warnings
-run without anyone having to remember it. `escalate` runs every hour too: a transfer unanswered by
+run without anyone having to remember it (registration and every action apply it first too, and the
+pages show it meanwhile: decision 0028). `escalate` runs every hour too: a transfer unanswered by
 the end of the working day after it was sent goes to the receiving point's lead. When the calendar
 changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
 that span the changed days, in the background.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
 from huey import crontab
@@ -21,31 +21,22 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from bangban.workdays.signals import calendar_changed
 
 from .actions import (
-    NOTICE_WINDOW,
     apply_deemed_acceptance,
     correct_deadlines,
     escalate_transfers,
     send_warnings,
 )
-from .models import Case, Notice
-from .workflow import State
+from .models import DEEMABLE, Case, deemed_cutoff
 
 
 def deem_due(today=None) -> int:
     """Apply deemed acceptance to every case it is due for; the number of cases it changed."""
     today = today or timezone.localdate()
-    # Only cases that can be due: more than 5 working days need at least 6 calendar days, and a
-    # notice in time keeps a case from deemed acceptance for good.
-    noticed_in_time = Notice.objects.filter(case=OuterRef("pk"), within_window=True)
-    waiting = (
-        Case.objects.filter(
-            status__in=[State.REGISTERED, State.AWAITING_MATERIALS],
-            accepted_on__isnull=True,
-            received_on__lte=today - dt.timedelta(days=NOTICE_WINDOW + 1),
-        )
-        .exclude(Exists(noticed_in_time))
-        .only("pk")
-    )
+    # The cases that may still be deemed keep their deemed deadline (a notice in time clears it):
+    # those received on or before the cutoff are due. An index range, however large the ledger.
+    waiting = Case.objects.filter(
+        status__in=DEEMABLE, deemed_deadline__isnull=False, received_on__lte=deemed_cutoff(today)
+    ).only("pk")
     changed = 0
     for case in waiting.iterator(chunk_size=500):
         if apply_deemed_acceptance(case, today=today).accepted_on is not None:

@@ -42,9 +42,10 @@ from .models import (
     OVERDUE,
     Case,
     CaseMaterial,
+    ReadingDay,
     Transfer,
     attach_names,
-    next_working_day,
+    clock_of,
     warning_of,
 )
 from .scope import cases_for, get_case_for
@@ -275,9 +276,15 @@ def paginate(queryset, number: int, size: int | None = None) -> Page:
 CARDS = {OVERDUE: "red", NEAR_DEADLINE: "yellow", "": ""}
 
 
-def card(case: Case, today: dt.date, yellow_until: dt.date) -> str:
-    """ "red" (红牌), "yellow" (黄牌) or "" for a case (`models.warning_of`)."""
-    return CARDS[warning_of(case.status, case.promised_deadline, today, yellow_until)]
+def read_clock(case: Case, day: ReadingDay) -> Case:
+    """Put on `case` (its revision read along) what a page shows of its clock on `day`: `clock`,
+    its acceptance day and deadlines (`models.clock_of`: deemed acceptance shown as soon as it is
+    due, written by nobody here), and `card`, "red" (红牌), "yellow" (黄牌) or ""
+    (`models.warning_of`)."""
+    case.clock = clock_of(case, day.cutoff)
+    status, deadline = case.status, case.clock.promised_deadline
+    case.card = CARDS[warning_of(status, deadline, day.on, day.near_until)]
+    return case
 
 
 def _rate(on_time: int, completed: int) -> str:
@@ -384,9 +391,9 @@ def ledger(request):
         applied = None  # no rows rather than every row: the search cannot be read back
     rows = applied.apply(scoped, today) if applied is not None else scoped.none()
     page = paginate(rows, _page_number(request.GET.get("page")))
-    yellow_until = next_working_day(today)
+    day = ReadingDay.of(today)
     for case in page:
-        case.card = card(case, today, yellow_until)
+        read_clock(case, day)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("digest", None)
@@ -432,7 +439,10 @@ DATA_LABELS = {
     "notice": gettext_lazy("告知书编号"),
     "repeated": gettext_lazy("重复告知"),
     "refusal": gettext_lazy("不予受理通知书编号"),
+    "department": gettext_lazy("作出决定的部门"),
+    "document_number": gettext_lazy("决定文号"),
     "legal_basis": gettext_lazy("依据"),
+    "received_on": gettext_lazy("收取日期"),
     "working_days": gettext_lazy("延长工作日"),
     "approver": gettext_lazy("批准人"),
     "to_point": gettext_lazy("接收服务点"),
@@ -541,9 +551,9 @@ def _case_queryset():
     stood (without its guide text) with its department, and the authorisation. Its points and people
     are read afterwards by id, with those of its transfers, notices and events (`_names`): joining
     them all (ten tables) cost PostgreSQL more planning than the rest of the page."""
-    return Case.objects.select_related("applicant", "revision__department", "authorisation").defer(
-        "revision__guide"
-    )
+    return Case.objects.select_related(
+        "applicant", "revision__department", "authorisation", "refusal_department"
+    ).defer("revision__guide")
 
 
 def case_context(request, case: Case, today: dt.date) -> dict:
@@ -578,10 +588,12 @@ def case_context(request, case: Case, today: dt.date) -> dict:
     birth_on = applicant.birth_date()  # decrypted: nothing in clear completes the number's mask
     if birth_on is not None and birth_on <= today:
         age = identifiers.age_on(birth_on, today)
+    read_clock(case, ReadingDay.of(today))
     return {
         "case": case,
         "today": today,
-        "card": card(case, today, next_working_day(today)),
+        "clock": case.clock,
+        "card": case.card,
         "applicant": applicant,
         "is_person": applicant.kind == applicant.Kind.PERSON,
         "age": age,

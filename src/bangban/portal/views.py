@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
-from bangban.cases.models import Case, Transfer
+from bangban.cases.models import Case, Transfer, clock_of, deemed_cutoff
 from bangban.cases.workflow import BY_ACTION, State
 from bangban.catalog.models import Material, ServiceItem
 from bangban.catalog.places import handling_places
@@ -215,6 +215,8 @@ def _limited(request, usage: dict | None):
 def _case_context(case: Case) -> dict:
     return {
         "case": case,
+        # deemed acceptance shown as soon as the law has it, before anyone records it
+        "clock": clock_of(case, deemed_cutoff(timezone.localdate())),
         "state": State(case.status).label,
         "state_text": STATE_TEXT.get(case.status, ""),
         "unlock_minutes": UNLOCK_SECONDS // 60,
