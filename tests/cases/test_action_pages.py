@@ -523,3 +523,12 @@ def test_deferring_a_material_through_the_form_needs_the_commitment(logged_in, r
     )
     assert response.status_code == 302
     assert case.materials.get(status="deferred").deferred_until.isoformat() == later
+
+
+def test_the_refusal_form_offers_only_departments_in_service(logged_in, register, yiyuan):
+    from bangban.network import actions as network
+
+    closed = yiyuan.department("县人力资源和社会保障局")
+    network.update_department(closed, active=False, by=None)
+    html = logged_in.get(act_url(register(), "refuse")).content.decode()
+    assert f'<option value="{closed.pk}"' not in html

@@ -702,3 +702,19 @@ def test_a_deferrable_material_needs_the_commitment_and_a_day(helper_api, regist
     arrived = {"materials": [{"line": lines["村委会证明"], "status": "received"}]}
     assert helper_api.post(url, arrived).status_code == 200
     assert helper_api.post(f"/cases/{case.number}/complete", {}).status_code == 200
+
+
+def test_a_department_no_longer_in_service_decides_no_refusal(helper_api, register, yiyuan):
+    from bangban.network import actions as network
+
+    case = register()
+    network.update_department(case.revision.department, active=False, by=None)
+    url = f"/cases/{case.number}/refuse"
+    body = {"reason": "不属于受理范围", "document_number": "沂医保不受〔2026〕2号"}
+    errors = assert_error(helper_api.post(url, body), 409)  # the item's own, by default
+    assert errors[0]["loc"] == ["body", "department"]
+    assert "已停用" in errors[0]["msg"]
+    assert list(case.events.values_list("action", flat=True)) == ["register"]
+    successor = yiyuan.department("县人力资源和社会保障局")
+    response = helper_api.post(url, {**body, "department": successor.pk})
+    assert response.status_code == 200, response.content

@@ -180,9 +180,9 @@ def _action_form(
     if action == "notice":
         kwargs["repeated"] = bool(read.notices) if read is not None else case.notices.exists()
     if action == "refuse":
-        kwargs["departments"] = Department.objects.filter(county_id=case.county_id).order_by(
-            "name", "pk"
-        )
+        kwargs["departments"] = Department.objects.filter(
+            county_id=case.county_id, active=True
+        ).order_by("name", "pk")
     if action == "transfer":
         text = (request.GET.get("point_q") or "").strip()[:50]
         posted = request.POST.get("to_point") if bound else None

@@ -1350,6 +1350,14 @@ def refuse_case(
             department = case.revision.department
         elif department.county_id != case.county_id:
             raise CaseError({"department": _("作出决定的部门须是本县的部门。")})
+        if not department.active:
+            # A department no longer in service decides nothing new (decision 0024).
+            raise CaseError(
+                {
+                    "department": _("部门“%(name)s”已停用，请选择现在负责作出决定的部门。")
+                    % {"name": department.name}
+                }
+            )
         today = timezone.localdate()
         sequence = next_sequence(case.county_id, today, CaseCounter.Series.NOTICE)
         refusal = case_number(case.county.code, today, sequence, prefix="N")
