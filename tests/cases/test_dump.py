@@ -253,6 +253,10 @@ def files(root: Path) -> list[str]:
 # --- The attacker --------------------------------------------------------------------------------
 
 RUN = re.compile(r"[0-9]+")
+#: A group of digits between non-alphanumerics, which is how a stored phone's hidden digits would
+#: stand: not a piece of a ciphertext, a token or a digest, whose letters hold every four-digit group
+#: sooner or later by chance (a phone mask "completed" so is no finding).
+GROUP = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?![0-9A-Za-z])")
 ID_MASK = re.compile(r"([0-9]{6})\*{8}([0-9X]{4})")
 MOBILE_MASK = re.compile(r"(1[0-9]{2})\*{4}([0-9]{4})")
 LANDLINE_MASK = re.compile(r"(0[0-9]{2,3}-)(\*+)([0-9]{4})")
@@ -309,7 +313,7 @@ def rebuilt_phones(values: list[str], texts: list[str], phones: set[str]) -> set
                 found.add(phone)
     groups: dict[int, set[str]] = {}
     for text in texts:
-        for run in RUN.findall(text):
+        for run in GROUP.findall(text):
             groups.setdefault(len(run), set()).add(run)
     for text in texts:
         for start, end in MOBILE_MASK.findall(text):
