@@ -234,24 +234,27 @@ def _unit_q(user, *, own_role: str, own_field: str) -> Q:
     return q
 
 
+def _units_visible_to(model, user, *, own_role: str, own_field: str) -> QuerySet:
+    if is_superuser(user):
+        return model.objects.all()
+    if not getattr(user, "is_active", False):
+        return model.objects.none()
+    q = _unit_q(user, own_role=own_role, own_field=own_field)
+    return model.objects.filter(q) if q else model.objects.none()
+
+
 def departments_visible_to(user) -> QuerySet[Department]:
     """The departments `user` may see in the list of departments (active or not)."""
-    if is_superuser(user):
-        return Department.objects.all()
-    if not getattr(user, "is_active", False):
-        return Department.objects.none()
-    q = _unit_q(user, own_role=Role.DEPARTMENT_ADMIN, own_field="department_id")
-    return Department.objects.filter(q) if q else Department.objects.none()
+    return _units_visible_to(
+        Department, user, own_role=Role.DEPARTMENT_ADMIN, own_field="department_id"
+    )
 
 
 def organisations_visible_to(user) -> QuerySet[PartnerOrganisation]:
     """The partner organisations `user` may see in the list of organisations (active or not)."""
-    if is_superuser(user):
-        return PartnerOrganisation.objects.all()
-    if not getattr(user, "is_active", False):
-        return PartnerOrganisation.objects.none()
-    q = _unit_q(user, own_role=Role.PARTNER_ADMIN, own_field="organisation_id")
-    return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
+    return _units_visible_to(
+        PartnerOrganisation, user, own_role=Role.PARTNER_ADMIN, own_field="organisation_id"
+    )
 
 
 def unit_counties(user) -> QuerySet[Region]:
