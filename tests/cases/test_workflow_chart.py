@@ -10,12 +10,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bangban.cases import chart, workflow
 from bangban.cases.workflow import Actor, State, Transition
-from bangban.layout import Box
+from bangban.layout import Box, text_width
 from tests.test_layout import assert_drawable
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -152,9 +153,9 @@ def assert_svg_sound(content: bytes, drawn: chart.WorkflowChart) -> None:
     cx, cy, r = _floats(dot, "cx", "cy", "r")
     start = Box(cx - r, cy - r, 2 * r, 2 * r)
     assert len(states) == len(drawn.nodes)
-    assert {s.w for s in states} == {chart.box_width(drawn)} and {s.h for s in states} == {
-        chart.BOX_H
-    }
+    widths = sorted(chart.box_width(n.label) for n in drawn.nodes)
+    assert sorted(s.w for s in states) == pytest.approx(widths, abs=0.1)
+    assert {s.h for s in states} == {chart.BOX_H}
     assert len(labels) == len(drawn.arrows) + 1
     for box in [*states, *labels]:
         assert frame.x <= box.x and box.right <= frame.right
@@ -186,6 +187,21 @@ def test_labels_do_not_cover_the_states():
     layer = layout.layer
     assert layer[chart.START] < layer[State.REGISTERED] < layer[State.AWAITING_MATERIALS]
     assert layer[State.AWAITING_MATERIALS] < layer[State.IN_PROGRESS] < layer[State.COMPLETED]
+
+
+def test_in_english_too():
+    """Longer names in English: wider boxes, and every text still inside the drawing."""
+    with translation.override("en"):
+        built = chart.build_chart()
+        content = chart.to_svg(built).encode()
+    assert "Registered" in [n.label for n in built.nodes]
+    assert_svg_sound(content, built)
+    root = ET.fromstring(content)  # noqa: S314 - our own output
+    width = float(root.get("width"))
+    for text in root.iter(f"{SVG}text"):
+        if text.get("text-anchor") == "start":
+            end = float(text.get("x")) + text_width(text.text, float(text.get("font-size")))
+            assert end <= width, text.text
 
 
 # --- The next workflows' tables --------------------------------------------------------------------

@@ -205,9 +205,9 @@ def _arrow_label(arrow: Arrow) -> _Label:
     return _label(lines)
 
 
-def box_width(chart: WorkflowChart) -> float:
-    """One width for every state's box: the longest state name's, with room either side."""
-    return max([BOX_MIN_W, *(_width(n.label, NODE_SIZE) + 36 for n in chart.nodes)])
+def box_width(label: str) -> float:
+    """A state's box: its name with room either side, and no narrower than `BOX_MIN_W`."""
+    return max(BOX_MIN_W, _width(label, NODE_SIZE) + 36)
 
 
 def _start_size() -> tuple[float, float]:
@@ -217,7 +217,6 @@ def _start_size() -> tuple[float, float]:
 def lay_out(chart: WorkflowChart) -> tuple[Layout, list[_Label]]:
     """Where the start, the states, the arrows and their labels go (from (0, 0)), and the labels
     (the start's first when there is a start, then the arrows' in order)."""
-    w = box_width(chart)
     sizes: dict[str, tuple[float, float]] = {}
     edges: list[Edge] = []
     labels: list[_Label] = []
@@ -225,7 +224,7 @@ def lay_out(chart: WorkflowChart) -> tuple[Layout, list[_Label]]:
         sizes[START] = _start_size()
         labels.append(_label([(chart.start_label, LABEL_SIZE + 1, "bold")]))
         edges.append(Edge(START, chart.start, (labels[-1].w, labels[-1].h)))
-    sizes.update({node.state: (w, BOX_H) for node in chart.nodes})
+    sizes.update({node.state: (box_width(node.label), BOX_H) for node in chart.nodes})
     for arrow in chart.arrows:
         labels.append(_arrow_label(arrow))
         edges.append(Edge(arrow.source, arrow.target, (labels[-1].w, labels[-1].h)))
@@ -277,7 +276,7 @@ def to_svg(chart: WorkflowChart) -> str:
     """A standalone SVG 1.1 document of the chart."""
     canvas = Canvas()
     layout, labels = lay_out(chart)
-    width = max(layout.width + 2 * MARGIN, LEGEND_W + 2 * MARGIN)
+    width = max(layout.width, _legend_width()) + 2 * MARGIN
     top = MARGIN + 24 + 10 + 30 + 10
     # The diagram centred under the title.
     layout = layout.moved((width - layout.width) / 2, top)
@@ -292,7 +291,7 @@ def to_svg(chart: WorkflowChart) -> str:
     )
     _draw_diagram(canvas, chart, layout, labels)
     y = _keeping_panel(canvas, chart, top + layout.height + 36, width)
-    y = _legend(canvas, y + 14)
+    y, _right = _legend(canvas, y + 14)
     canvas.text(
         MARGIN,
         y + 18,
@@ -310,10 +309,10 @@ def to_svg_element(chart: WorkflowChart) -> str:
     canvas = Canvas()
     layout, labels = lay_out(chart)
     margin = 16
-    width = max(layout.width + 2 * margin, LEGEND_W + 2 * margin)
+    width = max(layout.width, _legend_width()) + 2 * margin
     layout = layout.moved((width - layout.width) / 2, margin)
     _draw_diagram(canvas, chart, layout, labels)
-    bottom = _legend(canvas, margin + layout.height + 24, left=margin)
+    bottom, _right = _legend(canvas, margin + layout.height + 24, left=margin)
     return mark_safe(  # noqa: S308 - our own drawing; every text is escaped by Canvas
         canvas.element(
             width,
@@ -372,14 +371,17 @@ def _keeping_panel(canvas: Canvas, chart: WorkflowChart, top: float, width: floa
     return y + 8
 
 
-#: The legend's width (a chart is at least as wide).
-LEGEND_W = 600
+def _legend_width() -> float:
+    """How wide the legend is drawn (a chart is at least as wide)."""
+    return _legend(Canvas(), 0, left=0)[1]
 
 
-def _legend(canvas: Canvas, top: float, *, left: float = MARGIN) -> float:
+def _legend(canvas: Canvas, top: float, *, left: float = MARGIN) -> tuple[float, float]:
+    """Draws the legend in a row from (`left`, `top`); returns its bottom and its right end."""
     x = left
-    canvas.text(x, top + 13, _("图例："), size=13, colour="#374151", weight="bold", anchor="start")
-    x += 52
+    legend = _("图例：")
+    canvas.text(x, top + 13, legend, size=13, colour="#374151", weight="bold", anchor="start")
+    x += _width(legend, 13) + 13
     entries = [
         (OPEN_COLOURS, _("办理中的状态")),
         (DONE_COLOURS, _("办结")),
@@ -396,7 +398,7 @@ def _legend(canvas: Canvas, top: float, *, left: float = MARGIN) -> float:
         x, top + 9, x + 34, top + 9, SYSTEM_COLOUR, width=1.6, dash="6 4", marker="arrow-system"
     )
     canvas.text(x + 42, top + 14, _("系统自动"), size=12, colour="#374151", anchor="start")
-    return top + 24
+    return top + 24, x + 42 + _width(_("系统自动"), 12)
 
 
 def _marker(name: str, colour: str) -> str:
