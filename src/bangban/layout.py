@@ -179,11 +179,8 @@ def layered(
     chains: list[list[object]] = []
     for i, ((u, v), edge) in enumerate(zip(forward, edges, strict=True)):
         first, last = rank[u], rank[v]
-        label_rank = None
-        if edge.label is not None:
-            label_rank = (
-                first + 1 + 2 * ((last - first - 2) // 4)
-            )  # the odd layer nearest the middle
+        # A label goes on the odd layer nearest the edge's middle (the earlier one of two).
+        label_rank = first + 1 + 2 * ((last - first - 2) // 4) if edge.label else None
         chain: list[object] = [u]
         for r in range(first + 1, last):
             key = ("edge", i, r)
