@@ -32,6 +32,16 @@ class Canvas:
             f'stroke="{colour}" stroke-width="{width}"{extra}/>'
         )
 
+    def polyline(self, points, colour="#5b6b82", *, width=1.2, dash=None, marker=None):
+        extra = f' stroke-dasharray="{dash}"' if dash else ""
+        if marker:
+            extra += f' marker-end="url(#{marker})"'
+        coordinates = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        self.parts.append(
+            f'<polyline points="{coordinates}" fill="none" stroke="{colour}" '
+            f'stroke-width="{width}" stroke-linejoin="round"{extra}/>'
+        )
+
     def circle(self, cx, cy, r, fill):
         self.parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r}" fill="{fill}"/>')
 
@@ -43,13 +53,20 @@ class Canvas:
 
     def document(self, width: float, height: float, title: str, defs: str = "") -> str:
         """The whole file: a white page of `width` × `height` with a title, `defs` (markers)."""
+        return '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + self.element(
+            width, height, title, defs
+        )
+
+    def element(
+        self, width: float, height: float, title: str, defs: str = "", *, attrs: str = ""
+    ) -> str:
+        """The `<svg>` element alone, for a page (with `attrs`, e.g. a class)."""
         width, height = int(round(width)), int(round(height))
         body = "\n".join(self.parts)
         return (
-            '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
             f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-            f"aria-label={quoteattr(title)}>\n"
+            f"aria-label={quoteattr(title)}{attrs}>\n"
             f"<title>{escape(title)}</title>\n"
             + (f"<defs>{defs}</defs>\n" if defs else "")
             + f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>\n'

@@ -1,43 +1,30 @@
 """The workflow chart (附件2 工作流程图), drawn from the one workflow table (`cases.workflow.TRANSITIONS`),
 never from a copy: a change to the table shows on the page, in the SVG and in the table beside them.
 
-`build_chart()` lays the states out in layers — registered, awaiting materials, in progress, completed,
-left to right, with not accepted (不予受理) above the first two, withdrawn and suspended below — and
-gathers the table's transitions into arrows between two states (each labelled with its actions and who
-may perform them). An action that keeps the state (a progress note, an extension, a transfer…) is not
-drawn as a loop: it is listed in a panel under the chart with the states it may be taken in.
+`build_chart()` gathers the table's transitions into arrows between two states (each labelled with
+its actions and who may perform them). An action that keeps the state (a progress note, an
+extension, a transfer…) is not drawn as a loop: it is listed in a panel under the chart with the
+states it may be taken in.
 
-`to_echarts` makes an ECharts `graph` option for the page (`templates/cases/workflow.html`); `to_svg`
-draws a standalone SVG 1.1 document with our own code (no external binaries), for download, print,
-Word and WPS.
+`lay_out()` places the states, arrows and labels with the layered layout of `bangban.layout`
+(left to right from the start, back edges such as 恢复 drawn against the flow, no label on a state
+or on another label), whatever the table holds. `to_svg` draws it as a standalone SVG 1.1 document
+with our own code (no external binaries), for download, print, Word and WPS; `to_svg_element` draws
+the same diagram for the page (`templates/cases/workflow.html`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
+from bangban.layout import Edge, Layout, layered, text_width
 from bangban.svg import Canvas
 
 from . import workflow
 from .workflow import CLOSED, Actor, State
-
-#: Where each state sits: (column, row). The main path runs along row 1 (with 待补正材料 raised into
-#: row 0, so that 受理 straight from 已登记 runs under it); the ends off the main path sit around it.
-POSITIONS: dict[str, tuple[float, float]] = {
-    State.REGISTERED: (0, 1),
-    State.AWAITING_MATERIALS: (1, 0),
-    State.IN_PROGRESS: (2, 1),
-    State.COMPLETED: (3, 1),
-    State.REFUSED: (0, 0),
-    State.WITHDRAWN: (1, 2),
-    State.SUSPENDED: (2, 2),
-}
-#: Where the start (registration, which creates a case and is no transition) points from.
-START = (-0.62, 1)
 
 #: (fill, stroke, text) of open and closed states, shared by the page and the SVG.
 OPEN_COLOURS = ("#e9f1fc", "#2f6cc0", "#16325c")
@@ -51,8 +38,6 @@ SYSTEM_COLOUR = "#8a5a00"
 class Node:
     state: str
     label: str
-    col: float
-    row: float
     closed: bool
 
     @property
@@ -103,6 +88,9 @@ class WorkflowChart:
     rows: list[Row]
     #: The transitions that keep the state (or lead back into it), in the table's order.
     keeping: list[Row]
+    #: The state a case starts in (registration creates it there), drawn from a start dot.
+    start: str | None = None
+    start_label: str = ""
 
 
 def _actors(transition) -> list[str]:
@@ -115,16 +103,7 @@ def _sources(transition) -> list[State]:
 
 def build_chart() -> WorkflowChart:
     """The chart of the table as it is now (read at each call)."""
-    states = list(State)
-    spare_row = 0
-    nodes = []
-    for state in states:
-        if state in POSITIONS:
-            col, row = POSITIONS[state]
-        else:  # a state the layout does not know yet: a column of its own on the right
-            col, row = 4, spare_row
-            spare_row += 1
-        nodes.append(Node(state.value, str(state.label), col, row, state in CLOSED))
+    nodes = [Node(state.value, str(state.label), state in CLOSED) for state in State]
 
     arrows: dict[tuple[str, str], Arrow] = {}
     rows: list[Row] = []
@@ -163,142 +142,32 @@ def build_chart() -> WorkflowChart:
         arrows=list(arrows.values()),
         rows=rows,
         keeping=keeping,
+        start=State.REGISTERED.value,
+        start_label=_("登记"),
     )
 
 
 def chart_context() -> dict:
     """What `cases/workflow.html` needs."""
     chart = build_chart()
-    return {"chart": chart, "option": to_echarts(chart)}
+    return {"chart": chart, "svg": to_svg_element(chart)}
 
 
 # --- Geometry, shared by the page and the SVG -----------------------------------------------------
 
-PITCH_X = 330
-PITCH_Y = 200
-BOX_W = 156
-BOX_H = 60
-
-
-def _centre(col: float, row: float, left: float, top: float) -> tuple[float, float]:
-    return left + col * PITCH_X + BOX_W / 2, top + row * PITCH_Y + BOX_H / 2
-
-
-# --- ECharts ---------------------------------------------------------------------------------------
-
-
-def _step_text(step: Step) -> str:
-    return f"{step.label}（{'、'.join(step.actors)}）"
-
-
-def to_echarts(chart: WorkflowChart) -> dict:
-    """An ECharts option (JSON-serialisable): a `graph` of the states at the chart's positions, each
-    arrow labelled with its actions and who may perform them."""
-    pairs = {(a.source, a.target) for a in chart.arrows}
-    data = []
-    for node in chart.nodes:
-        fill, stroke, text = node.colours
-        x, y = _centre(node.col, node.row, 0, 0)
-        keeping = [r.label for r in chart.keeping if node.label in r.sources]
-        data.append(
-            {
-                "name": node.state,
-                "value": node.label,
-                "x": x,
-                "y": y,
-                "symbol": "roundRect",
-                "symbolSize": [BOX_W, BOX_H],
-                "itemStyle": {"color": fill, "borderColor": stroke, "borderWidth": 1.5},
-                "label": {"formatter": node.label, "color": text},
-                "tooltip": {
-                    "formatter": node.label
-                    + (
-                        "<br>"
-                        + _("状态不变的操作：")
-                        + pgettext("list separator", "、").join(keeping)
-                        if keeping
-                        else ""
-                    )
-                },
-            }
-        )
-    start_x, start_y = _centre(*START, 0, 0)
-    data.append(
-        {
-            "name": "start",
-            "value": _("开始"),
-            "x": start_x + BOX_W / 2 - 14,
-            "y": start_y,
-            "symbol": "circle",
-            "symbolSize": 22,
-            "itemStyle": {"color": "#1d4a8f", "borderColor": "#1d4a8f"},
-            "label": {"show": False},
-            "tooltip": {"formatter": _("登记后进入“已登记”")},
-        }
-    )
-    links = [
-        {
-            "source": "start",
-            "target": State.REGISTERED.value,
-            "label": {"show": True, "formatter": _("登记")},
-            "lineStyle": {"color": EDGE_COLOUR},
-        }
-    ]
-    for arrow in chart.arrows:
-        reverse = (arrow.target, arrow.source) in pairs
-        links.append(
-            {
-                "source": arrow.source,
-                "target": arrow.target,
-                "label": {
-                    "show": True,
-                    "formatter": "\n".join(_step_text(s) for s in arrow.steps),
-                },
-                "lineStyle": {
-                    "color": SYSTEM_COLOUR if arrow.system_only else EDGE_COLOUR,
-                    "type": "dashed" if arrow.system_only else "solid",
-                    "curveness": 0.18 if reverse else 0,
-                },
-            }
-        )
-    return {
-        "title": {"text": chart.title, "show": False},
-        "tooltip": {"trigger": "item", "confine": True},
-        "series": [
-            {
-                "type": "graph",
-                "layout": "none",
-                "roam": False,
-                "data": data,
-                "links": links,
-                "edgeSymbol": ["none", "arrow"],
-                "edgeSymbolSize": 10,
-                "label": {"show": True, "fontSize": 15, "fontWeight": "bold"},
-                "edgeLabel": {
-                    "fontSize": 12,
-                    "color": "#1f2937",
-                    "backgroundColor": "#ffffff",
-                    "padding": [2, 4],
-                    "lineHeight": 16,
-                },
-                "lineStyle": {"width": 1.6, "opacity": 1},
-                "emphasis": {"focus": "adjacency"},
-            }
-        ],
-    }
-
-
-# --- SVG -------------------------------------------------------------------------------------------
-
 MARGIN = 32
+BOX_H = 60
+BOX_MIN_W = 120
+NODE_SIZE = 16
 LABEL_SIZE = 12
 LABEL_LEAD = 15
 ACTOR_SIZE = 11
+ACTORS_W = 120  # the actors of a label wrap at this width
+START = "__start__"  # the start dot's name in the layout
+START_R = 9
 
 
-def _width(text: str, size: float) -> float:
-    """An estimate of the drawn width: CJK and full-width characters one em, the rest narrower."""
-    return sum(1.0 if ord(c) >= 0x2E80 else 0.58 for c in text) * size
+_width = text_width
 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:
@@ -315,22 +184,6 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _clip(dx, dy, half_w, half_h) -> float:
-    """How far along the unit direction (dx, dy) from a box's centre its border lies."""
-    limits = []
-    if dx:
-        limits.append(half_w / abs(dx))
-    if dy:
-        limits.append(half_h / abs(dy))
-    return min(limits) if limits else 0.0
-
-
-def _overlaps(a, b, pad=4) -> bool:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    return ax < bx + bw + pad and bx < ax + aw + pad and ay < by + bh + pad and by < ay + ah + pad
-
-
 @dataclass
 class _Label:
     lines: list[tuple[str, int, str]]  # (text, size, weight)
@@ -338,26 +191,95 @@ class _Label:
     h: float
 
 
+def _label(lines: list[tuple[str, int, str]]) -> _Label:
+    w = max(_width(text, size) for text, size, _w in lines) + 10
+    return _Label(lines, w, len(lines) * LABEL_LEAD + 6)
+
+
 def _arrow_label(arrow: Arrow) -> _Label:
     lines: list[tuple[str, int, str]] = []
     for step in arrow.steps:
         lines.append((step.label, LABEL_SIZE + 1, "bold"))
-        for part in _wrap("、".join(step.actors), ACTOR_SIZE, 150):
+        for part in _wrap("、".join(step.actors), ACTOR_SIZE, ACTORS_W):
             lines.append((part, ACTOR_SIZE, "normal"))
-    w = max(_width(text, size) for text, size, _w in lines) + 10
-    return _Label(lines, w, len(lines) * LABEL_LEAD + 6)
+    return _label(lines)
+
+
+def box_width(label: str) -> float:
+    """A state's box: its name with room either side, and no narrower than `BOX_MIN_W`."""
+    return max(BOX_MIN_W, _width(label, NODE_SIZE) + 36)
+
+
+def _start_size() -> tuple[float, float]:
+    return _width(_("开始"), LABEL_SIZE) + 6 + 2 * START_R, 2 * START_R
+
+
+def lay_out(chart: WorkflowChart) -> tuple[Layout, list[_Label]]:
+    """Where the start, the states, the arrows and their labels go (from (0, 0)), and the labels
+    (the start's first when there is a start, then the arrows' in order)."""
+    sizes: dict[str, tuple[float, float]] = {}
+    edges: list[Edge] = []
+    labels: list[_Label] = []
+    if chart.start:
+        sizes[START] = _start_size()
+        labels.append(_label([(chart.start_label, LABEL_SIZE + 1, "bold")]))
+        edges.append(Edge(START, chart.start, (labels[-1].w, labels[-1].h)))
+    sizes.update({node.state: (box_width(node.label), BOX_H) for node in chart.nodes})
+    for arrow in chart.arrows:
+        labels.append(_arrow_label(arrow))
+        edges.append(Edge(arrow.source, arrow.target, (labels[-1].w, labels[-1].h)))
+    layout = layered(sizes, edges, direction="LR", layer_gap=30, node_gap=18, edge_gap=12)
+    return layout, labels
+
+
+# --- SVG -------------------------------------------------------------------------------------------
+
+
+def _draw_diagram(canvas: Canvas, chart: WorkflowChart, layout: Layout, labels: list[_Label]):
+    """The start, the arrows, the states and the labels (over the lines, on white)."""
+    arrows: list[Arrow | None] = [None] if chart.start else []
+    arrows += chart.arrows
+    for route, arrow in zip(layout.routes, arrows, strict=True):
+        system = arrow is not None and arrow.system_only
+        canvas.polyline(
+            route.points,
+            SYSTEM_COLOUR if system else EDGE_COLOUR,
+            dash="6 4" if system else None,
+            width=1.6,
+            marker="arrow-system" if system else "arrow",
+        )
+    if chart.start:
+        box = layout.nodes[START]
+        canvas.circle(box.right - START_R, box.cy, START_R, "#1d4a8f")
+        canvas.text(box.x, box.cy + 4, _("开始"), size=LABEL_SIZE, colour="#374151", anchor="start")
+    for node in chart.nodes:
+        box = layout.nodes[node.state]
+        fill, stroke, colour = node.colours
+        canvas.rect(box.x, box.y, box.w, box.h, fill, stroke, rx=8, width=1.8)
+        canvas.text(box.cx, box.cy + 6, node.label, size=NODE_SIZE, colour=colour, weight="bold")
+    for route, label in zip(layout.routes, labels, strict=True):
+        box = route.label
+        canvas.rect(box.x, box.y, box.w, box.h, "#ffffff", "#d0d7e2", rx=3)
+        y = box.y + 3
+        for text, size, weight in label.lines:
+            canvas.text(
+                box.cx, y + LABEL_LEAD * 0.78, text, size=size, colour="#1f2937", weight=weight
+            )
+            y += LABEL_LEAD
+
+
+def _defs() -> str:
+    return _marker("arrow", EDGE_COLOUR) + _marker("arrow-system", SYSTEM_COLOUR)
 
 
 def to_svg(chart: WorkflowChart) -> str:
     """A standalone SVG 1.1 document of the chart."""
     canvas = Canvas()
-    left = MARGIN + 140  # room for the start
-    title_h = 24 + 10 + 30
-    top = MARGIN + title_h + 10
-    cols = max(n.col for n in chart.nodes)
-    rows = max(n.row for n in chart.nodes)
-    width = left + cols * PITCH_X + BOX_W + MARGIN + 40
-    diagram_bottom = top + rows * PITCH_Y + BOX_H
+    layout, labels = lay_out(chart)
+    width = max(layout.width, _legend_width()) + 2 * MARGIN
+    top = MARGIN + 24 + 10 + 30 + 10
+    # The diagram centred under the title.
+    layout = layout.moved((width - layout.width) / 2, top)
 
     canvas.text(width / 2, MARGIN + 24, chart.title, size=24, colour="#111827", weight="bold")
     canvas.text(
@@ -367,85 +289,9 @@ def to_svg(chart: WorkflowChart) -> str:
         size=12,
         colour="#6b7280",
     )
-
-    boxes: dict[str, tuple[float, float, float, float]] = {}
-    for node in chart.nodes:
-        x = left + node.col * PITCH_X
-        y = top + node.row * PITCH_Y
-        boxes[node.state] = (x, y, BOX_W, BOX_H)
-    placed: list[tuple[float, float, float, float]] = list(boxes.values())
-    pairs = {(a.source, a.target) for a in chart.arrows}
-
-    # The start: registration creates a case in 已登记.
-    reg_x, reg_y, _w, _h = boxes[State.REGISTERED.value]
-    start_x, start_y = reg_x - 118, reg_y + BOX_H / 2
-    canvas.circle(start_x, start_y, 9, "#1d4a8f")
-    canvas.line(start_x + 9, start_y, reg_x - 3, start_y, EDGE_COLOUR, width=1.6, marker="arrow")
-    canvas.text(
-        start_x + 52, start_y - 8, _("登记"), size=LABEL_SIZE + 1, colour="#1f2937", weight="bold"
-    )
-    canvas.text(start_x, start_y + 26, _("开始"), size=LABEL_SIZE, colour="#374151")
-
-    labels: list[tuple[_Label, float, float]] = []
-    for arrow in chart.arrows:
-        sx, sy, sw, sh = boxes[arrow.source]
-        tx, ty, tw, th = boxes[arrow.target]
-        ax, ay = sx + sw / 2, sy + sh / 2
-        bx, by = tx + tw / 2, ty + th / 2
-        dx, dy = bx - ax, by - ay
-        length = math.hypot(dx, dy) or 1.0
-        ux, uy = dx / length, dy / length
-        both_ways = (arrow.target, arrow.source) in pairs
-        if both_ways:  # two ways between the same states: side by side, each labelled on its side
-            ax, ay, bx, by = ax - uy * 11, ay + ux * 11, bx - uy * 11, by + ux * 11
-        start = _clip(ux, uy, sw / 2 + 2, sh / 2 + 2)
-        end = _clip(ux, uy, tw / 2 + 4, th / 2 + 4)
-        x1, y1 = ax + ux * start, ay + uy * start
-        x2, y2 = bx - ux * end, by - uy * end
-        system = arrow.system_only
-        canvas.line(
-            x1,
-            y1,
-            x2,
-            y2,
-            SYSTEM_COLOUR if system else EDGE_COLOUR,
-            dash="6 4" if system else None,
-            width=1.6,
-            marker="arrow-system" if system else "arrow",
-        )
-        label = _arrow_label(arrow)
-        # Beside the line when the other way has a line of its own next to it, else on it.
-        side = abs(-uy) * (label.w / 2 + 8) + abs(ux) * (label.h / 2 + 8) if both_ways else 0
-        chosen = None
-        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75):
-            px, py = x1 + (x2 - x1) * t - uy * side, y1 + (y2 - y1) * t + ux * side
-            rect = (px - label.w / 2, py - label.h / 2, label.w, label.h)
-            if not any(_overlaps(rect, other) for other in placed):
-                chosen = (px, py, rect)
-                break
-        if chosen is None:
-            px, py = x1 + (x2 - x1) * 0.5 - uy * side, y1 + (y2 - y1) * 0.5 + ux * side
-            chosen = (px, py, (px - label.w / 2, py - label.h / 2, label.w, label.h))
-        placed.append(chosen[2])
-        labels.append((label, chosen[0], chosen[1]))
-
-    for node in chart.nodes:
-        x, y, w, h = boxes[node.state]
-        fill, stroke, colour = node.colours
-        canvas.rect(x, y, w, h, fill, stroke, rx=8, width=1.8)
-        canvas.text(x + w / 2, y + h / 2 + 6, node.label, size=16, colour=colour, weight="bold")
-
-    for label, px, py in labels:  # over the lines, on white
-        canvas.rect(
-            px - label.w / 2, py - label.h / 2, label.w, label.h, "#ffffff", "#d0d7e2", rx=3
-        )
-        y = py - label.h / 2 + 3
-        for text, size, weight in label.lines:
-            canvas.text(px, y + LABEL_LEAD * 0.78, text, size=size, colour="#1f2937", weight=weight)
-            y += LABEL_LEAD
-
-    y = _keeping_panel(canvas, chart, diagram_bottom + 36, width)
-    y = _legend(canvas, y + 14)
+    _draw_diagram(canvas, chart, layout, labels)
+    y = _keeping_panel(canvas, chart, top + layout.height + 36, width)
+    y, _right = _legend(canvas, y + 14)
     canvas.text(
         MARGIN,
         y + 18,
@@ -454,8 +300,28 @@ def to_svg(chart: WorkflowChart) -> str:
         colour="#374151",
         anchor="start",
     )
-    defs = _marker("arrow", EDGE_COLOUR) + _marker("arrow-system", SYSTEM_COLOUR)
-    return canvas.document(width, y + 18 + MARGIN, chart.title, defs)
+    return canvas.document(width, y + 18 + MARGIN, chart.title, _defs())
+
+
+def to_svg_element(chart: WorkflowChart) -> str:
+    """The diagram and its legend as an `<svg>` element for the page (it scales to the page's
+    width; the page's table has the rest)."""
+    canvas = Canvas()
+    layout, labels = lay_out(chart)
+    margin = 16
+    width = max(layout.width, _legend_width()) + 2 * margin
+    layout = layout.moved((width - layout.width) / 2, margin)
+    _draw_diagram(canvas, chart, layout, labels)
+    bottom, _right = _legend(canvas, margin + layout.height + 24, left=margin)
+    return mark_safe(  # noqa: S308 - our own drawing; every text is escaped by Canvas
+        canvas.element(
+            width,
+            bottom + margin,
+            _("帮办代办工作流程图（内容见下方表格）"),
+            _defs(),
+            attrs=' class="workflow-chart d-block" style="width: 100%; min-width: 900px; height: auto"',
+        )
+    )
 
 
 def _keeping_panel(canvas: Canvas, chart: WorkflowChart, top: float, width: float) -> float:
@@ -505,10 +371,17 @@ def _keeping_panel(canvas: Canvas, chart: WorkflowChart, top: float, width: floa
     return y + 8
 
 
-def _legend(canvas: Canvas, top: float) -> float:
-    x = MARGIN
-    canvas.text(x, top + 13, _("图例："), size=13, colour="#374151", weight="bold", anchor="start")
-    x += 52
+def _legend_width() -> float:
+    """How wide the legend is drawn (a chart is at least as wide)."""
+    return _legend(Canvas(), 0, left=0)[1]
+
+
+def _legend(canvas: Canvas, top: float, *, left: float = MARGIN) -> tuple[float, float]:
+    """Draws the legend in a row from (`left`, `top`); returns its bottom and its right end."""
+    x = left
+    legend = _("图例：")
+    canvas.text(x, top + 13, legend, size=13, colour="#374151", weight="bold", anchor="start")
+    x += _width(legend, 13) + 13
     entries = [
         (OPEN_COLOURS, _("办理中的状态")),
         (DONE_COLOURS, _("办结")),
@@ -525,7 +398,7 @@ def _legend(canvas: Canvas, top: float) -> float:
         x, top + 9, x + 34, top + 9, SYSTEM_COLOUR, width=1.6, dash="6 4", marker="arrow-system"
     )
     canvas.text(x + 42, top + 14, _("系统自动"), size=12, colour="#374151", anchor="start")
-    return top + 24
+    return top + 24, x + 42 + _width(_("系统自动"), 12)
 
 
 def _marker(name: str, colour: str) -> str:

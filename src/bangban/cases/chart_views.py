@@ -1,4 +1,4 @@
-"""The workflow chart (附件2 工作流程图): the page (ECharts, with the table beside it) and the SVG file,
+"""The workflow chart (附件2 工作流程图): the page (the drawing inline, the table under it) and the SVG file,
 both drawn from `cases.workflow.TRANSITIONS` by `cases.chart`. Any logged-in user may see them."""
 
 from __future__ import annotations
