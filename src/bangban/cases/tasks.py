@@ -61,6 +61,15 @@ def warn() -> None:
     send_warnings()
 
 
+@db_periodic_task(crontab(minute="27"))
+def sweep_pending_scans() -> None:
+    """Delete the authorisation scans kept across a failed registration and never used
+    (`cases.uploads`)."""
+    from .uploads import sweep
+
+    sweep()
+
+
 @db_task()
 def correct_deadlines_after(first: dt.date, last: dt.date) -> int:
     return correct_deadlines(first, last)
