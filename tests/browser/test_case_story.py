@@ -249,6 +249,8 @@ def test_a_village_case_from_registration_to_the_villagers_phone(
     complete = open_action(office, "complete")
     with office.expect_navigation():
         complete.get_by_role("button", name="办结").click()
+    with office.expect_navigation():  # the confirmation step (tests/browser/test_case_forms.py)
+        office.get_by_role("button", name="确认办结").click()
     assert office.locator(".state").first.inner_text() == "已办结"
     county.close()
 

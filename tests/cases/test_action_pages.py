@@ -179,6 +179,7 @@ def test_refuse_with_reason_and_basis(logged_in, register):
             "reason": "申请事项不属于本县受理范围",
             "legal_basis": "《行政许可法》第三十二条",
             "document_number": "沂医保不受字〔2026〕3号",
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302
@@ -205,6 +206,7 @@ def test_the_refusal_form_offers_the_countys_departments_the_items_first(
             "reason": "属于社保业务",
             "document_number": "沂人社不受〔2026〕1号",
             "department": other.pk,
+            "confirmed": "1",
         },
     )
     assert response.status_code == 302
@@ -239,7 +241,8 @@ def test_suspend_resume_extend_progress_complete(logged_in, accepted):
         act_url(case, "progress"), {"text": "已报县医保局审核", "tell_applicant": "on"}
     )
     assert r.status_code == 302
-    assert logged_in.post(act_url(case, "complete"), {"on": ""}).status_code == 302
+    confirmed = {"on": "", "confirmed": "1"}
+    assert logged_in.post(act_url(case, "complete"), confirmed).status_code == 302
     case.refresh_from_db()
     assert case.status == State.COMPLETED
     assert events(case)[-5:] == ["suspend", "resume", "extend", "progress", "complete"]
@@ -257,7 +260,10 @@ def test_extending_by_nonsense_is_refused_at_the_field(logged_in, accepted):
 def test_withdraw(logged_in, register):
     case = register()
     assert (
-        logged_in.post(act_url(case, "withdraw"), {"reason": "申请人不再办理"}).status_code == 302
+        logged_in.post(
+            act_url(case, "withdraw"), {"reason": "申请人不再办理", "confirmed": "1"}
+        ).status_code
+        == 302
     )
     case.refresh_from_db()
     assert case.status == State.WITHDRAWN

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangban.catalog.models import Mode, ServiceItem
@@ -28,7 +30,7 @@ from bangban.network.models import SERVING_ROLES, Department, Membership, Servic
 from bangban.staff import directory
 from bangban.staff.models import qualified_condition
 
-from . import actions, identifiers, workflow
+from . import actions, identifiers, uploads, workflow
 from .actions import (
     CREDIT_CODE,
     ApplicantData,
@@ -37,7 +39,14 @@ from .actions import (
     NoticeItem,
     Registration,
 )
-from .forms import ACTION_FORMS, AcceptTransferForm, DeclineForm, RegistrationForm, add_case_errors
+from .forms import (
+    ACTION_FORMS,
+    AcceptTransferForm,
+    DeclineForm,
+    RegistrationForm,
+    add_case_errors,
+    error_summary,
+)
 from .identifiers import DocumentType, IdentifierError
 from .models import Applicant, Case, CaseMaterial, Transfer
 from .scope import cases_for, get_case_for
@@ -58,6 +67,13 @@ PAGE_ACTIONS = (
     "refuse",
     "withdraw",
 )
+#: The actions that end a case, asked to be confirmed before they run (a step of its own, which
+#: works without JavaScript), with what the confirmation says of them.
+CONFIRMED_ACTIONS = {
+    "complete": gettext_lazy("办结后办件结束，不能再办理其他事项。"),
+    "refuse": gettext_lazy("将记录部门不予受理的决定并出具不予受理通知书，办件结束，不能恢复。"),
+    "withdraw": gettext_lazy("撤回后办件结束，不能恢复；申请人需要时须重新登记。"),
+}
 #: At most this many items answer a search as you type.
 ITEM_RESULTS = 20
 #: At most this many points answer a search for a transfer's receiving point.
@@ -162,6 +178,8 @@ def _helpers_at(point_ids: list[int]) -> list[dict]:
         {
             "user_id": m.user_id,
             "point_id": m.point_id,
+            "name": m.user.get_full_name() or m.user.get_username(),
+            "point": m.point.name,
             "label": f"{m.user.get_full_name() or m.user.get_username()}（{m.point.name}）",
         }
         for m in rows
@@ -284,39 +302,88 @@ def act(request, number: str, action: str):
     case = get_case_for(user, number, queryset=Case.objects.for_list())
     posted = request.method == "POST"
     form = _action_form(request, case, action, bound=posted)
+    confirming = False
     if posted and form.is_valid():
+        confirm = action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1"
         try:
-            message = _perform(action, case, form, user)
+            if confirm:
+                # The confirmation step is offered for what would succeed: the action is run and
+                # rolled back, so that its errors come now, not after the confirmation.
+                with transaction.atomic():
+                    _perform(action, case, form, user)
+                    transaction.set_rollback(True)
+                confirming = True
+                case = get_case_for(user, number, queryset=Case.objects.for_list())
+            else:
+                message = _perform(action, case, form, user)
         except CaseError as error:
             names = form.error_names() if hasattr(form, "error_names") else {}
             add_case_errors(form, error, names)
         else:
-            messages.success(request, message)
-            return redirect("cases:case", number=case.number)
-    allowed = any(t.action == action for t in available_actions(user, case))
+            if not confirming:
+                messages.success(request, message)
+                return redirect("cases:case", number=case.number)
     context = {
         "case": case,
         "action": action,
         "label": workflow.transition(action).label,
         "form": form,
-        "allowed": allowed,
         "point_q": (request.GET.get("point_q") or "").strip()[:50],
+        "allowed": any(t.action == action for t in available_actions(user, case)),
+        "confirming": confirming,
+        "consequence": CONFIRMED_ACTIONS.get(action, ""),
+        "entered": _entered(form) if confirming else [],
+        "errors": error_summary(form, _action_anchors(case, form)) if posted else [],
     }
     return render(request, "cases/action_page.html", context, status=200)
+
+
+def _entered(form) -> list[tuple[str, str]]:
+    """(label, value as chosen) of what a valid action form holds, for its confirmation step."""
+    rows = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        choices = dict(getattr(field, "choices", ()) or ())
+        shown = choices.get(value, value)
+        rows.append((str(field.label), shown.isoformat() if hasattr(shown, "isoformat") else shown))
+    return rows
+
+
+def _action_anchors(case: Case, form) -> dict[str, str]:
+    """Where the error summary's links go for the fields an action form draws itself."""
+    if "to_point" in form.fields:
+        first = next((p["id"] for p in getattr(form, "point_rows", [])), None)
+        return {"to_point": f"to-point-{case.pk}-{first}" if first else "point-q"}
+    return {}
 
 
 # --- Registration ------------------------------------------------------------------------------------
 
 
-def _serving_points(user) -> list[ServicePoint]:
-    """The active points where the user serves (helper or point lead): where they register cases."""
-    return list(
+def registering_points(user):
+    """The active points where the user serves (helper or point lead): where they register cases.
+    Nobody else registers (an administrator oversees; the form answers them 403)."""
+    if not getattr(user, "is_authenticated", False):
+        return ServicePoint.objects.none()
+    return (
         ServicePoint.objects.active()
         .filter(memberships__user=user, memberships__role__in=SERVING_ROLES)
         .select_related("county")
         .distinct()
         .order_by("ancestry", "name", "pk")
     )
+
+
+def may_register(user) -> bool:
+    """Whether the user may register cases: the one rule behind the form's 403 and every link to
+    it ("登记新办件")."""
+    return registering_points(user).exists()
+
+
+def _serving_points(user) -> list[ServicePoint]:
+    return list(registering_points(user))
 
 
 def _helpers_for(points: list[ServicePoint]) -> list[tuple[object, str]]:
@@ -403,42 +470,80 @@ def _derived(form) -> dict | None:
     }
 
 
-def _registration(form, point: ServicePoint, helpers, item_id) -> Registration:
+def _registration(form, helpers, item_id, scan) -> Registration:
+    """The registration as the form parsed it; a field that failed the form's own checks is empty
+    (the action then reports it too, and the view keeps only the form's message)."""
     d = form.cleaned_data
-    organisation = d["applicant_kind"] == Applicant.Kind.ORGANISATION
+    organisation = d.get("applicant_kind") == Applicant.Kind.ORGANISATION
     applicant = ApplicantData(
-        kind=d["applicant_kind"],
-        name=d["name"],
-        document_type=CREDIT_CODE if organisation else d["document_type"],
-        number=d["credit_code"] if organisation else d["number"],
-        phone=d["phone"],
+        kind=d.get("applicant_kind") or "",
+        name=d.get("name") or "",
+        document_type=CREDIT_CODE if organisation else d.get("document_type") or "",
+        number=(d.get("credit_code") if organisation else d.get("number")) or "",
+        phone=d.get("phone") or "",
         birth_on=None if organisation else d.get("birth_on"),
-        disabled=False if organisation else d["disabled"],
-        needs=d["needs"],
-        legal_representative=d["legal_representative"] if organisation else "",
-        contact_name=d["contact_name"] if organisation else "",
+        disabled=False if organisation else bool(d.get("disabled")),
+        needs=d.get("needs") or "",
+        legal_representative=(d.get("legal_representative") or "") if organisation else "",
+        contact_name=(d.get("contact_name") or "") if organisation else "",
     )
     authorisation = None
-    if d["kind"] == Case.Kind.PROXY:
+    if d.get("kind") == Case.Kind.PROXY:
         authorisation = AuthorisationData(
-            principal=d["principal"],
-            scope=d["auth_scope"],
+            principal=d.get("principal") or "",
+            scope=d.get("auth_scope") or "",
             authorised_on=d.get("authorised_on"),
-            scan=d.get("scan"),
+            scan=scan,
             valid_until=d.get("valid_until"),
         )
-    responsible = next((u for u, _label in helpers if u.pk == d["responsible"]), None)
+    responsible = next((u for u, _label in helpers if u.pk == d.get("responsible")), None)
     return Registration(
         applicant=applicant,
         item=ServiceItem(pk=item_id) if item_id else None,
-        kind=d["kind"],
-        mode=d["mode"],
-        channel=d["channel"],
-        received_on=d["received_on"],
+        kind=d.get("kind") or "",
+        mode=d.get("mode") or "",
+        channel=d.get("channel") or "",
+        received_on=d.get("received_on"),
         responsible=responsible,
-        contact_phone=d["contact_phone"],
+        contact_phone=d.get("contact_phone") or "",
         authorisation=authorisation,
     )
+
+
+def _all_errors(form, point, registration) -> None:
+    """Add to an invalid form what the action would say of the rest (`registration_errors`), so
+    that every problem is shown at once; a field keeps the form's own message if it has one."""
+    names = form.error_names()
+    for key, problems in actions.registration_errors(point, registration).items():
+        field = names.get(key, key)
+        if field not in form.fields:
+            field = None
+        elif form.errors.get(field):
+            continue
+        for problem in problems:
+            form.add_error(field, problem)
+
+
+def _keep_scan(request, form, kept):
+    """After a failed submit, the authorisation scan to offer again: a new acceptable upload is kept
+    apart (`cases.uploads`, replacing the one kept before), else the one kept before; nothing for
+    a 帮办 case."""
+    upload = request.FILES.get("scan")
+    if form["kind"].value() != Case.Kind.PROXY:
+        return kept
+    if upload is None:
+        return kept
+    uploads.discard(kept)  # the file chosen last wins, even a wrong one (its error says so)
+    return None if actions.scan_problem(upload) else uploads.keep(upload, request.user)
+
+
+def _anchors(form, modes) -> dict[str, str]:
+    """Where the error summary's links go for the fields the register page draws itself."""
+    return {
+        "item": form["item_q"].auto_id,
+        "mode": f"mode-{modes[0][0]}" if modes else "item-detail",
+        "point": form["point"].auto_id,
+    }
 
 
 @login_required
@@ -446,44 +551,58 @@ def _registration(form, point: ServicePoint, helpers, item_id) -> Registration:
 def register(request):
     """登记: the fast registration form. The item is searched as you type (a plain search button
     without JavaScript); the ID number fills birth date, age and the elderly flag in the browser and
-    is checked again by the action. Success: the case page, with the receipt to print."""
+    is checked again by the action. All the problems of a submit are shown at once, listed at the
+    top; a chosen authorisation scan is kept for the next submit (decision 0039). Success: the case
+    page, with the receipt to print."""
     user = request.user
     points = _serving_points(user)
-    if not points:
+    if not points:  # may_register(user), without asking again
         return render(request, "cases/register.html", {"no_points": True}, status=403)
     helpers = _helpers_for(points)
     posted = request.method == "POST"
-    form = RegistrationForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        points=points,
-        helpers=helpers,
-        initial={"point": points[0].pk, "responsible": user.pk},
-    )
+    searching = posted and "find_item" in request.POST
+    kept = uploads.kept(request.POST.get("scan_kept", ""), user) if posted else None
+    initial = {"point": points[0].pk, "responsible": user.pk}
+    if searching:
+        # A search without JavaScript: the form again as typed, without errors (nothing submitted).
+        form = RegistrationForm(
+            points=points, helpers=helpers, initial={**initial, **request.POST.dict()}
+        )
+    else:
+        form = RegistrationForm(
+            request.POST if posted else None,
+            request.FILES if posted else None,
+            points=points,
+            helpers=helpers,
+            initial=initial,
+        )
     point = _picked_point(points, form["point"].value())
     raw_item = str(form["item"].value() or "")
     item_id = int(raw_item) if raw_item.isdigit() else None
-    searching = posted and "find_item" in request.POST
-    if posted and not searching and form.is_valid():
-        try:
-            case = actions.register_case(
-                point, registration=_registration(form, point, helpers, item_id), by=user
-            )
-        except CaseError as error:
-            add_case_errors(form, error, form.error_names())
+    if posted and not searching:
+        valid = form.is_valid()
+        scan = form.cleaned_data.get("scan") or (kept.open() if kept else None)
+        registration = _registration(form, helpers, item_id, scan)
+        if not valid:
+            _all_errors(form, point, registration)
         else:
-            earlier = (
-                cases_for(user).filter(applicant_id=case.applicant_id).exclude(pk=case.pk).count()
-            )
-            messages.success(request, _("已登记，办件编号 %(number)s。") % {"number": case.number})
-            if earlier:
-                messages.info(
-                    request,
-                    _("该申请人以前办理过 %(n)s 件（您可查看），请在台账中核对。") % {"n": earlier},
-                )
-            return redirect(reverse("cases:case", args=[case.number]) + "?registered=1")
+            try:
+                case = actions.register_case(point, registration=registration, by=user)
+            except CaseError as error:
+                add_case_errors(form, error, form.error_names())
+            else:
+                if scan is not None and kept is not None:
+                    scan.close()
+                    uploads.discard(kept)
+                return _registered(request, case)
+        if scan is not None and kept is not None:
+            scan.close()
+    if posted:
+        kept = _keep_scan(request, form, kept)
     picked = _items(user, point.county_id).filter(pk=item_id).first() if item_id else None
     text = (form["item_q"].value() or "").strip()[:100]
+    detail = _item_detail_context(picked, form["mode"].value() or "")
+    failed = posted and not searching
     context = {
         "form": form,
         "points": points,
@@ -491,9 +610,24 @@ def register(request):
         "results": _item_results(user, point.county_id, text, picked),
         "item_q": text,
         "derived": _derived(form) if posted else None,
-        **_item_detail_context(picked, form["mode"].value() or ""),
+        "kept_scan": kept,
+        "errors": error_summary(form, _anchors(form, detail["modes"])) if failed else [],
+        **detail,
     }
     return render(request, "cases/register.html", context)
+
+
+def _registered(request, case: Case):
+    earlier = (
+        cases_for(request.user).filter(applicant_id=case.applicant_id).exclude(pk=case.pk).count()
+    )
+    messages.success(request, _("已登记，办件编号 %(number)s。") % {"number": case.number})
+    if earlier:
+        messages.info(
+            request,
+            _("该申请人以前办理过 %(n)s 件（您可查看），请在台账中核对。") % {"n": earlier},
+        )
+    return redirect(reverse("cases:case", args=[case.number]) + "?registered=1")
 
 
 @login_required

@@ -11,6 +11,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from django.core.files import File
 from django.db import IntegrityError, connection, models, transaction
@@ -260,12 +261,19 @@ def _authorisation_errors(data: AuthorisationData | None, today: dt.date) -> dic
         errors["authorisation.valid_until"] = [_("委托已过期。")]
     if data.scan is None:
         errors["authorisation.scan"] = [_("请上传签字的委托书扫描件。")]
-    elif (
-        not str(data.scan.name).lower().endswith(SCAN_EXTENSIONS)
-        or not 0 < (data.scan.size or 0) <= SCAN_MAX_BYTES
-    ):
-        errors["authorisation.scan"] = [_("扫描件应为不超过 20 MB 的 PDF、JPG 或 PNG 文件。")]
+    elif problem := scan_problem(data.scan):
+        errors["authorisation.scan"] = [problem]
     return errors
+
+
+def scan_problem(scan: File) -> str:
+    """Why an authorisation scan is not acceptable (its type or size), or ""."""
+    if (
+        not str(scan.name).lower().endswith(SCAN_EXTENSIONS)
+        or not 0 < (scan.size or 0) <= SCAN_MAX_BYTES
+    ):
+        return _("扫描件应为不超过 20 MB 的 PDF、JPG 或 PNG 文件。")
+    return ""
 
 
 def _registered_item(item, point: ServicePoint) -> ServiceItem | None:
@@ -322,15 +330,15 @@ class Registration:
     authorisation: AuthorisationData | None = None  # required for 代办
 
 
-def register_case(point: ServicePoint, *, registration: Registration, by) -> Case:
-    """Register a matter at `point` (登记). The item is told as its current revision stands today;
-    the first responsible helper must serve at the point and be qualified; the deadline counts from
-    acceptance, so a new case has none yet — unless its materials were received so long ago that
-    the notice window has passed: it is registered deemed accepted on the day of receipt (行政许可法
-    §32), with its deadlines (a second event, by the system). Raises CaseError naming every
-    problem; writes nothing then."""
-    r = registration
-    today = timezone.localdate()
+def registration_errors(point: ServicePoint, registration: Registration) -> dict[str, list[str]]:
+    """Every problem `register_case` would report for this registration, without writing anything:
+    the registration form asks it when its own fields fail too, so that all its errors are shown at
+    once, not in rounds."""
+    return _registration_checks(point, registration, timezone.localdate())[3]
+
+
+def _registration_checks(point: ServicePoint, r: Registration, today: dt.date):
+    """(the applicant's values, the item, the contact phone, every problem) of a registration."""
     values, errors = _applicant_values(r.applicant, today)
     item = _registered_item(r.item, point)
     if item is None or item.current is None:
@@ -360,8 +368,21 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
     responsible_errors = _responsible_errors(r.responsible, point, today)
     if responsible_errors:
         errors["responsible"] = responsible_errors
+    return values, item, contact, errors
+
+
+def register_case(point: ServicePoint, *, registration: Registration, by) -> Case:
+    """Register a matter at `point` (登记). The item is told as its current revision stands today;
+    the first responsible helper must serve at the point and be qualified; the deadline counts from
+    acceptance, so a new case has none yet — unless its materials were received so long ago that
+    the notice window has passed: it is registered deemed accepted on the day of receipt (行政许可法
+    §32), with its deadlines (a second event, by the system). Raises CaseError naming every
+    problem; writes nothing then."""
+    today = timezone.localdate()
+    values, item, contact, errors = _registration_checks(point, registration, today)
     if errors:
         raise CaseError(errors)
+    r = registration
 
     with transaction.atomic():
         applicant = _identify(values)
@@ -1443,6 +1464,39 @@ def reveal_number(case: Case, *, by, address: str | None = None) -> str:
     with transaction.atomic():
         IdentityView.objects.create(case=case, viewer=by, address=address or None)
     return number
+
+
+#: The content type each kept extension of an authorisation scan is served with.
+SCAN_TYPES = {
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+
+def authorisation_scan(case: Case, *, by, address: str | None = None):
+    """The signed authorisation scan of a 代办 case, opened for reading, and its content type, for
+    a user entitled to the applicant's full ID number (`may_reveal`: the scan carries it), logged
+    as an `IdentityView` of the scan in the same transaction. Raises CaseError (`by`) when `by`
+    may not see it, and (`scan`) when the case has none or its file is missing; nothing is written
+    then."""
+    if not may_reveal(case, by):
+        raise CaseError({"by": _("您无权查看该办件的委托书扫描件。")})
+    authorisation = Authorisation.objects.filter(case=case).first()
+    name = authorisation.scan.name if authorisation is not None else ""
+    content_type = SCAN_TYPES.get(PurePath(name).suffix.lower())
+    if not name or content_type is None:
+        raise CaseError({"scan": _("该办件没有委托书扫描件。")})
+    try:
+        opened = authorisation.scan.open("rb")
+    except OSError:
+        raise CaseError({"scan": _("委托书扫描件的文件已丢失，请联系系统管理员。")}) from None
+    with transaction.atomic():
+        IdentityView.objects.create(
+            case=case, viewer=by, address=address or None, what=IdentityView.What.SCAN
+        )
+    return opened, content_type
 
 
 # --- Excel: background exports and the historical import -------------------------------------------

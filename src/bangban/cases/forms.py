@@ -43,6 +43,26 @@ def add_case_errors(form: forms.Form, error: CaseError, names: dict[str, str] | 
             form.add_error(field, message)
 
 
+def error_summary(form: forms.Form, anchors: dict[str, str] | None = None) -> list[dict]:
+    """The errors of a bound form for the summary at its top, in the form's order: {"href": the
+    field to go to (`anchors` names those a form draws its own way), "label", "message"}; the
+    errors of no field have no href."""
+    anchors = anchors or {}
+    rows = [{"href": "", "label": "", "message": m} for m in form.non_field_errors()]
+    for name, field in form.fields.items():
+        bound = form[name]
+        if not bound.errors:
+            continue
+        anchor = anchors.get(name)
+        if anchor is None:
+            anchor = bound.auto_id
+            if isinstance(field.widget, forms.RadioSelect):
+                anchor = f"{anchor}_0"
+        for message in bound.errors:
+            rows.append({"href": f"#{anchor}", "label": field.label, "message": message})
+    return rows
+
+
 # --- Registration -----------------------------------------------------------------------------------
 
 
@@ -278,6 +298,15 @@ class TransferForm(forms.Form):
             (h["user_id"], h["label"]) for h in helpers
         ]
         self.point_rows = list(points)
+        groups: dict[int, dict] = {}
+        for h in helpers:
+            group = groups.setdefault(
+                h["point_id"], {"point_id": h["point_id"], "point": h["point"], "helpers": []}
+            )
+            group["helpers"].append(h)
+        #: The helpers by their point, as the page groups them (and filters them by the point
+        #: chosen); the action checks again that the one named serves at the receiving point.
+        self.helper_groups = list(groups.values())
 
 
 class MaterialsForm(forms.Form):

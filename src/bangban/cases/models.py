@@ -756,10 +756,17 @@ class Authorisation(models.Model):
 
 
 class IdentityView(models.Model):
-    """One showing of an applicant's full ID number (DOMAIN.md "Full ID numbers"): who saw it, when,
-    on which case. Written by `actions.reveal_number` only; never updated or deleted."""
+    """One showing of an applicant's full ID number (DOMAIN.md "Full ID numbers") or of the signed
+    authorisation scan of a 代办 case (which carries the same): who saw what, when, on which case.
+    Written by `actions.reveal_number` and `actions.authorisation_scan` only; never updated or
+    deleted."""
+
+    class What(models.TextChoices):
+        NUMBER = "number", _("完整证件号码")
+        SCAN = "authorisation_scan", _("委托书扫描件")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="identity_views")
+    what = models.CharField(_("查看内容"), max_length=20, choices=What, default=What.NUMBER)
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("查看人"),

@@ -6,7 +6,8 @@ run without anyone having to remember it (registration and every action apply it
 pages show it meanwhile: decision 0028). `escalate` runs every hour too: a transfer unanswered by
 the end of the working day after it was sent goes to the receiving point's lead. When the calendar
 changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
-that span the changed days, in the background.
+that span the changed days, in the background. `sweep_pending_scans` deletes, every hour, the
+authorisation scans kept across a failed registration and never used (`cases.uploads`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def warn() -> None:
     """Yellow and red cards each morning at 8:30 Beijing time (00:30 UTC: the worker counts in UTC),
     when people are at work."""
     send_warnings()
+
+
+@db_periodic_task(crontab(minute="27"))
+def sweep_pending_scans() -> None:
+    """Delete the authorisation scans kept across a failed registration and never used
+    (`cases.uploads`)."""
+    from .uploads import sweep
+
+    sweep()
 
 
 @db_task()

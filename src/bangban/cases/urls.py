@@ -28,6 +28,7 @@ urlpatterns = [
     path("options/", views.ledger_options, name="ledger_options"),
     path("<case:number>/", views.case_detail, name="case"),
     path("<case:number>/reveal/", views.reveal, name="reveal"),
+    path("<case:number>/authorisation-scan/", views.authorisation_scan, name="authorisation_scan"),
     # action_views.py: registration, the actions on a case, the transfers inbox
     path("new/", action_views.register, name="register"),
     path("new/items/", action_views.item_search, name="item_search"),

@@ -14,6 +14,7 @@ import datetime as dt
 import ipaddress
 import secrets
 import time
+from pathlib import PurePath
 
 from django.contrib import messages as flash
 from django.contrib.auth import get_user_model
@@ -21,10 +22,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case as SqlCase
 from django.db.models import Count, IntegerField, Q, Value, When
 from django.db.models.functions import Length, Replace
-from django.http import Http404, HttpResponseForbidden, QueryDict
+from django.http import FileResponse, Http404, HttpResponseForbidden, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -414,7 +416,7 @@ def ledger(request):
         "quarter_rate": _rate(figures["quarter_on_time"], figures["quarter_completed"]),
         "filtered": filtered,
         "query": query.urlencode(),
-        "may_register": access.points_for(user, "act").exists(),
+        "may_register": action_views.may_register(user),
         "pending_transfers": Transfer.objects.filter(
             status=Transfer.Status.PENDING, to_point__in=access.points_for(user, "act").values("pk")
         ).count(),
@@ -661,3 +663,27 @@ def reveal(request, number: str):
     full.update(action_views.panel(request, case, full["read"]))
     full["revealed"] = revealed
     return render(request, "cases/case.html", full)
+
+
+@never_cache
+@login_required
+@require_GET
+def authorisation_scan(request, number: str):
+    """The signed authorisation scan of a 代办 case, shown in the browser to those who may see the
+    applicant's full ID number (`actions.authorisation_scan`, logged like a reveal). Anyone else
+    who may see the case gets 403, and 404 when the case is not theirs to see at all."""
+    case = get_case_for(request.user, number)
+    try:
+        opened, content_type = actions.authorisation_scan(
+            case, by=request.user, address=_address(request)
+        )
+    except actions.CaseError as error:
+        problem = " ".join(message for messages in error.errors.values() for message in messages)
+        if "by" in error.errors:
+            return HttpResponseForbidden(problem)
+        raise Http404(problem) from None
+    response = FileResponse(opened, content_type=content_type)
+    name = PurePath(opened.name).name
+    response["Content-Disposition"] = content_disposition_header(False, f"{case.number}-{name}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -3,7 +3,35 @@
      (GB 11643 check character, ISO 7064 MOD 11-2, as cases/identifiers.py);
    - a credit code's GB 32100 check character likewise;
    - person / enterprise and 帮办 / 代办 show only the fields that apply;
-   - the down arrow moves from the item search box into the results. */
+   - the down arrow moves from the item search box into the results; Enter there searches (Enter in
+     any other field registers: the form's first, hidden button);
+   - the transfer form lists the receivers of the chosen point only. */
+(function () {
+  "use strict";
+  // The transfer form: the receiver list shows the qualified helpers of the point chosen only
+  // (without JavaScript they are grouped by point; the action checks the receiver serves there).
+  document.querySelectorAll("form.action-form").forEach(function (form) {
+    var box = form.querySelector("[data-transfer-helpers]");
+    if (!box) return;
+    var select = box.querySelector("select");
+    function filter() {
+      var chosen = form.querySelector("input[name=to_point]:checked");
+      var point = chosen ? chosen.value : "";
+      select.querySelectorAll("optgroup").forEach(function (group) {
+        var match = group.getAttribute("data-point") === point;
+        group.hidden = !match;
+        group.disabled = !match;
+      });
+      var selected = select.options[select.selectedIndex];
+      if (selected && selected.parentNode.disabled) select.value = "";
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "to_point") filter();
+    });
+    filter();
+  });
+})();
+
 (function () {
   "use strict";
   var form = document.querySelector("[data-register-form]");
