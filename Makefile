@@ -24,13 +24,15 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# The task worker (deadline warnings, messages) runs beside gunicorn and stops when gunicorn does.
+# The task worker (deadline warnings, messages) runs beside gunicorn and stops when gunicorn does. The
+# static files are collected and compressed as in production, and served so (decision 0040).
 run: install
 	$(BIN)/bangban migrate --no-input
-	$(BIN)/bangban demo --once
+	$(BIN)/bangban collectstatic --no-input --verbosity 0
+	$(BIN)/bangban demo --once --host $(HOST) --port $(PORT)
 	$(BIN)/bangban run_huey & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
-	$(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	BANGBAN_STATIC_COLLECTED=1 $(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
 test: install-test
 	$(BIN)/ruff format --check .

@@ -168,13 +168,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the vendored Bootstrap, htmx, ECharts and our own
+# `collectstatic` (production, and `make run` each time it starts) writes the static files with hashed
+# names and a gzip copy of each; whitenoise serves those, compressed to a browser that takes gzip.
+# BANGBAN_STATIC_COLLECTED (on without DEBUG; `make run` sets it) serves only what was collected; off, as
+# for a developer's runserver with DEBUG, whitenoise reads the source files as they are edited
+# (docs/decisions/0040-static-files-compressed.md).
+BANGBAN_STATIC_COLLECTED = env_flag("BANGBAN_STATIC_COLLECTED", not DEBUG)
+WHITENOISE_USE_FINDERS = not BANGBAN_STATIC_COLLECTED
+WHITENOISE_AUTOREFRESH = not BANGBAN_STATIC_COLLECTED
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 

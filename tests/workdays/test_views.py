@@ -50,6 +50,12 @@ def test_the_top_admin_sees_the_forms_and_the_nav_entry(client, province_admin):
     assert 'href="/calendar/"' in text
 
 
+def test_the_page_names_no_software_package_to_its_users(client, province_admin):
+    text = client.get("/calendar/?year=2026").content.decode()
+    assert "国务院办公厅" in text
+    assert "chinesecalendar" not in text and "软件包" not in text
+
+
 def test_an_unentered_year_says_its_deadlines_are_provisional(client, county_admin):
     CalendarYear.objects.filter(year=2099).delete()
     text = client.get("/calendar/?year=2099").content.decode()

@@ -16,6 +16,7 @@ from .divisions import import_divisions, yiyuan_files
 from .models import (
     Department,
     Domain,
+    Membership,
     OpeningHours,
     PartnerOrganisation,
     Region,
@@ -263,33 +264,67 @@ def _village_signage(county: Region) -> None:
     )
 
 
+#: The demo's accounts, one per role and one for the dedicated zone and a sub-zone:
+#: (username, full name, role). Printed by `bangban demo` and listed in the README.
+DEMO_ACCOUNTS = [
+    ("county_admin", "县行政审批服务局管理员", Role.REGION_ADMIN),
+    ("supervisor", "县监督员", Role.SUPERVISOR),
+    ("medical_admin", "县医疗保障局管理员", Role.DEPARTMENT_ADMIN),
+    ("zone_lead", "帮办代办专区负责人", Role.POINT_LEAD),
+    ("subzone_lead", "医保帮办代办分区负责人", Role.POINT_LEAD),
+    ("lucun_admin", "鲁村镇管理员", Role.TOWN_ADMIN),
+    ("bank_admin", "农商银行管理员", Role.PARTNER_ADMIN),
+    ("station_lead", "村站负责人", Role.POINT_LEAD),
+    ("helper", "村站帮办代办员", Role.HELPER),
+]
+
+
 def _accounts(county, centre, departments, organisations, town_centres) -> list[DemoLogin]:
     User = get_user_model()
     lucun = town_centres["鲁村镇"]
     village = ServicePoint.objects.filter(parent=lucun, kind=Kind.VILLAGE_STATION).order_by("pk")[0]
-    bank = organisations["沂源农村商业银行"]
-    wanted = [
-        ("county_admin", "县行政审批服务局管理员", Role.REGION_ADMIN, county),
-        ("supervisor", "县监督员", Role.SUPERVISOR, county),
-        ("medical_admin", "县医疗保障局管理员", Role.DEPARTMENT_ADMIN, departments["县医疗保障局"]),
-        ("lucun_admin", "鲁村镇管理员", Role.TOWN_ADMIN, lucun),
-        ("bank_admin", "农商银行管理员", Role.PARTNER_ADMIN, bank),
-        ("station_lead", "村站负责人", Role.POINT_LEAD, village),
-        ("helper", "村站帮办代办员", Role.HELPER, village),
-    ]
-    logins = []
+    bindings = {
+        "county_admin": county,
+        "supervisor": county,
+        "medical_admin": departments["县医疗保障局"],
+        "zone_lead": ServicePoint.objects.get(parent=centre, kind=Kind.DEDICATED_ZONE),
+        "subzone_lead": ServicePoint.objects.get(
+            parent=centre, kind=Kind.DOMAIN_SUBZONE, domain__code="medical_insurance"
+        ),
+        "lucun_admin": lucun,
+        "bank_admin": organisations["沂源农村商业银行"],
+        "station_lead": village,
+        "helper": village,
+    }
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统运维")
-    logins.append(DemoLogin("admin", "superuser", "全部（Django 管理后台）"))
-    for username, full_name, role, binding in wanted:
+    for username, full_name, role in DEMO_ACCOUNTS:
         if not User.objects.filter(username=username).exists():
             actions.create_account(
                 username=username,
                 password=DEMO_PASSWORD,
                 role=role,
-                binding=binding,
+                binding=bindings[username],
                 full_name=full_name,
                 by=None,
             )
-        logins.append(DemoLogin(username, role, str(binding)))
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo's logins as they stand in the database, in the order of DEMO_ACCOUNTS (printed again
+    by `bangban demo --once` when the demo is already loaded)."""
+    logins = []
+    if get_user_model().objects.filter(username="admin", is_superuser=True).exists():
+        logins.append(DemoLogin("admin", "superuser", "全部（Django 管理后台）"))
+    memberships = {
+        m.user.username: m
+        for m in Membership.objects.filter(
+            user__username__in=[username for username, _name, _role in DEMO_ACCOUNTS]
+        ).select_related("user", "region", "point", "department", "organisation")
+    }
+    for username, _name, _role in DEMO_ACCOUNTS:
+        membership = memberships.get(username)
+        if membership is not None:
+            logins.append(DemoLogin(username, membership.role, str(membership.binding)))
     return logins

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bangban.network.changes import later_app_modules
-from bangban.network.demo import DEMO_PASSWORD, build_yiyuan, is_loaded
+from bangban.network.demo import DEMO_PASSWORD, build_yiyuan, demo_logins, is_loaded
 
 
 def demo_extensions():
@@ -27,6 +27,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="在生产配置（DEBUG=0）下也运行（会创建演示账号！）"
         )
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1",
+            help="网站监听的地址，用于打印登录地址（make run 的 HOST）",
+        )
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=8000,
+            help="网站监听的端口，用于打印登录地址（make run 的 PORT）",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -36,6 +47,7 @@ class Command(BaseCommand):
             )
         if options["once"] and is_loaded():
             self.stdout.write("演示数据已载入，跳过。")
+            self.print_logins(demo_logins(), options)
             return
         with transaction.atomic():
             demo = build_yiyuan()
@@ -43,7 +55,20 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"已载入 {demo.county.name} 的服务网络。"))
         for line in extended:
             self.stdout.write(line)
+        self.print_logins(demo.logins, options)
+
+    def print_logins(self, logins, options):
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for login in demo.logins:
+        for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.role:<18} {login.where}")
-        self.stdout.write("打开 http://127.0.0.1:8000/ 登录。")
+        self.stdout.write(f"打开 {site_address(options['host'], options['port'])} 登录。")
+
+
+def site_address(host: str, port: int) -> str:
+    """The address to open in a browser for a server bound to `host`:`port` (all interfaces are
+    reached through this machine's loopback address)."""
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - naming the wildcard, not binding it
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
