@@ -6,7 +6,8 @@ run without anyone having to remember it (registration and every action apply it
 pages show it meanwhile: decision 0028). `escalate` runs every hour too: a transfer unanswered by
 the end of the working day after it was sent goes to the receiving point's lead. When the calendar
 changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
-that span the changed days, in the background.
+that span the changed days, in the background. `forget_idempotency_keys` deletes, every hour, the
+API's idempotency keys older than their 24 hours.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .actions import (
     escalate_transfers,
     send_warnings,
 )
+from .idempotency import forget_expired
 from .models import DEEMABLE, Case, deemed_cutoff
 
 
@@ -52,6 +54,12 @@ def deem_acceptances() -> None:
 @db_periodic_task(crontab(minute="17"))
 def escalate() -> None:
     escalate_transfers()
+
+
+@db_periodic_task(crontab(minute="47"))
+def forget_idempotency_keys() -> None:
+    """The API's idempotency keys past their window (decision 0033; already treated as new)."""
+    forget_expired()
 
 
 @db_periodic_task(crontab(hour="0", minute="30"))
