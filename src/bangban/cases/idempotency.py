@@ -32,6 +32,7 @@ deletes it.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -111,7 +112,7 @@ def _in_one_transaction(run):
 
 def _document(operation) -> None:
     extra = dict(operation.openapi_extra or {})
-    extra["parameters"] = [*extra.get("parameters", []), {**PARAMETER}]
+    extra["parameters"] = [*extra.get("parameters", []), copy.deepcopy(PARAMETER)]
     operation.openapi_extra = extra
 
 
