@@ -1,5 +1,6 @@
 """Production settings are secure by default (ARCHITECTURE.md "Production")."""
 
+import json
 import os
 import subprocess
 import sys
@@ -59,3 +60,72 @@ def test_postgresql_connections_run_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+#: Prints the default database's settings and the journal mode of a real connection to it.
+SQLITE_PROBE = """
+import json
+import django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("PRAGMA journal_mode")
+    mode = cursor.fetchone()[0]
+    cursor.execute("PRAGMA busy_timeout")
+    busy = cursor.fetchone()[0]
+settings = {k: connection.settings_dict[k] for k in ("ENGINE", "NAME", "OPTIONS")}
+print(json.dumps({"settings": settings, "journal_mode": mode, "busy_timeout": busy,
+                  "in_transaction_mode": connection.transaction_mode}, default=str))
+"""
+
+
+def _sqlite_probe(tmp_path, **env) -> dict:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    environment.update(
+        BANGBAN_DATA_DIR=str(tmp_path / "data"),
+        DJANGO_SETTINGS_MODULE="bangban.settings",
+        DEBUG="1",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_PROBE],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("form", ["default", "url"])
+def test_sqlite_gets_the_write_lock_wal_and_immediate_transactions_however_named(tmp_path, form):
+    """`DATABASE_URL=sqlite:///…` is the same SQLite as the default (decision 0034): the project's
+    engine with its write lock, immediate transactions, the busy timeout, and WAL on a real
+    connection; and a folder that does not exist yet is made, as for the default."""
+    path = tmp_path / "elsewhere" / "bangban.sqlite3"
+    if form == "url":
+        probe = _sqlite_probe(tmp_path, DATABASE_URL=f"sqlite:///{path}")
+    else:
+        probe = _sqlite_probe(tmp_path, BANGBAN_SQLITE_PATH=str(path))
+    settings = probe["settings"]
+    assert settings["ENGINE"] == "bangban.db.sqlite3"
+    assert settings["NAME"] == str(path)
+    assert settings["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert settings["OPTIONS"]["timeout"] == 20
+    assert "PRAGMA foreign_keys=ON;" in settings["OPTIONS"]["init_command"]
+    assert probe["journal_mode"] == "wal"
+    assert probe["busy_timeout"] == 20000
+    assert probe["in_transaction_mode"] == "IMMEDIATE"
+    assert path.exists()
+
+
+def test_a_sqlite_url_s_own_options_win(tmp_path):
+    path = tmp_path / "bangban.sqlite3"
+    probe = _sqlite_probe(tmp_path, DATABASE_URL=f"sqlite:///{path}?timeout=5")
+    options = probe["settings"]["OPTIONS"]
+    assert probe["settings"]["ENGINE"] == "bangban.db.sqlite3"
+    assert str(options["timeout"]) == "5"
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert probe["journal_mode"] == "wal"

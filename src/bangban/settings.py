@@ -97,10 +97,40 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (WAL, immediate transactions) by default, PostgreSQL with DATABASE_URL.
+
+
+def sqlite_database(name, options: dict | None = None) -> dict:
+    """The settings of a SQLite database, however it is named (unset DATABASE_URL, or
+    `sqlite:///…`): Django's sqlite3 with write transactions serialised by a file lock across
+    workers, WAL, immediate transactions and a busy timeout (decisions 0023 and 0034). `options`
+    (from the URL's query string) override the defaults, knowingly."""
+    if str(name) != ":memory:" and not str(name).startswith("file:"):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "bangban.db.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;"
+                "PRAGMA synchronous=NORMAL;"
+                "PRAGMA foreign_keys=ON;"
+                "PRAGMA busy_timeout=20000;"
+            ),
+            **(options or {}),
+        },
+    }
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"] = sqlite_database(
+            DATABASES["default"]["NAME"], DATABASES["default"].get("OPTIONS")
+        )
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # PostgreSQL's JIT compiles "expensive" plans (the province-wide summaries) for longer than
         # they take to run: 1.4 s of a 2.0 s compliance summary. Off for this OLTP application
         # (docs/decisions/0010-postgresql-jit-off.md).
@@ -111,25 +141,7 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2)
 else:
     SQLITE_PATH = Path(os.environ.get("BANGBAN_SQLITE_PATH", DATA_DIR / "bangban.sqlite3"))
-    SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            # Django's sqlite3 with write transactions serialised by a file lock across workers
-            # (docs/decisions/0023-sqlite-write-lock.md).
-            "ENGINE": "bangban.db.sqlite3",
-            "NAME": SQLITE_PATH,
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA busy_timeout=20000;"
-                ),
-            },
-        }
-    }
+    DATABASES = {"default": sqlite_database(SQLITE_PATH)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

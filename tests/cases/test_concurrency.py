@@ -16,6 +16,7 @@ import datetime as dt
 import secrets
 import sqlite3
 import threading
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from bangban.cases import actions
 from bangban.cases.actions import CaseError, next_sequence
-from bangban.cases.models import Case, CaseEvent, Transfer
+from bangban.cases.models import Case, CaseEvent, IdempotencyKey, Transfer
 from bangban.network.api import digest
 from bangban.network.models import ApiToken
 
@@ -241,3 +242,73 @@ def test_two_simultaneous_accepts_through_the_api_give_200_and_409(offered, monk
     case = Case.objects.get(pk=transfer.case_id)
     assert case.handling_point_id == transfer.to_point_id
     assert CaseEvent.objects.filter(case=case, action="accept_transfer").count() == 1
+
+
+# --- Idempotent retries (decision 0033) ------------------------------------------------------------
+
+
+def test_a_retry_sent_while_the_first_request_runs_waits_and_replays_its_answer(
+    file_database, make_helper, make_item, monkeypatch
+):
+    """Two requests with one key at once: the first registers the case and, still inside its
+    transaction, waits until the retry is seen waiting for it — on SQLite for the write lock
+    (`BEGIN IMMEDIATE`), on PostgreSQL for the unique index of the key it tries to insert. Then
+    it commits, and the retry gives the first answer: one case."""
+    from bangban.db.sqlite3.base import DatabaseWrapper
+
+    station = file_database.station("鲁村镇")
+    headers = {**bearer(make_helper(station).user), "Idempotency-Key": "partner-0001"}
+    data = {
+        "point": station.pk,
+        "applicant": {"name": "张秀英", "number": person().number},
+        "item": make_item().pk,
+        "kind": "assisted",
+        "mode": "on_site",
+    }
+    acquiring = []  # threads inside the SQLite backend's wait for its write lock
+    original_acquire = DatabaseWrapper._acquire_write_lock
+
+    def counted_acquire(self):
+        acquiring.append(threading.get_ident())
+        try:
+            original_acquire(self)
+        finally:
+            acquiring.remove(threading.get_ident())
+
+    def another_waits() -> bool:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_locks WHERE NOT granted LIMIT 1")
+                return cursor.fetchone() is not None
+        return any(ident != threading.get_ident() for ident in acquiring)
+
+    original_register = actions.register_case
+    seen_waiting = []
+
+    def register_then_wait(*args, **kwargs):
+        case = original_register(*args, **kwargs)
+        deadline = time.monotonic() + TIMEOUT
+        while not another_waits():
+            assert time.monotonic() < deadline, "the retry never waited for the first request"
+            time.sleep(0.005)
+        seen_waiting.append(True)
+        return case
+
+    monkeypatch.setattr(DatabaseWrapper, "_acquire_write_lock", counted_acquire)
+    monkeypatch.setattr(actions, "register_case", register_then_wait)
+
+    def post():
+        response = Client().post(
+            f"{API}/cases", data, content_type="application/json", headers=headers
+        )
+        return response.status_code, response.content, response.get("Idempotent-Replayed")
+
+    results = run_together(post, [(), ()])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert seen_waiting == [True]  # one registration ran, and the retry overlapped it
+    assert [status for status, _, _ in results] == [201, 201], results
+    assert results[0][1] == results[1][1]
+    assert sorted(str(replayed) for _, _, replayed in results) == ["None", "true"]
+    assert Case.objects.count() == 1
+    assert CaseEvent.objects.filter(action="register").count() == 1
+    assert IdempotencyKey.objects.filter(key="partner-0001").count() == 1

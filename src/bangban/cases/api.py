@@ -32,6 +32,7 @@ from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
+from .idempotency import idempotent
 from .ledger import LedgerFilter, identity_search
 from .models import Case, ReadingDay, Transfer, attach_names, clock_of, warning_of
 from .schemas import (
@@ -519,6 +520,7 @@ def _registered_detail(case: Case) -> dict:
     response={201: CaseOut, **errors(400, 403, 404, 409, 422)},
     summary="Register a case",
 )
+@idempotent
 def register_case(request, payload: CaseIn):
     """登记: a matter at `point` (a point you act at). The item is told as its current revision
     stands today; 409 names every rule broken at once, each at its field (an ID number's check
@@ -599,6 +601,7 @@ def _act(request, number: str) -> Case:
 
 
 @router.post("/cases/{number}/notice", response=ACTION_ERRORS, summary="Issue a one-time notice")
+@idempotent
 def issue_notice(request, payload: NoticeIn, number: str = CaseNumber):
     """一次性告知: every missing or wrong material (checklist lines) with the reason, and the day to
     supply them by; a second notice needs `repeat_reason` (重复告知). The answer's `notices` holds the
@@ -617,6 +620,7 @@ def issue_notice(request, payload: NoticeIn, number: str = CaseNumber):
 @router.post(
     "/cases/{number}/materials-received", response=ACTION_ERRORS, summary="Record materials"
 )
+@idempotent
 def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
     """收取材料: the status of checklist lines (received, missing, wrong, deferred 容缺后补,
     not_needed …) before acceptance, and the day those received were (`received_on`, default today;
@@ -647,6 +651,7 @@ def materials_received(request, payload: MaterialsIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/accept", response=ACTION_ERRORS, summary="Accept a case (受理)")
+@idempotent
 def accept_case(request, number: str = CaseNumber, payload: OnIn | None = None):
     """受理: the materials are complete (those 容缺后补 may be deferred); the deadlines count from
     `on` (default today; not before the day the last required material was received), or from the
@@ -657,6 +662,7 @@ def accept_case(request, number: str = CaseNumber, payload: OnIn | None = None):
 
 
 @router.post("/cases/{number}/refuse", response=ACTION_ERRORS, summary="Refuse a case (不予受理)")
+@idempotent
 def refuse_case(request, payload: RefuseIn, number: str = CaseNumber):
     """不予受理: the competent department's decision (`department`, one of the case's county; default
     the item's department) with its document number (文号), the reason and its legal basis; you
@@ -679,6 +685,7 @@ def refuse_case(request, payload: RefuseIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/suspend", response=ACTION_ERRORS, summary="Suspend a case")
+@idempotent
 def suspend_case(request, payload: SuspendIn, number: str = CaseNumber):
     """中止: stop the clock from `on` (default today)."""
     case = _act(request, number)
@@ -687,6 +694,7 @@ def suspend_case(request, payload: SuspendIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/resume", response=ACTION_ERRORS, summary="Resume a case")
+@idempotent
 def resume_case(request, number: str = CaseNumber, payload: OnIn | None = None):
     """恢复: restart the clock on `on` (default today); both deadlines move by the working days
     suspended."""
@@ -696,6 +704,7 @@ def resume_case(request, number: str = CaseNumber, payload: OnIn | None = None):
 
 
 @router.post("/cases/{number}/extend", response=ACTION_ERRORS, summary="Extend a deadline")
+@idempotent
 def extend_case(request, payload: ExtendIn, number: str = CaseNumber):
     """延长: approved working days added to the promised deadline."""
     case = _act(request, number)
@@ -710,6 +719,7 @@ def extend_case(request, payload: ExtendIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/transfer", response=ACTION_ERRORS, summary="Transfer a case")
+@idempotent
 def transfer_case(request, payload: TransferIn, number: str = CaseNumber):
     """转办 to another point (any point of the linkage directory), optionally to a named helper
     there. The case stays where it is until the receiving point answers; the answer's `transfers`
@@ -724,6 +734,7 @@ def transfer_case(request, payload: TransferIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/progress", response=ACTION_ERRORS, summary="Record progress")
+@idempotent
 def record_progress(request, payload: ProgressIn, number: str = CaseNumber):
     """进度反馈: a note on the timeline, texted to the applicant unless `tell_applicant` is false.
     The first responsible helper may give it wherever the case is handled."""
@@ -735,6 +746,7 @@ def record_progress(request, payload: ProgressIn, number: str = CaseNumber):
 
 
 @router.post("/cases/{number}/complete", response=ACTION_ERRORS, summary="Complete a case")
+@idempotent
 def complete_case(request, number: str = CaseNumber, payload: OnIn | None = None):
     """办结 on `on` (default today); not while a 容缺后补 material is outstanding."""
     case = _act(request, number)
@@ -743,6 +755,7 @@ def complete_case(request, number: str = CaseNumber, payload: OnIn | None = None
 
 
 @router.post("/cases/{number}/withdraw", response=ACTION_ERRORS, summary="Withdraw a case")
+@idempotent
 def withdraw_case(request, payload: WithdrawIn, number: str = CaseNumber):
     """撤回: the applicant withdraws the matter (the handling point or the first responsible
     helper records it)."""
@@ -759,6 +772,7 @@ def withdraw_case(request, payload: WithdrawIn, number: str = CaseNumber):
     response={200: CaseOut, **errors(400, 403, 404, 409, 422)},
     summary="Accept a transfer",
 )
+@idempotent
 def accept_transfer(
     request, transfer_id: int = TransferId, payload: TransferAcceptIn | None = None
 ):
@@ -776,6 +790,7 @@ def accept_transfer(
     response={200: CaseOut, **errors(400, 403, 404, 409, 422)},
     summary="Decline a transfer",
 )
+@idempotent
 def decline_transfer(request, payload: DeclineIn, transfer_id: int = TransferId):
     """退回转办 (the receiving point), with a reason and, if known, a better point."""
     transfer = _transfer(request.auth, transfer_id)

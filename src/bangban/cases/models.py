@@ -821,6 +821,35 @@ class LedgerExport(models.Model):
         return f"{self.requested_by_id} {self.requested_at:%Y-%m-%d %H:%M} {self.status}"
 
 
+class IdempotencyKey(models.Model):
+    """The answer to an API write sent with an `Idempotency-Key` header (`cases.idempotency`,
+    decision 0033): a retry by the same user with the same key, method, path and body gets it again
+    instead of running twice. Written in the same transaction as the write it answers, so both or
+    neither are committed; treated as absent and purged once older than `idempotency.WINDOW`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("幂等键"), max_length=255)
+    method = models.CharField(_("请求方法"), max_length=10)
+    path = models.CharField(_("请求路径"), max_length=255)
+    #: SHA-256 of the body's canonical JSON (keys sorted, no spaces), hexadecimal.
+    body_digest = models.CharField(_("请求体摘要"), max_length=64)
+    #: 0 until the answer is written at the end of the same transaction: never committed so.
+    status = models.PositiveSmallIntegerField(_("应答状态码"), default=0)
+    content_type = models.CharField(_("应答类型"), max_length=100, blank=True)
+    response = models.TextField(_("应答内容"), blank=True)
+    created_at = models.DateTimeField(_("首次请求时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key} {self.method} {self.path} {self.status}"
+
+
 def attach_names(case: Case, transfers=(), notices=(), events=()) -> None:
     """Read the points and the people a case, its transfers, notices and events name — one query
     each, by id, names only (no password hash) — and put them on those objects. Joining them all

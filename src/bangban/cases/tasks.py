@@ -6,8 +6,9 @@ run without anyone having to remember it (registration and every action apply it
 pages show it meanwhile: decision 0028). `escalate` runs every hour too: a transfer unanswered by
 the end of the working day after it was sent goes to the receiving point's lead. When the calendar
 changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
-that span the changed days, in the background. `sweep_pending_scans` deletes, every hour, the
-authorisation scans kept across a failed registration and never used (`cases.uploads`).
+that span the changed days, in the background. Every hour, too, `sweep_pending_scans` deletes the
+authorisation scans kept across a failed registration and never used (`cases.uploads`), and
+`forget_idempotency_keys` the API's idempotency keys older than their 24 hours.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .actions import (
     escalate_transfers,
     send_warnings,
 )
+from .idempotency import forget_expired
 from .models import DEEMABLE, Case, deemed_cutoff
 
 
@@ -53,6 +55,12 @@ def deem_acceptances() -> None:
 @db_periodic_task(crontab(minute="17"))
 def escalate() -> None:
     escalate_transfers()
+
+
+@db_periodic_task(crontab(minute="47"))
+def forget_idempotency_keys() -> None:
+    """The API's idempotency keys past their window (decision 0033; already treated as new)."""
+    forget_expired()
 
 
 @db_periodic_task(crontab(hour="0", minute="30"))

@@ -1,0 +1,219 @@
+"""Retries register nothing twice: the API's writes take an optional `Idempotency-Key` header
+(decision 0033, docs/api.md "幂等重试"; the IETF draft "The Idempotency-Key HTTP Header Field" and
+Stripe's idempotent requests).
+
+One decorator, under the router's, on every operation that writes::
+
+    @router.post("/cases/{number}/accept", ...)
+    @idempotent
+    def accept_case(request, ...): ...
+
+With the header, the whole operation — the token, the body's validation, the endpoint and the
+rendering of its answer — runs in one transaction. When the endpoint begins (the token and the body
+are good), the key is claimed: a row `IdempotencyKey(user, key)` is inserted, under a unique
+constraint, before anything else is written. At the end the rendered answer is written to that row,
+in the same transaction: a server killed midway has committed both the write and its answer, or
+neither. A retry by the same user with the same key:
+
+- same method, path and body (SHA-256 of its canonical JSON): the first answer again, status and
+  body byte for byte, with `Idempotent-Replayed: true`; nothing runs;
+- anything else: 409 at ["header", "Idempotency-Key"], nothing runs;
+- while the first is still running: it waits for it, then replays its answer (SQLite: the file lock
+  and `BEGIN IMMEDIATE` let one writing transaction at a time in, so the retry's begins after the
+  first has committed and finds the row; PostgreSQL: the retry's insert waits on the unique index
+  until the first commits, fails, and the retry reads the row). Should the first fail (5xx), its
+  row goes with its rollback and the retry runs.
+
+Every answer below 500 the endpoint gave is kept (a refusal too: 403, 404, 409): the key names one
+attempt. Answers before it began are not (401, a malformed body or key: 400, 422), nor 5xx. A key is
+the user's for `WINDOW`; older, it is treated as new and `forget_expired` (the task worker, hourly)
+deletes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import hashlib
+import inspect
+import json
+import re
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.decorators import decorate_view
+from ninja.utils import contribute_operation_callback
+
+from bangban.network.api import ApiError
+
+from .models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+#: How long a key holds its answer.
+WINDOW = dt.timedelta(hours=24)
+MAX_LENGTH = 255
+#: Printable ASCII, no space at either end (a proxy would strip it): what the header may carry.
+PATTERN = r"^[!-~]([ -~]*[!-~])?$"
+
+#: The operation's header parameter in the OpenAPI document.
+PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Optional. A key of your own (e.g. a UUID) for this one write: a retry with the same key "
+        "and body gets the first answer again (`Idempotent-Replayed: true`) instead of running "
+        "twice; the same key with another body or path gets 409. Kept 24 hours, per user."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": PATTERN},
+}
+
+
+def idempotent(view):
+    """The operation takes an optional `Idempotency-Key` header (see the module). Place it under
+    `@router.post(...)`."""
+
+    @functools.wraps(view)
+    def endpoint(request, *args, **kwargs):
+        attempt: Attempt | None = getattr(request, "_idempotency", None)
+        if attempt is not None:
+            replay = attempt.claim(request)
+            if replay is not None:
+                return replay
+        return view(request, *args, **kwargs)
+
+    # ninja reads the parameters' types from the signature, in the function's own module: resolve
+    # them there (`from __future__ import annotations` leaves them as strings).
+    endpoint.__signature__ = inspect.signature(view, eval_str=True)
+    decorate_view(_in_one_transaction)(endpoint)
+    contribute_operation_callback(endpoint, _document)
+    return endpoint
+
+
+def _in_one_transaction(run):
+    """Around ninja's `Operation.run` (token, body, endpoint, rendering, error handlers)."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        if HEADER not in request.headers:
+            return run(request, *args, **kwargs)
+        attempt = request._idempotency = Attempt(request.headers[HEADER])
+        with transaction.atomic():
+            response = run(request, *args, **kwargs)
+            attempt.answer(response)
+        return response
+
+    return wrapper
+
+
+def _document(operation) -> None:
+    extra = dict(operation.openapi_extra or {})
+    extra["parameters"] = [*extra.get("parameters", []), copy.deepcopy(PARAMETER)]
+    operation.openapi_extra = extra
+
+
+def body_digest(body: bytes) -> str:
+    """SHA-256 of the body's canonical JSON (keys sorted, no spaces, characters as they are), so
+    that a retry serialised differently is the same request; a body that is not JSON (none at
+    all) as it is."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8", "surrogatepass")
+    except ValueError:
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _checked(key: str) -> str:
+    if not key:
+        kind = "string_too_short"
+    elif len(key) > MAX_LENGTH:
+        kind = "string_too_long"
+    elif not re.fullmatch(PATTERN, key):
+        kind = "string_pattern_mismatch"
+    else:
+        return key
+    raise ApiError(
+        422,
+        ["header", HEADER],
+        _("Idempotency-Key 须为 1–%(max)d 个可打印的 ASCII 字符，首尾不能是空格。")
+        % {"max": MAX_LENGTH},
+        kind,
+    )
+
+
+class Attempt:
+    """One request's key: claimed when the endpoint begins, answered when the operation ends."""
+
+    def __init__(self, key: str):
+        self.key = key
+        self.row: IdempotencyKey | None = None
+
+    def claim(self, request) -> HttpResponse | None:
+        """Claim the key for this request (None: go on and run), or the answer to give instead: the
+        first answer again, or 409 when the key was used for another request."""
+        key = _checked(self.key)
+        user = request.auth
+        request_id = (request.method, request.path[:255], body_digest(request.body))
+        now = timezone.now()
+        row = _unexpired(user, key, now)
+        if row is None:
+            try:
+                with transaction.atomic():
+                    self.row = IdempotencyKey.objects.create(
+                        user=user,
+                        key=key,
+                        method=request_id[0],
+                        path=request_id[1],
+                        body_digest=request_id[2],
+                        created_at=now,
+                    )
+                return None
+            except IntegrityError:  # PostgreSQL: a request with this key has just committed
+                row = IdempotencyKey.objects.get(user=user, key=key)
+        if (row.method, row.path, row.body_digest) != request_id:
+            raise ApiError(
+                409,
+                ["header", HEADER],
+                _(
+                    "该 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）：新的请求请换一个新键。"
+                ),
+                "idempotency_key_reused",
+            )
+        replay = HttpResponse(row.response, status=row.status, content_type=row.content_type)
+        replay[REPLAYED] = "true"
+        return replay
+
+    def answer(self, response) -> None:
+        """Keep the operation's answer with the key, in its transaction; roll both back on 5xx."""
+        if self.row is None:  # the endpoint never began, or replayed
+            return
+        if response.status_code >= 500:
+            transaction.set_rollback(True)
+            return
+        self.row.status = response.status_code
+        self.row.content_type = response.get("Content-Type", "")[:100]
+        self.row.response = response.content.decode("utf-8")
+        self.row.save(update_fields=["status", "content_type", "response"])
+
+
+def _unexpired(user, key: str, now: dt.datetime) -> IdempotencyKey | None:
+    """The user's row for this key, unless it is older than the window (then it is deleted: the
+    key is new again)."""
+    row = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if row is not None and row.created_at <= now - WINDOW:
+        row.delete()
+        return None
+    return row
+
+
+def forget_expired(now: dt.datetime | None = None) -> int:
+    """Delete the keys older than the window; how many."""
+    now = now or timezone.now()
+    deleted, _per_model = IdempotencyKey.objects.filter(created_at__lte=now - WINDOW).delete()
+    return deleted
