@@ -154,7 +154,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("BANGBAN_LOGIN_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bangban.network.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0")) or None
+# The client's address behind the reverse proxy (BANGBAN_PROXY_COUNT, below), as the rate limits and
+# the log of revealed ID numbers read it (decision 0035).
+AXES_CLIENT_IP_CALLABLE = "bangban.kernel.clients.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation: Chinese first, English available.
@@ -219,7 +221,7 @@ else:
         }
     }
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "bangban.portal.throttle.client_ip"
+RATELIMIT_IP_META_KEY = "bangban.kernel.clients.client_ip"
 BANGBAN_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0"))
 # Looking a case up with the last four digits of its phone: every POST per client address, and the
 # wrong codes per case (a right code after the limit is refused too, so the limit reveals nothing).
