@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bangban.network.sessions.IdleLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -145,6 +146,15 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "network:tree"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sessions on shared station PCs (decision 0035): the cookie ends with the browser, a login lasts
+# at most BANGBAN_SESSION_HOURS, and BANGBAN_IDLE_MINUTES without activity log out (the page warns
+# two minutes before, with a one-click extension, and keeps what was typed).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = round(float(os.environ.get("BANGBAN_SESSION_HOURS", "12")) * 3600)
+BANGBAN_IDLE_MINUTES = float(os.environ.get("BANGBAN_IDLE_MINUTES", "30"))
+if SESSION_COOKIE_AGE <= 0 or BANGBAN_IDLE_MINUTES <= 0:
+    raise ImproperlyConfigured("BANGBAN_SESSION_HOURS and BANGBAN_IDLE_MINUTES must be positive.")
 
 # --- Login throttling: username and IP together, with a cool-off (village stations share one NAT
 # address; IP-only and permanent would lock a whole town out). See docs/decisions/0004.
