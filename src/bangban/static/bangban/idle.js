@@ -153,20 +153,24 @@
 
   function resume() {
     var notYet = box.querySelector("[data-idle-not-yet]");
-    ask("GET").then(function (answer) {
-      if (!answer.authenticated) {
-        notYet.hidden = false;
-        return;
-      }
-      notYet.hidden = true;
-      document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
-        input.value = answer.csrf;
+    ask("GET")
+      .catch(function () {
+        return { authenticated: false };
+      })
+      .then(function (answer) {
+        if (!answer.authenticated) {
+          notYet.hidden = false;
+          return;
+        }
+        notYet.hidden = true;
+        document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+          input.value = answer.csrf;
+        });
+        document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": answer.csrf }));
+        note(Date.now());
+        show("active");
+        schedule();
       });
-      document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": answer.csrf }));
-      note(Date.now());
-      show("active");
-      schedule();
-    });
   }
 
   box.querySelector("[data-idle-continue]").addEventListener("click", goOn);
