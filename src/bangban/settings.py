@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bangban.network.sessions.IdleLogoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,6 +159,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "network:tree"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Sessions on shared station PCs (decision 0035): the cookie ends with the browser, a login lasts
+# at most BANGBAN_SESSION_HOURS, and BANGBAN_IDLE_MINUTES without activity log out (the page warns
+# two minutes before, with a one-click extension, and keeps what was typed).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = round(float(os.environ.get("BANGBAN_SESSION_HOURS", "12")) * 3600)
+BANGBAN_IDLE_MINUTES = float(os.environ.get("BANGBAN_IDLE_MINUTES", "30"))
+if SESSION_COOKIE_AGE <= 0 or BANGBAN_IDLE_MINUTES <= 0:
+    raise ImproperlyConfigured("BANGBAN_SESSION_HOURS and BANGBAN_IDLE_MINUTES must be positive.")
+
 # --- Login throttling: username and IP together, with a cool-off (village stations share one NAT
 # address; IP-only and permanent would lock a whole town out). See docs/decisions/0004.
 AXES_ENABLED = env_flag("BANGBAN_AXES_ENABLED", True)
@@ -166,7 +176,9 @@ AXES_COOLOFF_TIME = float(os.environ.get("BANGBAN_LOGIN_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bangban.network.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0")) or None
+# The client's address behind the reverse proxy (BANGBAN_PROXY_COUNT, below), as the rate limits and
+# the log of revealed ID numbers read it (decision 0035).
+AXES_CLIENT_IP_CALLABLE = "bangban.kernel.clients.client_ip"
 AXES_VERBOSE = False
 
 # --- Internationalisation: Chinese first, English available.
@@ -235,7 +247,7 @@ else:
         }
     }
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = "bangban.portal.throttle.client_ip"
+RATELIMIT_IP_META_KEY = "bangban.kernel.clients.client_ip"
 BANGBAN_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0"))
 # Looking a case up with the last four digits of its phone: every POST per client address, and the
 # wrong codes per case (a right code after the limit is refused too, so the limit reveals nothing).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -274,3 +275,45 @@ def test_the_sheet_has_the_office_layout_filter_frozen_header_and_date_cells(
     assert ws["C2"].is_date and ws["C2"].value.date() == cases[0].registered_on
     names = {ws.cell(row=r, column=4).value for r in (2, 3)}
     assert " 张<&>三_x0007_" in names
+
+
+def as_excel_reads(text: str) -> str:
+    """A cell's text as Excel reads it (ECMA-376's ST_Xstring): `_xHHHH_` is the character HHHH.
+    openpyxl hands an inline string over as written, so the test reads it the way Excel does."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def as_xlsxwriter_writes(text: str, path) -> str:
+    """`text` as XlsxWriter writes a cell of its own (an inline string, in constant memory), read
+    back by openpyxl."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook.add_worksheet().write_string(0, 0, text)
+    workbook.close()
+    book = load_workbook(path, read_only=True)
+    value = next(book.active.iter_rows(values_only=True))[0]
+    book.close()
+    return value
+
+
+NOT_ESCAPES = "_x0041_张_X00e9_三_x12_\x07\r_x005F_尾"
+
+
+def test_text_that_looks_like_excels_escape_reads_back_as_written(
+    client, register, helper, tmp_path
+):
+    """Excel reads `_xHHHH_` in a cell's text as an escaped character (`_x0041_` is "A"); the spliced
+    rows escape such text as XlsxWriter escapes the cells it writes (`_x005F_x0041_`), so a name or
+    note that has it reads back as typed."""
+    from bangban.cases.models import Applicant
+
+    case = register()
+    Applicant.objects.filter(pk=case.applicant_id).update(name=NOT_ESCAPES)
+    client.force_login(helper)
+
+    header, rows = rows_of(download(client))
+
+    [written] = column(header, rows, "申请人")
+    assert written == as_xlsxwriter_writes(NOT_ESCAPES, tmp_path / "xlsxwriter.xlsx")
+    assert as_excel_reads(written) == NOT_ESCAPES

@@ -135,7 +135,8 @@ def test_the_reference_is_of_this_session_only(client, helper, cases, make_accou
     assert "已过期" in page.content.decode()
 
 
-def test_the_reference_expires(client, helper, cases):
+def test_the_reference_expires(client, helper, cases, settings):
+    settings.BANGBAN_IDLE_MINUTES = 2 * FIND_SECONDS / 60  # the login outlives the reference
     client.force_login(helper)
     with time_machine.travel(timezone.now(), tick=False) as clock:
         location, _page = search(client, NUMBER)

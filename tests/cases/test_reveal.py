@@ -11,6 +11,7 @@ from bangban.cases import actions
 from bangban.cases.actions import CaseError
 from bangban.cases.models import IdentityView
 from bangban.network.models import Role
+from tests.proxies import through
 
 from .conftest import person, resident_id
 
@@ -170,6 +171,19 @@ def test_the_action_refuses_a_supervisor_and_writes_nothing(case, make_account, 
 def test_the_action_returns_the_number_and_logs_the_address(case, helper):
     assert actions.reveal_number(case, by=helper, address="10.0.0.1") == ID
     assert IdentityView.objects.get().address == "10.0.0.1"
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_behind_the_proxy_the_log_records_the_clients_address(
+    client, case, helper, settings, proxies
+):
+    """Not the proxy's 127.0.0.1, nor what the client wrote in front of X-Forwarded-For: the address
+    the login lockouts and the rate limits go by too (bangban.kernel.clients)."""
+    settings.BANGBAN_PROXY_COUNT = proxies
+    client.force_login(helper)
+    headers = through("203.0.113.7", proxies, written="198.51.100.1")
+    assert reveal(client, case, HTTP_HX_REQUEST="true", **headers).status_code == 200
+    assert IdentityView.objects.get().address == "203.0.113.7"
 
 
 def test_an_unreadable_number_is_reported_and_not_logged(client, case, helper, settings):

@@ -2,10 +2,11 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from bangban.network.models import OpeningHours, Region, Role, ServicePoint
+from tests.proxies import through
 
 Kind = ServicePoint.Kind
 PASSWORD = "Secure-pass-123"
@@ -93,6 +94,36 @@ def test_typos_lock_out_one_account_not_another_behind_the_same_address(
     )
     assert other.status_code == 302
     assert client.get(reverse("network:tree")).status_code == 200
+
+
+@pytest.mark.parametrize("proxies", [1, 2])
+def test_behind_the_proxy_typos_lock_out_one_client_not_another(
+    client, yiyuan, make_account, settings, proxies
+):
+    """Every request comes from the proxy (127.0.0.1); axes goes by the address our own proxies put
+    right-most in X-Forwarded-For, so one station's typos do not lock the username county-wide, and
+    writing another address in front of the header does not get round the lockout."""
+    from axes.models import AccessAttempt
+
+    settings.AXES_ENABLED = True
+    settings.BANGBAN_PROXY_COUNT = proxies
+    make_account(Role.HELPER, yiyuan.station("鲁村镇"), username="helper-a")
+    typist, elsewhere = "203.0.113.7", "198.51.100.20"
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "helper-a", "password": "wrong-password"},
+            **through(typist, proxies),
+        )
+    right = {"username": "helper-a", "password": PASSWORD}
+    assert client.post(reverse("login"), right, **through(typist, proxies)).status_code == 429
+    spoofed = through(typist, proxies, written=elsewhere)
+    assert client.post(reverse("login"), right, **spoofed).status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {typist}
+
+    other = Client()
+    assert other.post(reverse("login"), right, **through(elsewhere, proxies)).status_code == 302
+    assert other.get(reverse("network:tree"), **through(elsewhere, proxies)).status_code == 200
 
 
 # --- The tree --------------------------------------------------------------------------------------

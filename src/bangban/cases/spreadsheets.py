@@ -305,8 +305,12 @@ def export_rows(rows: Iterable[tuple], today) -> Iterable[list]:
         ]
 
 
-#: Characters XML 1.0 cannot hold; written as Excel's own escape (`_x0007_`), as XlsxWriter does.
-XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: Control characters (XML 1.0 cannot hold most; a carriage return would come back a line feed) and
+#: non-characters: written as Excel's own escape (`_x0007_`), as XlsxWriter does.
+EXCEL_ESCAPED = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+#: Text that reads as that escape (`_x0041_` is "A" to Excel): its underscore escaped (`_x005F_x0041_`),
+#: as XlsxWriter does, so that it reads back as written.
+EXCEL_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -366,8 +370,10 @@ def _rows_xml(rows: Iterable[list], out, styles: list[str]) -> int:
                 cells.append(f'<c r="{ref}"{styles[col]}><v>{value}</v></c>')
             else:
                 text_value = escape(str(value))
-                if XML_INVALID.search(text_value):
-                    text_value = XML_INVALID.sub(lambda m: f"_x{ord(m.group()):04X}_", text_value)
+                if "_x" in text_value:
+                    text_value = EXCEL_ESCAPE.sub(lambda m: f"_x005F{m.group()}", text_value)
+                if EXCEL_ESCAPED.search(text_value):
+                    text_value = EXCEL_ESCAPED.sub(lambda m: f"_x{ord(m.group()):04X}_", text_value)
                 space = ' xml:space="preserve"' if text_value != text_value.strip() else ""
                 cells.append(
                     f'<c r="{ref}"{styles[col]} t="inlineStr"><is><t{space}>{text_value}</t></is></c>'

@@ -11,7 +11,6 @@ number of SQL queries whatever the number of rows (tests/cases/test_ledger_pages
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import secrets
 import time
 from pathlib import PurePath
@@ -33,6 +32,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bangban.catalog.models import ServiceItem
+from bangban.kernel.clients import client_ip
 from bangban.messaging.models import Message
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Membership
@@ -629,15 +629,6 @@ def case_detail(request, number: str):
     return render(request, "cases/case.html", context)
 
 
-def _address(request) -> str | None:
-    """The address the request came from, as the server saw it (not a header a client can set)."""
-    value = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
 @never_cache
 @login_required
 @require_POST
@@ -647,7 +638,7 @@ def reveal(request, number: str):
     gets 403 (404 when the case is not theirs to see at all), and nothing is written."""
     case = get_case_for(request.user, number, queryset=_case_queryset())
     try:
-        revealed = actions.reveal_number(case, by=request.user, address=_address(request))
+        revealed = actions.reveal_number(case, by=request.user, address=client_ip(request))
     except actions.CaseError as error:
         if "by" in error.errors:
             return HttpResponseForbidden(" ".join(error.errors["by"]))
@@ -675,7 +666,7 @@ def authorisation_scan(request, number: str):
     case = get_case_for(request.user, number)
     try:
         opened, content_type = actions.authorisation_scan(
-            case, by=request.user, address=_address(request)
+            case, by=request.user, address=client_ip(request)
         )
     except actions.CaseError as error:
         problem = " ".join(message for messages in error.errors.values() for message in messages)

@@ -9,4 +9,6 @@ models, migrations or management commands.
   (docs/decisions/0030-nothing-in-clear-completes-a-mask.md).
 - `rotation`: re-encrypting every protected column and recomputing every digest after a key change,
   over the columns each app declares in its `protected.py`.
+- `clients`: the client's address behind the reverse proxy, for the login lockouts, the rate limits
+  and the log of revealed ID numbers (docs/decisions/0035-limits-that-hold-in-production.md).
 """

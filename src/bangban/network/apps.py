@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class NetworkConfig(AppConfig):
     name = "bangban.network"
     verbose_name = _("服务网络")
+
+    def ready(self):
+        from . import sessions  # noqa: F401 - its receiver notes the time of each login

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import sessions, views
 
 app_name = "network"
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("session/", sessions.session, name="session"),
+    path("session/back/", sessions.session_back, name="session_back"),
     path("points/<int:pk>/", views.point_detail, name="point"),
     path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
     path("points/<int:pk>/add/", views.point_add, name="point_add"),

@@ -1,27 +1,34 @@
 """What the rate limits of the public pages (django-ratelimit) need from the deployment: a cache that
-every gunicorn worker shares and whose counters go up atomically, and the client's address behind a
-reverse proxy.
+every gunicorn worker shares and whose counters go up atomically without moving their expiry. (The
+client's address behind a reverse proxy is `bangban.kernel.clients.client_ip`.)
 
 On one machine the cache is a directory of files (`LockedFileBasedCache`, in `BANGBAN_DATA_DIR`); with
-Redis (`BANGBAN_REDIS_URL`) it is Django's Redis cache. See docs/decisions/0020.
+Redis (`BANGBAN_REDIS_URL`) it is Django's Redis cache, whose `incr` is Redis's INCR and keeps the
+key's time to live. See docs/decisions/0020 and 0035.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import ipaddress
 import os
+import pickle
+import tempfile
+import zlib
 
-from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.files.move import file_move_safe
 
 
 class LockedFileBasedCache(FileBasedCache):
     """Django's file cache with `add` and `incr` made atomic across processes and threads by an
     exclusive lock on a file in the cache directory. Django's own read, then write: two workers
-    counting at once could lose a count, which is why django-ratelimit's checks refuse it."""
+    counting at once could lose a count, which is why django-ratelimit's checks refuse it.
+
+    `incr` also keeps the key's expiry. Django's writes the new value with the default timeout
+    (300 s): a rate limit's counter then expired five minutes after its last count, and "5 an hour"
+    let through about 60 (decision 0035)."""
 
     @contextlib.contextmanager
     def _locked(self):
@@ -38,30 +45,28 @@ class LockedFileBasedCache(FileBasedCache):
             return super().add(key, value, timeout, version)
 
     def incr(self, key, delta=1, version=None):
+        fname = self._key_to_file(key, version)
         with self._locked():
-            return super().incr(key, delta, version)
-
-
-def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind `BANGBAN_PROXY_COUNT` reverse proxies the address
-    the outermost of them saw (that many entries from the right of X-Forwarded-For, which each proxy
-    appends to; anything further left the client could have written). django-ratelimit's
-    `RATELIMIT_IP_META_KEY`."""
-    count = getattr(settings, "BANGBAN_PROXY_COUNT", 0)
-    if count > 0:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= count and _is_address(forwarded[-count]):
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104 - an address, not a bind
-
-
-def _is_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+            try:
+                with open(fname, "rb") as f:
+                    if self._is_expired(f):  # which deletes it
+                        raise FileNotFoundError(fname)
+                    f.seek(0)
+                    # The cache's own files, read as Django's `get` reads them.
+                    expiry = pickle.load(f)  # noqa: S301 - an absolute time, or None: never
+                    value = pickle.loads(zlib.decompress(f.read()))  # noqa: S301
+            except FileNotFoundError as error:
+                raise ValueError(f"Key '{key}' not found") from error
+            value += delta
+            # Written aside and moved into place, like Django's `set`: a reader without the lock
+            # sees the old file or the new one, never half of one.
+            fd, tmp_path = tempfile.mkstemp(dir=self._dir)
+            try:
+                with open(fd, "wb") as f:
+                    f.write(pickle.dumps(expiry, self.pickle_protocol))
+                    f.write(zlib.compress(pickle.dumps(value, self.pickle_protocol)))
+                file_move_safe(tmp_path, fname, allow_overwrite=True)
+            finally:
+                if os.path.exists(tmp_path):
+                    os.remove(tmp_path)
+            return value

@@ -54,3 +54,16 @@ def can_manage_units(context) -> bool:
     link to them)?"""
     request = context.get("request")
     return bool(request is not None and access.manages_any_units(request.user))
+
+
+@register.inclusion_tag("network/_idle.html", takes_context=True)
+def idle_logout(context):
+    """The idle log-out's warning, for a logged-in user's pages (network/sessions.py)."""
+    from bangban.network import sessions
+
+    return {
+        "user": context["user"],
+        "idle_seconds": round(sessions.idle_seconds()),
+        "warning_seconds": round(sessions.warning_seconds()),
+        "beat_seconds": round(sessions.resolution()),
+    }
