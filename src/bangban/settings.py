@@ -154,6 +154,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("BANGBAN_LOGIN_COOLOFF_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bangban.network.views.locked_out"
+AXES_USERNAME_CALLABLE = "bangban.network.views.throttled_username"  # cut to axes' column
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
 
