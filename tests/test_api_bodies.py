@@ -4,6 +4,7 @@ each answers its 4xx in the API's error shape, never a 500 or an HTML page (deci
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 import pytest
@@ -17,6 +18,8 @@ from bangban.network.api import digest
 from bangban.network.models import ApiToken, Role
 from tests.network.test_api import assert_error
 
+JSON = "application/json"
+DATES = {"date", "date-time"}
 #: A well-formed value for each path parameter of an operation with a body.
 PATH_VALUES = {"code": "370323", "day": "2026-12-01", "number": "370323-20261125-0042"}
 
@@ -159,3 +162,49 @@ def test_json_with_an_explicit_utf8_charset_is_accepted(db, yiyuan, make_account
         content_type="application/json; charset=UTF-8",
     )
     assert response.status_code == 200, response.content
+
+
+def _input_strings(node, where: str, components: dict, seen: frozenset = frozenset()):
+    """(where, schema) of every string schema under `node`, following $refs."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _input_strings(item, where, components, seen)
+        return
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            yield from _input_strings(
+                components[name], f"{where}>{name}", components, seen | {name}
+            )
+        return
+    if node.get("type") == "string":
+        yield where, node
+    for name, child in node.get("properties", {}).items():
+        yield from _input_strings(child, f"{where}.{name}", components, seen)
+    for key in ("items", "anyOf", "oneOf", "allOf", "additionalProperties"):
+        if key in node:
+            yield from _input_strings(node[key], where, components, seen)
+
+
+def test_every_string_the_api_reads_refuses_a_nul():
+    """A NUL in a query parameter is refused by the middleware, in a body field by the schema: each
+    string a client sends has a pattern that refuses it, an enum, or a date format."""
+    schema = api.get_openapi_schema()
+    components = schema["components"]["schemas"]
+    found = []
+    for template, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            inputs = [(p["name"], p["schema"]) for p in operation.get("parameters", [])]
+            if "requestBody" in operation:
+                inputs.append(("body", operation["requestBody"]["content"][JSON]["schema"]))
+            for name, node in inputs:
+                found += _input_strings(node, f"{method} {template} {name}", components)
+    assert len(found) > 100
+    for where, node in found:
+        if "pattern" in node:
+            assert re.search(node["pattern"], "\x00") is None, where
+            assert re.search(node["pattern"], "名\x00字") is None, where
+        else:
+            assert "enum" in node or "const" in node or node.get("format") in DATES, where
