@@ -199,6 +199,15 @@ def test_a_nul_in_an_api_path_is_a_json_404(client, helper):
 
 
 @DEBUG_ON_AND_OFF
+def test_a_host_not_served_is_the_400_page(client, db, debug):
+    with override_settings(DEBUG=debug):
+        response = client.get("/login/", headers={"host": "bangban.example.org"})
+    assert response.status_code == 400
+    assert "请求有误" in in_layout(response)
+    assert "ALLOWED_HOSTS" not in text(response)
+
+
+@DEBUG_ON_AND_OFF
 def test_a_form_too_large_is_a_413_page(client, db, debug):
     with override_settings(DEBUG=debug, DATA_UPLOAD_MAX_MEMORY_SIZE=1000):
         response = client.post("/login/", {"username": "x", "password": "y" * 2000})
