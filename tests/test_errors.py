@@ -228,6 +228,12 @@ def test_a_query_with_too_many_fields_is_a_400_page(client, db):
     assert response.status_code == 400
 
 
+def test_an_api_query_with_too_many_fields_is_a_json_400(client, db):
+    with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=10):
+        response = client.get(f"{API}/points?" + "&".join(f"f{n}=x" for n in range(20)))
+    assert assert_error(response, 400)[0]["type"] == "bad_request"
+
+
 def test_a_multipart_form_without_a_boundary_is_a_400_page(client, db):
     response = client.post("/login/", data=b"username=x", content_type="multipart/form-data")
     assert response.status_code == 400

@@ -254,7 +254,7 @@ class ErrorPagesMiddleware:
             cookies = request.COOKIES
         except SuspiciousOperation as exc:  # more query fields than DATA_UPLOAD_MAX_NUMBER_FIELDS
             _log_suspicious(request, exc)
-            return self._bad(request, api, ["query"])
+            return bad_request(request)  # 400: the address, not a body, is too much
         if _has_nul(query):
             key = next(k for k, vs in query.lists() if NUL in k or any(NUL in v for v in vs))
             if api:
