@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1/: mounts each app's router and answers every error, 400 to 429, in one
-shape: `{"detail": [{"loc": [...], "msg": "中文说明", "type": "..."}]}` (see docs/api.md).
+"""The JSON API under /api/v1/: mounts each app's router and answers every error, 400 to 429 and 500,
+in one shape: `{"detail": [{"loc": [...], "msg": "中文说明", "type": "..."}]}` (see docs/api.md).
 
 OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs (Swagger UI served from ninja's bundled static
 files, so it works offline).
@@ -124,6 +124,23 @@ def translate(error: dict) -> dict:
 
 
 class BangbanAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """ninja's document, with the two answers every operation with a body may give before it
+        reads the body (bangban/errors.py): 413 too large, 415 not sent as JSON."""
+        schema = super().get_openapi_schema(**kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if "requestBody" in operation:
+                    responses = operation["responses"]
+                    responses.setdefault(
+                        413, {"description": "Content Too Large", "content": error}
+                    )
+                    responses.setdefault(
+                        415, {"description": "Unsupported Media Type", "content": error}
+                    )
+        return schema
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
@@ -154,11 +171,18 @@ def _json_method_not_allowed(view):
 api = BangbanAPI(
     title="Bangban API",
     version="1",
-    description="帮办代办 JSON API. See docs/api.md. Every error from 400 to 429 has the shape "
+    description="帮办代办 JSON API. See docs/api.md. Every error (4xx and 500) has the shape "
     '`{"detail": [{"loc": [...], "msg": "中文说明", "type": "..."}]}`.',
     urls_namespace="api",
     auth=BearerToken(),
 )
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc: Exception):
+    """Anything else goes on to Django, which logs it and answers 500 in the error shape
+    (bangban/errors.py), also with DEBUG on, where ninja would answer a plain-text traceback."""
+    raise exc
 
 
 @api.exception_handler(ValidationError)

@@ -28,6 +28,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_flag("DEBUG", False)
+# Django's technical error pages instead of the product's own, with DEBUG on (docs/decisions/0031).
+BANGBAN_DEBUG_PAGES = DEBUG and env_flag("BANGBAN_DEBUG_PAGES", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -42,6 +44,7 @@ BANGBAN_DATA_KEY = os.environ.get("BANGBAN_DATA_KEY", "")
 BANGBAN_DATA_KEYS_PREVIOUS = env_list("BANGBAN_DATA_KEYS_PREVIOUS")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "bangban.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bangban.errors.ErrorPagesMiddleware",  # refuses NUL and malformed API bodies; our error pages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,6 +183,7 @@ AXES_LOCKOUT_CALLABLE = "bangban.network.views.locked_out"
 # The client's address behind the reverse proxy (BANGBAN_PROXY_COUNT, below), as the rate limits and
 # the log of revealed ID numbers read it (decision 0035).
 AXES_CLIENT_IP_CALLABLE = "bangban.kernel.clients.client_ip"
+AXES_USERNAME_CALLABLE = "bangban.network.views.throttled_username"  # cut to axes' column
 AXES_VERBOSE = False
 
 # --- Internationalisation: Chinese first, English available.

@@ -1,10 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from bangban.api import api
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, asked for by browsers and tools whatever the pages link: to the SVG icon."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("bangban/favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -21,3 +34,9 @@ urlpatterns = [
     path("p/", include("bangban.portal.urls")),
     path("", include("bangban.network.urls")),
 ]
+
+# The error pages in the product's own voice, and JSON under /api/ (bangban/errors.py, decision 0031).
+handler400 = "bangban.errors.bad_request"
+handler403 = "bangban.errors.permission_denied"
+handler404 = "bangban.errors.page_not_found"
+handler500 = "bangban.errors.server_error"

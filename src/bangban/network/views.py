@@ -74,6 +74,22 @@ def locked_out(request, credentials=None, *args, **kwargs):
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
 
 
+#: django-axes' username column (`AccessAttempt.username`, `AccessLog.username`).
+AXES_USERNAME_LENGTH = 255
+
+
+def throttled_username(request, credentials=None):
+    """The username django-axes counts an attempt under: the one tried, cut to its column's 255
+    characters. The login form lets any length through to `authenticate` (Django sets its 150 limit
+    after the field's validators are made), and a longer name failed the login with a 500 on
+    PostgreSQL. No account has such a name, so the cut name still counts only its own attempts."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:AXES_USERNAME_LENGTH] if isinstance(username, str) else username
+
+
 # --- The tree -------------------------------------------------------------------------------------
 
 
