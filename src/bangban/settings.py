@@ -143,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "network:tree"
+LOGIN_REDIRECT_URL = "home"  # 首页 decides by role (cases/home_views.py, decision 0036)
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Login throttling: username and IP together, with a cool-off (village stations share one NAT

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bangban.api import api
+from bangban.cases.home_views import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -19,5 +20,7 @@ urlpatterns = [
     path("catalog/", include("bangban.catalog.urls")),
     path("cases/", include("bangban.cases.urls")),
     path("p/", include("bangban.portal.urls")),
+    # 首页: where every login lands, each role on its own work (decision 0036).
+    path("", home, name="home"),
     path("", include("bangban.network.urls")),
 ]

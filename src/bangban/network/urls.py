@@ -4,7 +4,7 @@ from . import views
 
 app_name = "network"
 urlpatterns = [
-    path("", views.tree, name="tree"),
+    path("network/", views.tree, name="tree"),
     path("points/<int:pk>/", views.point_detail, name="point"),
     path("points/<int:pk>/edit/", views.point_edit, name="point_edit"),
     path("points/<int:pk>/add/", views.point_add, name="point_add"),
