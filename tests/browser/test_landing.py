@@ -1,5 +1,5 @@
 """Each demo role logs in through the login page and lands on its own work (decision 0036): the
-village helper and the station lead on their cases with the transfer waiting for their station and the
+village helper and the station lead (and the zone's and a sub-zone's leads) on their cases with the transfer waiting for their station and the
 red and yellow cards; the county, supervisor, department, town and partner administrators on the
 live figures of their scope. The landing page has no serious or critical axe-core violations at
 1366 and 360 px, and does not scroll sideways on the phone."""
@@ -29,8 +29,8 @@ WIDTHS = (1366, 360)
 
 @pytest.fixture
 def demo_roles(yiyuan_committed, make_account, make_helper, make_item):  # noqa: F811
-    """The demo's seven logins (network/demo.py), bound as it binds them, and a day's work at the
-    village station: a case overdue, one due tomorrow, one transferred to the station."""
+    """The demo's logins (network/demo.py `DEMO_ACCOUNTS`), bound as it binds them, and a day's work
+    at the village station: a case overdue, one due tomorrow, one transferred to the station."""
     y = yiyuan_committed
     station = y.station("鲁村镇")
     helper = make_helper(station).user
@@ -73,10 +73,19 @@ def demo_roles(yiyuan_committed, make_account, make_helper, make_item):  # noqa:
     }
     for username, (role, binding) in admins.items():
         make_account(role, binding, username=username, password=PASSWORD)
-    for user in (helper, lead):
+    # The dedicated zone's and the 医保 sub-zone's leads serve at points with no work today.
+    zone_lead = make_helper(y.zone, role=Role.POINT_LEAD).user
+    subzone_lead = make_helper(y.subzone("medical_insurance"), role=Role.POINT_LEAD).user
+    for user in (helper, lead, zone_lead, subzone_lead):
         user.set_password(PASSWORD)
         user.save()
-    return {**{name: "admin" for name in admins}, helper.username: "helper", lead.username: "lead"}
+    return {
+        **{name: "admin" for name in admins},
+        helper.username: "helper",
+        lead.username: "lead",
+        zone_lead.username: "idle",
+        subzone_lead.username: "idle",
+    }
 
 
 def log_in(page, live_server, username):
@@ -99,6 +108,9 @@ def test_each_demo_role_lands_on_its_own_work(chromium, live_server, demo_roles,
         if kind == "admin":
             assert title == "工作概况", username
             assert page.locator("#figure-open").is_visible(), username
+        elif kind == "idle":
+            assert title == "我的工作", username
+            assert "预警：红牌 0 件，黄牌 0 件" in main and "您目前没有在办的办件" in main, username
         else:
             assert title == "我的工作", username
             assert "转办待接收（1 件）" in main and "孙秀兰" in main, username
