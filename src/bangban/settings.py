@@ -160,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "network:tree"
+LOGIN_REDIRECT_URL = "home"  # 首页 decides by role (cases/home_views.py, decision 0036)
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Sessions on shared station PCs (decision 0035): the cookie ends with the browser, a login lasts

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from bangban.api import api
+from bangban.cases.home_views import home
 
 
 class FaviconView(RedirectView):
@@ -32,6 +33,8 @@ urlpatterns = [
     path("catalog/", include("bangban.catalog.urls")),
     path("cases/", include("bangban.cases.urls")),
     path("p/", include("bangban.portal.urls")),
+    # 首页: where every login lands, each role on its own work (decision 0036).
+    path("", home, name="home"),
     path("", include("bangban.network.urls")),
 ]
 

@@ -1,5 +1,5 @@
-"""A helper logs in and opens a village station's page; the login, tree and point pages have no
-serious or critical accessibility violations (axe-core)."""
+"""A town admin logs in, goes to the network tree and opens a village station's page; the login,
+home, tree and point pages have no serious or critical accessibility violations (axe-core)."""
 
 import pytest
 
@@ -26,11 +26,18 @@ def log_in(page, live_server, username):
     page.wait_for_url(f"{live_server.url}/")
 
 
+def open_tree(page, live_server):
+    """From the home page, the network tree through the nav."""
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="服务网络").click()
+    page.wait_for_url(f"{live_server.url}/network/")
+
+
 def test_town_admin_logs_in_and_opens_a_village_station(
     page, live_server, yiyuan_committed, lucun_admin, shots
 ):
     station = yiyuan_committed.station("鲁村镇")
     log_in(page, live_server, lucun_admin.username)
+    open_tree(page, live_server)
     assert page.get_by_role("heading", level=1).inner_text() == "鲁村镇便民服务中心"
     page.get_by_role("link", name=station.name, exact=True).click()
     page.wait_for_url(f"{live_server.url}/points/{station.pk}/")
@@ -44,6 +51,7 @@ def test_town_admin_logs_in_and_opens_a_village_station(
 def test_search_updates_live(page, live_server, yiyuan_committed, lucun_admin):
     station = yiyuan_committed.station("鲁村镇")
     log_in(page, live_server, lucun_admin.username)
+    open_tree(page, live_server)
     page.get_by_label("搜索服务点").fill(station.name[:3])
     results = page.locator("#search-results")
     results.get_by_role("link", name=station.name, exact=True).wait_for()
@@ -61,6 +69,8 @@ def test_pages_have_no_serious_accessibility_violations(
         page.set_viewport_size({"width": 1280, "height": 900})
 
     log_in(page, live_server, lucun_admin.username)
+    assert axe(page) == [], "home page"
+    open_tree(page, live_server)
     assert axe(page) == [], "tree page"
     if shots:
         page.screenshot(path=str(shots / "tree-desktop.png"), full_page=False)
@@ -84,7 +94,7 @@ def test_pages_have_no_serious_accessibility_violations(
         (f"/points/{station.parent_id}/add/", "add"),
         (f"/points/{station.parent_id}/chart/", "chart"),
         (f"/points/{station.pk}/equipment/add/", "equipment add"),
-        ("/?q=" + station.name[:2], "search"),
+        ("/network/?q=" + station.name[:2], "search"),
         ("/calendar/", "calendar"),
     ]:
         page.goto(f"{live_server.url}{path}")

@@ -119,6 +119,7 @@ def test_list_shows_items_as_their_current_revision_says(county_api, make_item):
         "implementation_code": item.implementation_code,
         "basic_code": "000172007000",
         "name": "城乡居民基本医疗保险参保登记",
+        "keywords": [],
         "department": item.current.department_id,
         "department_name": "县医疗保障局",
         "domains": ["medical_insurance"],

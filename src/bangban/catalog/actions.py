@@ -29,6 +29,8 @@ from .models import (
     ServiceItem,
     level_field,
     mode_field,
+    search_text_of,
+    split_keywords,
 )
 
 
@@ -110,6 +112,8 @@ class ItemData:
     fee_charged: bool = False
     fee_note: str = ""
     guide: str = ""
+    #: The words said at the counter (俗称), in order, each once (`models.split_keywords`).
+    keywords: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, revision: ItemRevision) -> ItemData:
@@ -131,6 +135,7 @@ class ItemData:
             fee_charged=revision.fee_charged,
             fee_note=revision.fee_note,
             guide=revision.guide,
+            keywords=revision.keyword_list,
         )
 
 
@@ -146,6 +151,28 @@ TEXT_LIMITS = {
     "fee_note": 500,
 }
 MATERIAL_TEXT_LIMITS = {"name": 200, "standard": 500, "notes": 500}
+#: An item's keywords (俗称): how many, how long each, and all of them joined by "、" (the column).
+MAX_KEYWORDS = 20
+KEYWORD_LIMIT = 20
+KEYWORDS_LIMIT = 200
+
+
+def check_keywords(keywords: Sequence[str]) -> list[str]:
+    """The rules of an item's keywords (already split: `models.split_keywords`)."""
+    errors = []
+    if len(keywords) > MAX_KEYWORDS:
+        errors.append(_("俗称最多 %(n)s 个。") % {"n": MAX_KEYWORDS})
+    long = [word for word in keywords if len(word) > KEYWORD_LIMIT]
+    if long:
+        errors.append(
+            _("每个俗称不能超过 %(n)s 个字：%(words)s。")
+            % {"n": KEYWORD_LIMIT, "words": "、".join(long)}
+        )
+    if len("、".join(keywords)) > KEYWORDS_LIMIT:
+        errors.append(_("俗称合计不能超过 %(n)s 个字。") % {"n": KEYWORDS_LIMIT})
+    if any(CONTROL.search(word) for word in keywords):
+        errors.append(_("俗称含有不可见的控制字符。"))
+    return errors
 
 
 def _text_errors(value: str, limit: int | None, *, required: bool, multiline=False) -> list[str]:
@@ -218,6 +245,7 @@ def check_item(
         required = name in ("name", "type_code", "type_name", "type_system")
         add(name, _text_errors(getattr(data, name), TEXT_LIMITS[name], required=required))
     add("guide", _text_errors(data.guide, 20000, required=False, multiline=True))
+    add("keywords", check_keywords(data.keywords))
     if data.department.county_id != county.pk:
         add("department", [_("实施部门须是本县的部门。")])
     if not data.domains:
@@ -358,6 +386,9 @@ def _clean(data: ItemData, materials: Sequence[MaterialData]):
         domains=frozenset(data.domains),
         levels=frozenset(data.levels),
         modes=frozenset(data.modes),
+        keywords=split_keywords(
+            data.keywords if isinstance(data.keywords, str) else " ".join(data.keywords)
+        ),
     )
     materials = [
         replace(m, **{name: getattr(m, name).strip() for name in MATERIAL_TEXT_LIMITS})
@@ -495,6 +526,8 @@ def _unsaved_revision(item, number, data: ItemData, *, by, source: str) -> ItemR
     modes = values.pop("modes")
     values.update({level_field(level): level in levels for level in Level.values})
     values.update({mode_field(mode): mode in modes for mode in Mode.values})
+    values["keywords"] = "、".join(data.keywords)
+    values["search_text"] = search_text_of(data.name, values["keywords"])
     return ItemRevision(item=item, number=number, created_by=by, source=source, note="", **values)
 
 

@@ -70,6 +70,7 @@ def _summary(item: ServiceItem, revision: ItemRevision) -> dict:
         "implementation_code": item.implementation_code,
         "basic_code": revision.basic_code,
         "name": revision.name,
+        "keywords": list(revision.keyword_list),
         "department": revision.department_id,
         "department_name": revision.department.name,
         "domains": [d.code for d in revision.domains.all()],
@@ -188,6 +189,7 @@ def _data(user, payload: ItemFieldsIn) -> tuple[ItemData, list[MaterialData]]:
         fee_charged=payload.fee_charged,
         fee_note=payload.fee_note,
         guide=payload.guide,
+        keywords=tuple(payload.keywords),
     )
     # blank_form and sample stay None: a material keeps the files of its namesake.
     materials = [

@@ -12,9 +12,16 @@ from bangban.network.forms import SearchForm, UnitChoiceField
 from bangban.network.models import Department, Domain, Region
 from bangban.staff.forms import MATERIAL_EXTENSIONS, check_material
 
-from .actions import MATERIAL_TEXT_LIMITS, MAX_LIMIT, TEXT_LIMITS, CatalogError, ItemData
+from .actions import (
+    KEYWORDS_LIMIT,
+    MATERIAL_TEXT_LIMITS,
+    MAX_LIMIT,
+    TEXT_LIMITS,
+    CatalogError,
+    ItemData,
+)
 from .actions import MaterialData as MaterialValues
-from .models import ItemRevision, Level, LimitUnit, Material, Mode
+from .models import ItemRevision, Level, LimitUnit, Material, Mode, split_keywords
 
 ALL = [("", _("全部"))]
 
@@ -33,7 +40,7 @@ class ItemSearchForm(SearchForm):
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": _("事项名称、部门、领域或编码"),
+                "placeholder": _("名称、俗称（如低保）、部门、领域或编码"),
                 "autocomplete": "off",
             }
         ),
@@ -111,6 +118,14 @@ class ItemForm(forms.Form):
     )
     version = _text(_("版本号"), "version")
     name = _text(_("事项名称"), "name", required=True)
+    keywords = _text(
+        _("俗称（关键词）"),
+        # Room for the separators typed between the words; the action judges the words.
+        limit=KEYWORDS_LIMIT * 2,
+        help_text=_(
+            "群众在窗口的说法，如“低保”“社保卡”，搜索事项时能找到；多个用顿号、逗号或空格分隔。"
+        ),
+    )
     type_code = _text(_("事项类型代码"), "type_code", required=True)
     type_name = _text(
         _("事项类型"), "type_name", required=True, help_text=_("如：行政许可、公共服务。")
@@ -201,6 +216,7 @@ class ItemForm(forms.Form):
                 "guide",
             )
         }
+        initial["keywords"] = "、".join(data.keywords)
         initial["department"] = revision.department_id
         initial["domains"] = [d.pk for d in data.domains]
         initial["levels"] = sorted(data.levels)
@@ -227,6 +243,7 @@ class ItemForm(forms.Form):
             fee_charged=data["fee_charged"],
             fee_note=data["fee_note"],
             guide=data["guide"],
+            keywords=split_keywords(data["keywords"]),
         )
 
 

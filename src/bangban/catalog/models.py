@@ -8,10 +8,13 @@ point to the revision it was told (ARCHITECTURE.md "Items"). Nothing updates a r
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from pypinyin import Style, lazy_pinyin
 
 from bangban.network.models import Department, Domain, Region
 
@@ -51,6 +54,30 @@ def level_field(level: str) -> str:
     return f"at_{level}"
 
 
+#: What separates an item's keywords (俗称) as typed: 、，,；; and blanks. Stored joined by "、".
+KEYWORD_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+def split_keywords(text: str) -> tuple[str, ...]:
+    """The keywords of `text` (or of several texts) in order, each once, without blanks."""
+    words = KEYWORD_SEPARATORS.split(text or "")
+    return tuple(dict.fromkeys(word for word in words if word))
+
+
+def initials(text: str) -> str:
+    """The pinyin initials of the Chinese characters of `text` (低保 → db), other characters as
+    they are, lower-cased."""
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")).lower()
+
+
+def search_text_of(name: str, keywords: str) -> str:
+    """What an item's search matches besides its department, domains and codes (decision 0037):
+    its name and keywords, and the pinyin initials of each, lower-cased, separated by blanks so an
+    initialism never runs from one word into the next. Computed once when a revision is written."""
+    words = [name, *split_keywords(keywords)]
+    return " ".join(dict.fromkeys([*words, *(initials(w) for w in words)])).lower()
+
+
 class ServiceItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -60,27 +87,26 @@ class ServiceItemQuerySet(models.QuerySet):
         return self.filter(county__in=counties)
 
     def search(self, text: str):
-        """A Chinese substring of the name, the department or a domain (so 医保 finds the medical
-        insurance items), or the start of the implementation or basic code."""
+        """Every item search (the list, the registration form, the ledger's picker, the API): a
+        substring of the name or of a keyword (俗称: 低保 finds 最低生活保障审核确认) or of their
+        pinyin initials (`db`), read from the current revision's `search_text`; a Chinese
+        substring of the department or a domain (so 医保 finds the medical insurance items); or
+        the start of the implementation or basic code."""
         text = text.strip()
         if not text:
             return self
-        domains = ItemRevision.domains.through.objects.filter(
-            itemrevision_id=OuterRef("current_id"), domain__name__contains=text
-        )
-        words = (
-            Q(current__name__contains=text)
-            | Q(current__department__name__contains=text)
-            | Q(Exists(domains))
-        )
+        said = Q(current__search_text__contains=text.lower())
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             return self.filter(
                 Q(implementation_code__startswith=upper)
                 | Q(current__basic_code__startswith=upper)
-                | Q(current__name__icontains=text)
+                | said
             )
-        return self.filter(words)
+        domains = ItemRevision.domains.through.objects.filter(
+            itemrevision_id=OuterRef("current_id"), domain__name__contains=text
+        )
+        return self.filter(said | Q(current__department__name__contains=text) | Q(Exists(domains)))
 
     def in_domain(self, domain):
         return self.filter(current__domains=domain)
@@ -159,6 +185,14 @@ class ItemRevision(models.Model):
     basic_code = models.CharField(_("基本编码"), max_length=12)
     version = models.CharField(_("版本号"), max_length=20, blank=True)
     name = models.CharField(_("事项名称"), max_length=200)
+    keywords = models.CharField(
+        _("俗称（关键词）"),
+        max_length=200,
+        blank=True,
+        help_text=_("群众在窗口的说法，如“低保”“社保卡”，用顿号分隔。"),
+    )
+    #: `search_text_of(name, keywords)`, written with the revision (revisions never change).
+    search_text = models.TextField(_("检索文本"), blank=True, editable=False)
     type_code = models.CharField(_("事项类型代码"), max_length=20)
     type_name = models.CharField(_("事项类型"), max_length=50)
     type_system = models.CharField(_("类型代码体系"), max_length=50)
@@ -234,6 +268,10 @@ class ItemRevision(models.Model):
     @property
     def modes(self) -> list[str]:
         return [mode for mode in Mode.values if getattr(self, mode_field(mode))]
+
+    @property
+    def keyword_list(self) -> tuple[str, ...]:
+        return split_keywords(self.keywords)
 
     @property
     def levels(self) -> list[str]:

@@ -17,6 +17,7 @@ from ninja import Field, Schema
 
 from bangban.network.schemas import DomainCode, Id, Input, text
 
+from .actions import KEYWORD_LIMIT, KEYWORDS_LIMIT, MAX_KEYWORDS
 from .actions import MAX_LIMIT as MAX_DAYS
 from .models import ItemRevision, Level, LimitUnit, Material, Mode
 
@@ -49,6 +50,7 @@ TypeText = text(50, 1)
 LongText = text(500)
 Note = text(200)
 Guide = text(MAX_GUIDE, pattern=MULTILINE)
+Keyword = text(KEYWORD_LIMIT, 1, examples=["低保"])
 Days = Annotated[int, Field(ge=0, le=MAX_DAYS, description="days; 0 = on the spot (即办)")]
 Count = Annotated[int, Field(ge=0, le=99)]
 
@@ -121,6 +123,10 @@ class _ItemBase(Schema):
     implementation_code: str
     basic_code: str
     name: str
+    keywords: list[str] = Field(
+        description="what applicants call the item at the counter (俗称), found by every item "
+        "search as the name is"
+    )
     department: int = Field(description="id of the implementing department")
     department_name: str
     domains: list[str] = Field(description="domain codes")
@@ -170,6 +176,12 @@ class ItemFieldsIn(Input):
     basic_code: BasicCode
     version: Version = ""
     name: Name
+    keywords: list[Keyword] = Field(
+        [],
+        max_length=MAX_KEYWORDS,
+        description="what applicants call the item (俗称), e.g. 低保; [] for none; at most "
+        f"{KEYWORDS_LIMIT} characters joined by 、",
+    )
     type_code: TypeCode
     type_name: TypeText
     type_system: TypeText = Field(description="the code system of type_code")

@@ -41,6 +41,7 @@ from bangban.staff.spreadsheets import (
 
 from . import actions
 from .actions import (
+    KEYWORDS_LIMIT,
     MATERIAL_TEXT_LIMITS,
     MAX_LIMIT,
     TEXT_LIMITS,
@@ -49,7 +50,7 @@ from .actions import (
     ItemData,
     MaterialData,
 )
-from .models import Level, LimitUnit, Material, Mode
+from .models import Level, LimitUnit, Material, Mode, split_keywords
 
 #: Most rows of each sheet in one file (a county's catalog is a few thousand items).
 MAX_ITEMS = 20_000
@@ -86,6 +87,11 @@ def line(max_length: int):
         return parse(_unescape(value) if isinstance(value, str) else value)
 
     return parse_line
+
+
+def keywords(value: Any) -> tuple[str, ...]:
+    """An item's keywords (俗称) separated by 、，；or blanks; their rules are `check_item`'s."""
+    return split_keywords(line(KEYWORDS_LIMIT * 2)(value))
 
 
 def multiline(max_length: int):
@@ -414,6 +420,17 @@ def item_sheet(vocabulary: Vocabulary, *, departments: list[str], county_codes: 
                 width=10,
                 number_format=TEXT,
             ),
+            Column(
+                _("俗称"),
+                "keywords",
+                keywords,
+                example="医保、合作医疗",
+                note=_(
+                    "选填。群众在窗口对事项的说法，如“低保”“社保卡”，搜索事项时能找到；"
+                    "多个用“、”分隔，每个不超过 20 个字。"
+                ),
+                width=20,
+            ),
         ]
         instructions = [
             _("服务事项导入模板"),
@@ -593,6 +610,7 @@ ITEM_FIELDS = {"implementation_code": "implementation_code"} | {
         "fee_charged",
         "fee_note",
         "guide",
+        "keywords",
     )
 }
 #: Values standing in for a cell that did not parse, so that check_item still judges the rest of
@@ -614,6 +632,7 @@ ITEM_FALLBACK = {
     "fee_charged": False,
     "fee_note": "",
     "guide": "",
+    "keywords": (),
 }
 MATERIAL_FALLBACK = {
     "name": "",
@@ -963,6 +982,7 @@ def export_sheets(items, materials) -> list[tuple]:
                 r.guide,
                 names["yes_no"][item.active],
                 item.county.code,
+                r.keywords,
             ]
 
     def material_rows():

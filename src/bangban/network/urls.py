@@ -4,7 +4,7 @@ from . import sessions, views
 
 app_name = "network"
 urlpatterns = [
-    path("", views.tree, name="tree"),
+    path("network/", views.tree, name="tree"),
     path("session/", sessions.session, name="session"),
     path("session/back/", sessions.session_back, name="session_back"),
     path("points/<int:pk>/", views.point_detail, name="point"),
