@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from bangban.kernel.days import EARLIEST_EVENT
+
 from . import access
 from .changes import announce
 from .models import (
@@ -836,6 +838,10 @@ def record_equipment_check(
         errors["checked_on"] = _("请填写检查日期。")
     elif checked_on > timezone.localdate():
         errors["checked_on"] = _("检查日期不能晚于今天。")
+    elif checked_on < max(equipment.added_on, EARLIEST_EVENT):
+        errors["checked_on"] = _("检查日期不能早于设备登记日期（%(day)s）。") % {
+            "day": f"{max(equipment.added_on, EARLIEST_EVENT):%Y-%m-%d}"
+        }
     if equipment.state == Equipment.State.RETIRED:
         errors["equipment"] = _("已报废的设备不再检查。")
     if by is None or not getattr(by, "pk", None):
