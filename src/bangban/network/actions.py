@@ -753,9 +753,12 @@ def add_equipment(
     state: str = Equipment.State.WORKING,
     responsible=None,
     note: str = "",
+    added_on: dt.date | None = None,
     by,
 ) -> Equipment:
-    """Record equipment of one kind at a point, with the person responsible for checking it."""
+    """Record equipment of one kind at a point, with the person responsible for checking it.
+    `added_on` (登记日期, today by default) is the day it is on record from — no check is dated
+    before it; an import of equipment already in use gives the day of its last check."""
     values = {
         "kind": kind,
         "quantity": quantity,
@@ -764,6 +767,10 @@ def add_equipment(
         "note": note,
     }
     errors = _equipment_errors(point, values)
+    today = timezone.localdate()
+    added_on = today if added_on is None else added_on
+    if not EARLIEST_EVENT <= added_on <= today:
+        errors["added_on"] = _("登记日期应在 2000 年 1 月 1 日至今天之间。")
     if errors:
         raise NetworkError(errors)
     equipment = Equipment.objects.create(
@@ -773,6 +780,7 @@ def add_equipment(
         state=state,
         responsible=responsible,
         note=(note or "").strip(),
+        added_on=added_on,
     )
     log_change(by, equipment, ADDITION, f"新增设施设备：{equipment}（{point.name}）")
     return equipment
