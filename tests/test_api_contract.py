@@ -6,6 +6,7 @@ what it forbids (a null where it says no null) is refused by the schema itself."
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,7 @@ from bangban.api import api
 from bangban.cases import actions as case_actions
 from bangban.network import actions as network_actions
 from bangban.network.models import EquipmentKind, Role
+from bangban.network.schemas import DATE_1900_2100, DATE_2000_2100
 from bangban.staff import actions as staff_actions
 from bangban.staff.actions import StaffError
 from tests.cases.conftest import (  # noqa: F401 - fixtures
@@ -274,3 +276,22 @@ def test_a_helper_patch_takes_null_only_where_the_schema_says(county_api, yiyuan
     response = county_api.patch(url, {"left_on": None})
     assert response.status_code == 200, response.content
     assert response.json()["left_on"] is None
+
+
+@pytest.mark.parametrize(("pattern", "earliest"), [(DATE_1900_2100, 1900), (DATE_2000_2100, 2000)])
+def test_the_day_patterns_admit_exactly_the_real_days_of_their_range(pattern, earliest):
+    """The OpenAPI document says each range as a pattern: months' lengths and leap years (2000 is
+    one, 1900 and 2100 are not) included."""
+    regex = re.compile(pattern)
+    wrong = []
+    for year in (earliest - 1, earliest, 1900, 1904, 1999, 2000, 2024, 2099, 2100, 2101):
+        for month in range(1, 13):
+            for day in range(1, 32):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                try:
+                    real = dt.date(year, month, day) is not None
+                except ValueError:
+                    real = False
+                if bool(regex.match(text)) != (real and earliest <= year <= 2100):
+                    wrong.append(text)
+    assert wrong == []
