@@ -81,6 +81,7 @@ MESSAGES = {
     "date_type": "{field} 不是有效的日期（格式 YYYY-MM-DD）。",
     "date_from_datetime_parsing": "{field} 不是有效的日期（格式 YYYY-MM-DD）。",
     "date_from_datetime_inexact": "{field} 只能是日期，不能带时间。",
+    "date_range": "{field} 应在 {earliest} 至 {latest} 之间。",
     "json_invalid": "请求体不是有效的 JSON。",
     "value_error": "{field} 的值无效。",
 }

@@ -574,14 +574,14 @@ def test_action_rules_are_located_at_their_fields(helper_api, register):
     errors = assert_error(
         helper_api.post(
             f"{url}/notice",
-            {"items": [{"line": 2**62, "reason": "missing"}], "supply_by": "2999-01-01"},
+            {"items": [{"line": 2**62, "reason": "missing"}], "supply_by": "2099-01-01"},
         ),
         409,
     )
     assert errors[0]["loc"] == ["body", "items", 0, "line"]
     assert_error(helper_api.post(f"{url}/withdraw", {"reason": "   "}), 409, "reason")
     assert_error(helper_api.post(f"{url}/withdraw", {}), 422, "reason")
-    assert_error(helper_api.post(f"{url}/accept", {"on": "2999-01-01"}), 409)
+    assert_error(helper_api.post(f"{url}/accept", {"on": "2099-01-01"}), 409)
     assert list(case.events.values_list("action", flat=True)) == ["register"]
 
 

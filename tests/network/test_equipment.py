@@ -187,7 +187,7 @@ def test_the_database_refuses_a_quantity_of_zero(station, county_admin):
 
 
 def test_a_faulty_check_marks_the_equipment_faulty_and_an_ok_check_working(station, county_admin):
-    equipment = add(station, county_admin)
+    equipment = add(station, county_admin, days_ago=30)
     check(equipment, county_admin, days_ago=5, result=Result.FAULTY, fault="高拍仪无法对焦")
     equipment.refresh_from_db()
     assert equipment.state == State.FAULTY
@@ -209,6 +209,26 @@ def test_a_check_after_today_is_refused(station, county_admin):
     with pytest.raises(actions.NetworkError) as error:
         check(equipment, county_admin, days_ago=-1)
     assert "checked_on" in error.value.errors
+
+
+def test_a_check_before_the_equipment_was_added_is_refused(station, county_admin):
+    equipment = add(station, county_admin, days_ago=10)
+    with pytest.raises(actions.NetworkError) as error:
+        check(equipment, county_admin, days_ago=11)
+    assert "2026-05-22" in error.value.errors["checked_on"][0]
+    assert not equipment.checks.exists()
+    check(equipment, county_admin, days_ago=10)  # the day it was added is fine
+    assert equipment.checks.count() == 1
+
+
+def test_the_check_page_refuses_a_day_before_the_equipment_was_added(client, station, county_admin):
+    equipment = add(station, county_admin, days_ago=10)
+    client.force_login(county_admin)
+    url = reverse("network:equipment_check_add", args=[equipment.pk])
+    response = client.post(url, {"checked_on": "1970-01-01", "result": "ok", "fault": ""})
+    assert response.status_code == 200
+    assert "检查日期不能早于设备登记日期（2026-05-22）" in text(response)
+    assert not equipment.checks.exists()
 
 
 def test_responsible_must_serve_at_the_point_or_above(yiyuan, station, county_admin, make_account):
@@ -295,7 +315,7 @@ def test_failed_equipment_submit_changes_nothing_and_speaks_chinese(client, stat
 
 
 def test_faulty_check_page_without_fault_changes_nothing(client, station, county_admin):
-    equipment = add(station, county_admin)
+    equipment = add(station, county_admin, days_ago=10)
     client.force_login(county_admin)
     url = reverse("network:equipment_check_add", args=[equipment.pk])
     response = client.post(url, {"checked_on": "2026-05-30", "result": "faulty", "fault": ""})
@@ -404,6 +424,11 @@ def test_api_adds_lists_and_checks_equipment(county_api, station):
     response = county_api.post(
         f"/equipment/{item['id']}/checks",
         {"checked_on": "2026-05-31", "result": "faulty", "fault": "无法连接电脑"},
+    )
+    assert_error(response, 409, "checked_on")  # the day before it was added: it was not there
+    response = county_api.post(
+        f"/equipment/{item['id']}/checks",
+        {"checked_on": "2026-06-01", "result": "faulty", "fault": "无法连接电脑"},
     )
     assert response.status_code == 201, response.content
     assert county_api.get(f"/equipment/{item['id']}").json()["state"] == "faulty"

@@ -75,6 +75,7 @@ def test_a_town_admin_imports_equipment_at_the_town_stations(yiyuan, lucun_admin
     assert (computer.kind.name, computer.quantity, computer.state) == ("电脑", 2, "working")
     [check] = computer.checks.all()
     assert (check.checked_on, check.result, check.checked_by) == (checked, "ok", lucun_admin)
+    assert computer.added_on == checked  # in use before it was put on record (decision 0032)
     glasses = Equipment.objects.get(point=stations[1])
     assert (glasses.quantity, glasses.responsible, glasses.note) == (5, keeper, "放在窗口")
     states = dict(Equipment.objects.filter(point=stations[2]).values_list("kind__name", "state"))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from bangban.catalog.models import Material, ServiceItem
 from bangban.kernel import protection
+from bangban.kernel.days import EARLIEST_EVENT, EARLIEST_PERSONAL
 from bangban.messaging.actions import queue_message
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Department, Role, ServicePoint
@@ -135,6 +136,8 @@ def _applicant_values(data: ApplicantData, today: dt.date) -> tuple[dict, dict[s
             )
             if birth_on is not None and birth_on > today:
                 errors["birth_on"] = [_("出生日期不能晚于今天。")]
+            elif birth_on is not None and birth_on < EARLIEST_PERSONAL:
+                errors["birth_on"] = [_("出生日期不能早于 1900 年 1 月 1 日。")]
     except IdentifierError as error:
         errors["number"] = [error.message]
     phone = data.phone.strip()
@@ -257,6 +260,8 @@ def _authorisation_errors(data: AuthorisationData | None, today: dt.date) -> dic
         errors["authorisation.scope"] = [_("请写明委托的事项和权限（不超过 500 字）。")]
     if not isinstance(data.authorised_on, dt.date) or data.authorised_on > today:
         errors["authorisation.authorised_on"] = [_("委托日期不能晚于今天。")]
+    elif data.authorised_on < EARLIEST_EVENT:
+        errors["authorisation.authorised_on"] = [_("委托日期不能早于 2000 年 1 月 1 日。")]
     elif data.valid_until is not None and data.valid_until < today:
         errors["authorisation.valid_until"] = [_("委托已过期。")]
     if data.scan is None:
@@ -312,7 +317,7 @@ def _responsible_errors(user, point: ServicePoint, today: dt.date) -> list[str]:
 
 
 #: The earliest day of receipt a case may have (the calendar's first year; the API says the same).
-EARLIEST_RECEIPT = dt.date(2000, 1, 1)
+EARLIEST_RECEIPT = EARLIEST_EVENT
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ from .workflow import State
 
 router = Router(tags=["cases"])
 
-CaseNumber = Path(..., max_length=40, pattern=CASE_NUMBER, examples=["370323-20261125-0042"])
+CaseNumber = Path(..., max_length=40, pattern=CASE_NUMBER, example="370323-20261125-0042")
 TransferId = Path(..., ge=1, le=MAX_ID)
 OptionalId = Query(None, ge=1, le=MAX_ID)
 StateQuery = Query(None, description="repeatable: cases in any of these states")

@@ -12,11 +12,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator
 
 from bangban.catalog.schemas import ModeValue
-from bangban.network.schemas import Id, Input, text
-from bangban.workdays.schemas import DATE_2000_2100
+from bangban.network.schemas import DATE_2000_2100, Day, Id, Input, PersonalDay, text
 
 from .identifiers import DocumentType
 from .ledger import SORTS, SPECIAL, WARNINGS
@@ -221,7 +219,11 @@ class ApplicantIn(Input):
         description="the document number as typed; an organisation's unified social credit code"
     )
     phone: Phone = ""
-    birth_on: date | None = Field(None, description="only for documents that do not carry it")
+    birth_on: PersonalDay | None = Field(
+        None,
+        description="YYYY-MM-DD, from 1900-01-01, not after today: only for documents that do "
+        "not carry it",
+    )
     disabled: bool = False
     needs: Note = Field("", description="other needs (其他需要帮助的情况)")
     legal_representative: text(50) = ""
@@ -244,8 +246,8 @@ class ScanIn(Input):
 class AuthorisationIn(Input):
     principal: Name = Field(description="who authorised (委托人)")
     scope: text(500, 1) = Field(description="the matters and powers authorised")
-    authorised_on: date
-    valid_until: date | None = None
+    authorised_on: Day
+    valid_until: Day | None = None
     scan: ScanIn = Field(description="the signed authorisation (PDF, JPG or PNG)")
 
 
@@ -272,15 +274,7 @@ class CaseIn(Input):
 # --- Actions ---------------------------------------------------------------------------------------
 
 
-def _no_bool(value):
-    # pydantic's lax mode takes `false` as 0; JSON Schema's integer does not (4939.0 it does).
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not an integer")
-    return value
-
-
-StrictId = Annotated[Id, BeforeValidator(_no_bool)]
-Day = text(10, 10, DATE_2000_2100, description="YYYY-MM-DD", examples=["2026-11-25"])
+DayText = text(10, 10, DATE_2000_2100, description="YYYY-MM-DD", examples=["2026-11-25"])
 #: The longest page of a list of cases, and the furthest offset.
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
@@ -288,9 +282,8 @@ MAX_OFFSET = 10_000_000
 
 class CaseSearchIn(Input):
     """`POST /cases/search`: the ledger's filter (the parameters of `GET /cases`) with a whole ID
-    number or phone, sent in the body so that it is never in a URL or an access log. `false` is no
-    integer and `0` no date (dates are YYYY-MM-DD text), though pydantic's lax mode would take
-    them."""
+    number or phone, sent in the body so that it is never in a URL or an access log. Strict as
+    every body (`false` is no integer, `0` no date)."""
 
     number: text(
         50,
@@ -302,32 +295,28 @@ class CaseSearchIn(Input):
     state: list[StateValue] | None = Field(
         None, max_length=len(State.values), description="cases in any of these states"
     )
-    point: StrictId | None = Field(
+    point: Id | None = Field(
         None, description="a point: cases registered or handled there or below"
     )
-    helper: StrictId | None = Field(
-        None, description="a user: first responsible or handling helper"
-    )
-    item: StrictId | None = None
+    helper: Id | None = Field(None, description="a user: first responsible or handling helper")
+    item: Id | None = None
     kind: KindValue | None = None
     mode: ModeValue | None = None
     channel: ChannelValue | None = None
-    registered_from: Day | None = None
-    registered_to: Day | None = None
-    completed_from: Day | None = None
-    completed_to: Day | None = None
+    registered_from: DayText | None = None
+    registered_to: DayText | None = None
+    completed_from: DayText | None = None
+    completed_to: DayText | None = None
     warning: WarningValue | None = None
     special: SpecialValue | None = None
     q: text(50, description="a case number or its start, or a name") | None = None
     sort: SortValue | None = Field(None, description="default -registered (newest first)")
-    limit: Annotated[int, BeforeValidator(_no_bool)] = Field(
-        50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}"
-    )
-    offset: Annotated[int, BeforeValidator(_no_bool)] = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class OnIn(Input):
-    on: date | None = Field(None, description="the day; default today")
+    on: Day | None = Field(None, description="YYYY-MM-DD: the day; default today")
 
 
 class NoticeLineIn(Input):
@@ -338,7 +327,7 @@ class NoticeLineIn(Input):
 
 class NoticeIn(Input):
     items: list[NoticeLineIn] = Field(min_length=1, max_length=MAX_LINES)
-    supply_by: date
+    supply_by: Day
     repeat_reason: Note = Field("", description="required for a second notice (重复告知)")
 
 

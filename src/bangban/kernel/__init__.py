@@ -7,6 +7,7 @@ models, migrations or management commands.
 
 - `protection`: encrypting personal data at rest and keyed digests for finding it again
   (docs/decisions/0030-nothing-in-clear-completes-a-mask.md).
+- `days`: the earliest and latest days that make sense (decision 0032).
 - `rotation`: re-encrypting every protected column and recomputing every digest after a key change,
   over the columns each app declares in its `protected.py`.
 - `clients`: the client's address behind the reverse proxy, for the login lockouts, the rate limits

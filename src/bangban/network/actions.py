@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from bangban.kernel.days import EARLIEST_EVENT
+
 from . import access
 from .changes import announce
 from .models import (
@@ -751,9 +753,12 @@ def add_equipment(
     state: str = Equipment.State.WORKING,
     responsible=None,
     note: str = "",
+    added_on: dt.date | None = None,
     by,
 ) -> Equipment:
-    """Record equipment of one kind at a point, with the person responsible for checking it."""
+    """Record equipment of one kind at a point, with the person responsible for checking it.
+    `added_on` (登记日期, today by default) is the day it is on record from — no check is dated
+    before it; an import of equipment already in use gives the day of its last check."""
     values = {
         "kind": kind,
         "quantity": quantity,
@@ -762,6 +767,10 @@ def add_equipment(
         "note": note,
     }
     errors = _equipment_errors(point, values)
+    today = timezone.localdate()
+    added_on = today if added_on is None else added_on
+    if not EARLIEST_EVENT <= added_on <= today:
+        errors["added_on"] = _("登记日期应在 2000 年 1 月 1 日至今天之间。")
     if errors:
         raise NetworkError(errors)
     equipment = Equipment.objects.create(
@@ -771,6 +780,7 @@ def add_equipment(
         state=state,
         responsible=responsible,
         note=(note or "").strip(),
+        added_on=added_on,
     )
     log_change(by, equipment, ADDITION, f"新增设施设备：{equipment}（{point.name}）")
     return equipment
@@ -836,6 +846,10 @@ def record_equipment_check(
         errors["checked_on"] = _("请填写检查日期。")
     elif checked_on > timezone.localdate():
         errors["checked_on"] = _("检查日期不能晚于今天。")
+    elif checked_on < max(equipment.added_on, EARLIEST_EVENT):
+        errors["checked_on"] = _("检查日期不能早于设备登记日期（%(day)s）。") % {
+            "day": f"{max(equipment.added_on, EARLIEST_EVENT):%Y-%m-%d}"
+        }
     if equipment.state == Equipment.State.RETIRED:
         errors["equipment"] = _("已报废的设备不再检查。")
     if by is None or not getattr(by, "pk", None):

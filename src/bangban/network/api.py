@@ -969,12 +969,7 @@ def update_equipment(
     user = request.auth
     equipment = _get_equipment(user, equipment_id, "change")
     sent = payload.model_dump(exclude_unset=True)
-    for field in ("quantity", "state", "note"):
-        if field in sent and sent[field] is None:
-            raise ApiError(422, ["body", field], _("%(f)s 不能为空。") % {"f": field}, "null")
     if "kind" in sent:
-        if sent["kind"] is None:
-            raise ApiError(422, ["body", "kind"], _("%(f)s 不能为空。") % {"f": "kind"}, "null")
         sent["kind"] = _kind_for_body(sent["kind"])
     if "responsible" in sent:
         sent["responsible"] = _responsible_for_body(sent["responsible"])

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bangban.kernel.days import EARLIEST_EVENT, EARLIEST_PERSONAL
 from bangban.network.actions import NetworkError, log_change
 from bangban.network.models import (
     Department,
@@ -61,6 +62,8 @@ def save_helper(
         errors["origin"] = _("请选择人员来源。")
     if started_on > _today():
         errors["started_on"] = _("开始从事受理工作的日期不能晚于今天。")
+    elif started_on < EARLIEST_PERSONAL:
+        errors["started_on"] = _("开始从事受理工作的日期不能早于 1900 年 1 月 1 日。")
     if left_on is not None and left_on < started_on:
         errors["left_on"] = _("离岗日期不能早于开始从事受理工作的日期。")
     if errors:
@@ -437,6 +440,8 @@ def record_training(
         errors["topic"] = _("请填写培训内容。")
     if held_on > _today():
         errors["held_on"] = _("培训日期不能晚于今天：请在培训举行后登记。")
+    elif held_on < EARLIEST_EVENT:
+        errors["held_on"] = _("培训日期不能早于 2000 年 1 月 1 日。")
     if errors:
         raise StaffError(errors)
     session = TrainingSession.objects.create(

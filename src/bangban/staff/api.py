@@ -10,7 +10,7 @@ ids named in a body); 409 well-formed but against a staff rule (`StaffError`); 4
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q
@@ -18,8 +18,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import BeforeValidator
-from pydantic_core import PydanticCustomError
 
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
@@ -31,7 +29,17 @@ from bangban.network.models import (
     ServicePoint,
     code_range,
 )
-from bangban.network.schemas import MAX_ID, NO_CONTROL, DomainCode, Id, Input, PointKind, errors
+from bangban.network.schemas import (
+    MAX_ID,
+    NO_CONTROL,
+    Day,
+    DomainCode,
+    Id,
+    Input,
+    PersonalDay,
+    PointKind,
+    errors,
+)
 from bangban.network.schemas import text as text_field
 
 from . import actions, compliance, directory, scope
@@ -54,16 +62,6 @@ OrganiserKind = Literal[tuple(TrainingOrganiser.Kind.values)]  # type: ignore[va
 
 router = Router(tags=["staff"])
 
-
-def _date_text(value):
-    """A day in a JSON body is a "YYYY-MM-DD" string, as the schema says: pydantic would also take
-    a number (seconds since 1970), which the schema forbids."""
-    if not isinstance(value, str | dt.date):
-        raise PydanticCustomError("date_type", "not a date")
-    return value
-
-
-Day = Annotated[dt.date, BeforeValidator(_date_text)]
 
 Limit = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
 Offset = Query(0, ge=0, le=MAX_OFFSET)
@@ -101,20 +99,22 @@ class HelperListOut(Schema):
 
 
 class HelperUpdateIn(Input):
-    full_time: bool | None = None
-    origin: Origin | None = None
-    started_on: Day | None = None
-    left_on: Day | None = None
-    work_phone: text_field(40) | None = None  # type: ignore[valid-type]
-    domains: list[DomainCode] | None = Field(None, max_length=50)  # type: ignore[valid-type]
+    """Only the fields sent are changed; only `left_on` may be null (back in service)."""
+
+    full_time: bool = None  # type: ignore[assignment]
+    origin: Origin = None  # type: ignore[assignment]
+    started_on: PersonalDay = None  # type: ignore[assignment]
+    left_on: PersonalDay | None = None
+    work_phone: text_field(40) = None  # type: ignore[valid-type,assignment]
+    domains: list[DomainCode] = Field(None, max_length=50)  # type: ignore[valid-type]
 
 
 class HelperCreateIn(Input):
     user: Id = Field(description="id of the account (as `POST /accounts` answers it)")  # type: ignore[valid-type]
     full_time: bool = True
     origin: Origin
-    started_on: Day
-    left_on: Day | None = None
+    started_on: PersonalDay
+    left_on: PersonalDay | None = None
     work_phone: text_field(40) = ""  # type: ignore[valid-type]
     domains: list[DomainCode] = Field([], max_length=50)  # type: ignore[valid-type]
 
@@ -453,9 +453,6 @@ def update_helper(request, payload: HelperUpdateIn, helper_id: int = Path(..., g
     user = request.auth
     helper = _get_helper(user, helper_id, "change")
     sent = payload.model_dump(exclude_unset=True)
-    for field in ("full_time", "origin", "started_on", "work_phone", "domains"):
-        if field in sent and sent[field] is None:
-            raise ApiError(422, ["body", field], _("%(f)s 不能为 null。") % {"f": field}, "null")
     domains = list(helper.domains.all())
     if "domains" in sent:
         codes = set(sent["domains"])
@@ -483,7 +480,7 @@ def update_helper(request, payload: HelperUpdateIn, helper_id: int = Path(..., g
 def get_qualification(
     request,
     helper_id: int = Path(..., ge=1, le=MAX_ID),
-    on: dt.date | None = OnDay,
+    on: Day | None = OnDay,
 ):
     """Qualified to serve (上岗资格, 先培训后上岗) on `on`: active, a year of acceptance work, a
     training passed; with the reasons when not."""

@@ -27,6 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bangban.kernel.days import EARLIEST_EVENT
 from bangban.network import access
 from bangban.network.actions import (
     MAX_QUANTITY,
@@ -871,6 +872,10 @@ def check_equipment(rows: list[tuple[int, dict]], problems: list[Problem], *, by
         if checked_on is not None:
             if checked_on > today:
                 problems.append(Problem(number, col["checked_on"], _("检查日期不能晚于今天。")))
+            elif checked_on < EARLIEST_EVENT:
+                problems.append(
+                    Problem(number, col["checked_on"], _("检查日期不能早于 2000 年 1 月 1 日。"))
+                )
             if r["state"] != Equipment.State.WORKING:
                 problems.append(
                     Problem(
@@ -907,6 +912,8 @@ def import_equipment(file, *, by) -> ImportResult:
                     state=r["state"],
                     responsible=people.get(r["responsible"]),
                     note=r["note"],
+                    # in use before it was put on record: on record from its last check
+                    added_on=r["checked_on"],
                     by=by,
                 )
                 if r["checked_on"] is not None:

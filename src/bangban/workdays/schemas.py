@@ -9,16 +9,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from bangban.network.schemas import Input, text
+from bangban.network.schemas import DATE_2000_2100, Input, text
 
 from .models import CalendarDay, CalendarYear
 
-#: A real calendar date from 2000-01-01 to 2100-12-31.
-DATE_2000_2100 = (
-    r"^(?:(?:20[0-9]{2}|2100)-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
-    r"|20(?:0[48]|[2468][048]|[13579][26])-02-29)$"
-)
+__all__ = ["DATE_2000_2100"]  # kept importable from here (network.schemas holds it)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_DAYS = 3650
 
