@@ -195,7 +195,9 @@
       if (first) { event.preventDefault(); first.focus(); }
     } else if (event.key === "Enter") {
       event.preventDefault();
-      if (window.htmx) window.htmx.trigger(search, "search");
+      // As typing does: one search once the words stop changing, none if they have not changed
+      // since the last (a second answer would replace the results while an item is being chosen).
+      if (window.htmx) window.htmx.trigger(search, "input");
       else form.querySelector("[name=find_item]").click();
     }
   });
