@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from bangban.api import api
 from bangban.cases import actions as case_actions
+from bangban.kernel.schemas import DATE_1900_2100, DATE_2000_2100
 from bangban.network import actions as network_actions
 from bangban.network.models import EquipmentKind, Role
-from bangban.network.schemas import DATE_1900_2100, DATE_2000_2100
 from bangban.staff import actions as staff_actions
 from bangban.staff.actions import StaffError
 from tests.cases.conftest import (  # noqa: F401 - fixtures

@@ -391,7 +391,7 @@ def test_a_bug_in_an_api_operation_is_a_json_500(client, helper, debug, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("boom in the API")
 
-    monkeypatch.setattr("bangban.network.api.point_out", broken)
+    monkeypatch.setattr("bangban.network.api.points.point_out", broken)
     client.raise_request_exception = False
     with override_settings(DEBUG=debug):
         response = client.get(f"{API}/points", headers={"authorization": f"Bearer {token}"})

@@ -9,41 +9,19 @@ from __future__ import annotations
 
 import functools
 
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from bangban.cases.actions import CaseError
-from bangban.cases.api import case_error_response
 from bangban.cases.api import router as cases_router
-from bangban.catalog.actions import CatalogError
 from bangban.catalog.api import router as catalog_router
-from bangban.network.actions import NetworkError
-from bangban.network.api import ApiError, BearerToken, auth_router
+from bangban.kernel.api import error_response, one_error
+from bangban.kernel.errors import ApiError, RuleError
+from bangban.network.api import BearerToken, auth_router
 from bangban.network.api import router as network_router
 from bangban.network.models import Role
 from bangban.staff.api import router as staff_router
-from bangban.workdays.actions import CalendarError
 from bangban.workdays.api import router as workdays_router
-
-JSON_UTF8 = "application/json; charset=utf-8"
-
-
-def error_response(status: int, items: list[dict], headers: dict | None = None) -> JsonResponse:
-    response = JsonResponse(
-        {"detail": items},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-        content_type=JSON_UTF8,
-    )
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
-def one_error(status: int, loc: list, msg: str, type_: str, headers=None) -> JsonResponse:
-    return error_response(status, [{"loc": loc, "msg": msg, "type": type_}], headers)
-
 
 # --- Validation errors in Chinese -----------------------------------------------------------------
 
@@ -142,6 +120,16 @@ class BangbanAPI(NinjaAPI):
                     )
         return schema
 
+    def get_openapi_operation_id(self, operation) -> str:
+        """ninja's id (module and function), with an app's API split into modules
+        (`bangban.network.api.points`) named as its one module was (`bangban_network_api_…`), so
+        that a client's generated names do not change when the code moves."""
+        module = operation.view_func.__module__
+        head, dot_api, _rest = module.partition(".api.")
+        if dot_api:
+            module = head + ".api"
+        return (module + "_" + operation.view_func.__name__).replace(".", "_")
+
     @property
     def urls(self):
         patterns, app_name, namespace = super().urls
@@ -224,44 +212,11 @@ def on_api_error(request, exc: ApiError):
     return one_error(exc.status, exc.loc, exc.msg, exc.type, headers)
 
 
-@api.exception_handler(NetworkError)
-def on_network_error(request, exc: NetworkError):
-    """A rule of the network was broken by well-formed input: 409, one item per message."""
-    items = [
-        {"loc": ["body", field], "msg": msg, "type": "rule"}
-        for field, messages in exc.errors.items()
-        for msg in messages
-    ]
-    return error_response(409, items)
-
-
-@api.exception_handler(CalendarError)
-@api.exception_handler(CatalogError)
-def on_rule_error(request, exc: CalendarError | CatalogError):
-    """A rule of the calendar or the catalog was broken by well-formed input: 409, one item per
-    message; a material's field `materials.<n>.<field>` (n from 1) is located as pydantic would,
-    `["body", "materials", n - 1, field]`)."""
-    items = [
-        {"loc": ["body", *_rule_loc(field)], "msg": msg, "type": "rule"}
-        for field, messages in exc.errors.items()
-        for msg in messages
-    ]
-    return error_response(409, items)
-
-
-@api.exception_handler(CaseError)
-def on_case_error(request, exc: CaseError):
-    """A rule of the ledger (cases/api.py, decision 0016): 409 at the field sent, or at the case
-    when its state no longer allows the action (someone acted first); 403 when the workflow table
-    does not give the action to the caller."""
-    return error_response(*case_error_response(exc))
-
-
-def _rule_loc(field: str) -> list:
-    parts = field.split(".")
-    if len(parts) == 3 and parts[1].isdigit():
-        return [parts[0], int(parts[1]) - 1, parts[2]]
-    return [field]
+@api.exception_handler(RuleError)
+def on_rule_error(request, exc: RuleError):
+    """A rule of an app was broken by well-formed input (`NetworkError`, `CatalogError`, `CaseError`
+    …): the error says its status and items (`RuleError.response`), 409 one item per message."""
+    return error_response(*exc.response())
 
 
 api.add_router("/auth", auth_router)

@@ -32,6 +32,8 @@ from django.utils import translation
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
+from bangban.kernel.api import one_error
+
 API_PREFIX = "/api/"
 PORTAL_PREFIX = "/p/"
 NUL = "\x00"
@@ -48,8 +50,6 @@ def is_api(request) -> bool:
 
 
 def _api_error(status: int, loc: list, msg: str, type_: str) -> HttpResponse:
-    from bangban.api import one_error  # the API imports every app's router: only when answering
-
     return one_error(status, loc, msg, type_)
 
 

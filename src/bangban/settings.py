@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ninja",
     "huey.contrib.djhuey",
     "django_ratelimit",  # its system checks refuse a cache the rate limits cannot count in
+    "bangban.kernel",
     "bangban.network",
     "bangban.workdays",
     "bangban.messaging",

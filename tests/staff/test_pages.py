@@ -193,9 +193,9 @@ def test_a_bad_upload_is_refused_and_nothing_is_written(
 
 
 def test_a_too_large_upload_is_refused(monkeypatch, client, yiyuan, make_account):
-    from bangban.staff import forms
+    from bangban.kernel import uploads
 
-    monkeypatch.setattr(forms, "MATERIAL_MAX_BYTES", 10)
+    monkeypatch.setattr(uploads, "MATERIAL_MAX_BYTES", 10)
     town = yiyuan.town("鲁村镇")
     from bangban.staff import actions
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from bangban.catalog.models import Material, ServiceItem
 from bangban.kernel import protection
 from bangban.kernel.days import EARLIEST_EVENT, EARLIEST_PERSONAL
+from bangban.kernel.uploads import scan_problem
 from bangban.messaging.actions import queue_message
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Department, Role, ServicePoint
@@ -35,6 +36,7 @@ from bangban.workdays import calendar
 from bangban.workdays.arithmetic import Deadline
 
 from . import identifiers, workflow
+from .errors import CaseError
 from .identifiers import DocumentType, IdentifierError
 from .models import (
     DEEMABLE,
@@ -57,14 +59,6 @@ from .models import (
 from .workflow import Actor, State
 
 CREDIT_CODE = "credit_code"
-
-
-class CaseError(Exception):
-    """A rule of the ledger was broken. `errors` maps a field name to Chinese messages."""
-
-    def __init__(self, errors: Mapping[str, str | list[str]]):
-        self.errors = {k: [m] if isinstance(m, str) else list(m) for k, m in errors.items()}
-        super().__init__("; ".join(f"{k}: {' '.join(m)}" for k, m in self.errors.items()))
 
 
 # --- Applicants ------------------------------------------------------------------------------------
@@ -235,10 +229,6 @@ def _serves_at(user, point: ServicePoint) -> bool:
     return any(m.role in SERVING_ROLES and m.point_id == point.pk for m in access.memberships(user))
 
 
-SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
-SCAN_MAX_BYTES = 20 * 1024 * 1024
-
-
 @dataclass(frozen=True)
 class AuthorisationData:
     """The 委托书 of a 代办 case, as the helper records it; `scan` is the uploaded signed page."""
@@ -269,16 +259,6 @@ def _authorisation_errors(data: AuthorisationData | None, today: dt.date) -> dic
     elif problem := scan_problem(data.scan):
         errors["authorisation.scan"] = [problem]
     return errors
-
-
-def scan_problem(scan: File) -> str:
-    """Why an authorisation scan is not acceptable (its type or size), or ""."""
-    if (
-        not str(scan.name).lower().endswith(SCAN_EXTENSIONS)
-        or not 0 < (scan.size or 0) <= SCAN_MAX_BYTES
-    ):
-        return _("扫描件应为不超过 20 MB 的 PDF、JPG 或 PNG 文件。")
-    return ""
 
 
 def _registered_item(item, point: ServicePoint) -> ServiceItem | None:

@@ -25,10 +25,11 @@ from ninja import Path, Query, Router
 from ninja.errors import ValidationError
 
 from bangban.catalog.scope import items_for
+from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
+from bangban.kernel.errors import ApiError, Forbidden, NotVisible
+from bangban.kernel.schemas import MAX_ID, NO_CONTROL, errors
 from bangban.network import access
-from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
 from bangban.network.models import Department, ServicePoint
-from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 
 from . import actions
 from .actions import ApplicantData, AuthorisationData, CaseError, NoticeItem, Registration
@@ -37,8 +38,6 @@ from .ledger import LedgerFilter, identity_search
 from .models import Case, ReadingDay, Transfer, attach_names, clock_of, warning_of
 from .schemas import (
     CASE_NUMBER,
-    MAX_LIMIT,
-    MAX_OFFSET,
     CaseIn,
     CaseListOut,
     CaseOut,
@@ -76,44 +75,6 @@ SortQuery = Query(None, description="default -registered (newest first)")
 #: The query parameters of `GET /cases`: the ledger filter's, but never digests (a search by a
 #: whole ID number or phone goes by `POST /cases/search`, decision 0030).
 LEDGER_QUERY = {*LedgerFilter.base_fields, "limit", "offset"} - {"digest"}
-
-
-# --- Errors ----------------------------------------------------------------------------------------
-
-#: The fields of `actions.ApplicantData` that `register_case` names as they are.
-APPLICANT_FIELDS = {"name", "document_type", "number", "phone", "birth_on"}
-
-
-def _rule_loc(field: str) -> tuple[list, str]:
-    """Where a `CaseError` field is, as pydantic would say it, and its kind: "conflict" for the case's
-    state or a transfer answered meanwhile (someone acted first), "rule" for the rest."""
-    if field == "status":
-        return ["path", "number"], "conflict"
-    if field == "transfer":
-        return ["path", "transfer_id"], "conflict"
-    if field == "materials":  # the checklist is not complete enough (accept, complete)
-        return ["path", "number"], "rule"
-    if field in APPLICANT_FIELDS:
-        return ["body", "applicant", field], "rule"
-    parts: list = []
-    for part in field.split("."):
-        # items.<n>.line_id (n from 1) → ["items", n - 1, "line"], as the body names it.
-        parts.append(int(part) - 1 if part.isdigit() else "line" if part == "line_id" else part)
-    return ["body", *parts], "rule"
-
-
-def case_error_response(exc: CaseError) -> tuple[int, list[dict]]:
-    """(status, error items) of a `CaseError`: 403 when the only problem is who acts (the workflow
-    table does not give this action to the caller), 409 otherwise, one item per message."""
-    if set(exc.errors) == {"by"}:
-        return 403, [
-            {"loc": [], "msg": msg, "type": "permission_denied"} for msg in exc.errors["by"]
-        ]
-    items = []
-    for field, messages in exc.errors.items():
-        loc, kind = _rule_loc(field)
-        items.extend({"loc": loc, "msg": msg, "type": kind} for msg in messages)
-    return 409, items
 
 
 # --- Rendering -------------------------------------------------------------------------------------
@@ -385,13 +346,13 @@ def list_cases(
         None, max_length=50, pattern=NO_CONTROL, description="a case number or its start, or name"
     ),
     sort: SortValue | None = SortQuery,
-    limit: int = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    limit: int = Limit,
+    offset: int = Offset,
 ):
     """The cases you may see, through the ledger's one filter (the same parameters as the ledger
     page and its export). Paged by `limit`/`offset` without a total: `next_offset` is null on the
     last page. A fixed number of queries whatever the page size."""
-    _refuse_unknown_query(request, LEDGER_QUERY)
+    refuse_unknown_query(request, LEDGER_QUERY)
     form = LedgerFilter(request.GET)
     if not form.is_valid():
         _filter_errors(form)
@@ -420,7 +381,7 @@ def search_cases(request, payload: CaseSearchIn):
     proxy's for 代办), through the ledger's one filter (the other fields: as `GET /cases`). By POST
     so that the number is never in a URL or an access log; it is reduced to its keyed digests and
     not kept. 409 at `["body", "number"]` for a text that is no whole number or phone."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     search = identity_search(payload.number)
     if search is None:
         message = _("请输入完整的证件号码、统一社会信用代码或电话号码。")
@@ -441,7 +402,7 @@ def search_cases(request, payload: CaseSearchIn):
 def get_case(request, number: str = CaseNumber):
     """The case with its applicant (masked), materials checklist, authorisation, notices and
     transfers."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     try:
         case = get_case_for(request.auth, number, queryset=_detail_cases())
     except Http404:
@@ -457,7 +418,7 @@ def get_case(request, number: str = CaseNumber):
 def list_events(request, number: str = CaseNumber):
     """Every action on the case, oldest first (the timeline): who, when, what, before and after.
     All of them: a case's timeline is short."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     case = _case(request.auth, number)
     events = case.events.select_related("by").order_by("at", "pk")
     items = [

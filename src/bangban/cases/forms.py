@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bangban.catalog.models import Mode
+from bangban.kernel.forms import add_rule_errors as add_case_errors  # noqa: F401 - its old name
 
-from .actions import CaseError
 from .identifiers import DocumentType
 from .models import Applicant, Case, CaseMaterial, NoticeLine
 from .workflow import State
@@ -29,18 +29,6 @@ def _text(label, limit: int, required=False, textarea=False, **attrs) -> forms.C
 
 def _date(label, required=False) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DATE)
-
-
-def add_case_errors(form: forms.Form, error: CaseError, names: dict[str, str] | None = None):
-    """Put an action's Chinese messages next to the fields they name (through `names`, an action's
-    key → the form's field), or above the form when no field fits."""
-    names = names or {}
-    for key, messages in error.errors.items():
-        field = names.get(key, key)
-        if field not in form.fields:
-            field = None
-        for message in messages:
-            form.add_error(field, message)
 
 
 def error_summary(form: forms.Form, anchors: dict[str, str] | None = None) -> list[dict]:

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
 from ninja.utils import contribute_operation_callback
 
-from bangban.network.api import ApiError
+from bangban.kernel.errors import ApiError
 
 from .models import IdempotencyKey
 

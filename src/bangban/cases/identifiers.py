@@ -19,7 +19,8 @@ DOMAIN.md "Identifiers and personal data" and "Definitions" (Elderly; Full ID nu
 - A **unified social credit code** (统一社会信用代码, GB 32100-2015) has 18 characters from
   0-9 A-H J-N P-R T U W-Y: the registration authority (any of them but 0), the type, the 6-digit
   division code, the 9-character organisation code and a check character, modulo 31.
-- **Masks** are what every list, page and export shows: `370323********1234`, `138****1234`.
+- **Masks** are what every list, page and export shows: `370323********1234`, `138****1234`
+  (`bangban.kernel.masks`, imported here for the callers that know them by this module).
 - **Age** in full years; someone born on 29 February has their birthday on 28 February in a common
   year (the staff app's `anniversary` rule). **Elderly** is 60 or older on the day (老年人权益保障法 §2).
 
@@ -39,6 +40,8 @@ from typing import Literal
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from bangban.kernel.masks import mask_id, mask_phone  # noqa: F401 - masks live in the kernel
 
 Sex = Literal["male", "female"]
 
@@ -410,40 +413,3 @@ def is_mobile(number: str) -> bool:
         return _VALID_MOBILE.fullmatch(normalise_phone(number)) is not None
     except IdentifierError:
         return False
-
-
-# --- masks ---------------------------------------------------------------------------------------
-
-_MASKED_LANDLINE = re.compile(r"(0[0-9]{2,3}-)([0-9]{7,8})((?:转|-)[0-9]{1,6})?")
-
-
-def _mask(text: str) -> str:
-    """At most 7 real characters: the first 3 and the last 4; 8 characters or fewer show only the
-    last 2 (2 or fewer nothing)."""
-    if len(text) <= 2:
-        return "*" * len(text)
-    if len(text) <= 8:
-        return "*" * (len(text) - 2) + text[-2:]
-    return text[:3] + "*" * (len(text) - 7) + text[-4:]
-
-
-def mask_id(number: str) -> str:
-    """What a list, page or export shows of a document number: `370323********1234` for an
-    18-character number, otherwise at most 3 leading and 4 trailing characters (see `_mask`). Never
-    longer than the number."""
-    if len(number) == 18:
-        return number[:6] + "*" * 8 + number[-4:]
-    return _mask(number)
-
-
-def mask_phone(text: str) -> str:
-    """What a list, page or export shows of a phone: `138****1234` for a mobile, the area code and
-    the last 4 digits of a landline (`0533-***1201`, an extension stays visible), otherwise at most
-    3 leading and 4 trailing characters (see `_mask`). Never longer than the text."""
-    if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1":
-        return text[:3] + "****" + text[-4:]
-    landline = _MASKED_LANDLINE.fullmatch(text)
-    if landline:
-        local = landline.group(2)
-        return landline.group(1) + "*" * (len(local) - 4) + local[-4:] + (landline.group(3) or "")
-    return _mask(text)

@@ -14,7 +14,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 
 from bangban.catalog.schemas import ModeValue
-from bangban.network.schemas import DATE_2000_2100, Day, Id, Input, PersonalDay, text
+from bangban.kernel.api import MAX_LIMIT, MAX_OFFSET
+from bangban.kernel.schemas import DATE_2000_2100, Day, Id, Input, PersonalDay, text
 
 from .identifiers import DocumentType
 from .ledger import SORTS, SPECIAL, WARNINGS
@@ -275,9 +276,6 @@ class CaseIn(Input):
 
 
 DayText = text(10, 10, DATE_2000_2100, description="YYYY-MM-DD", examples=["2026-11-25"])
-#: The longest page of a list of cases, and the furthest offset.
-MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
 
 
 class CaseSearchIn(Input):

@@ -40,17 +40,17 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_col_to_name
 
 from bangban.catalog.models import ItemRevision, Mode, ServiceItem
-from bangban.network.models import Membership, Region, ServicePoint
-from bangban.staff.spreadsheets import (
+from bangban.kernel.spreadsheets import (
     Column,
     Invalid,
     Problem,
     Sheet,
-    _as_text,
-    _open,
     date,
     text,
 )
+from bangban.kernel.spreadsheets import as_text as _as_text
+from bangban.kernel.spreadsheets import open_workbook as _open
+from bangban.network.models import Membership, Region, ServicePoint
 
 from . import actions
 from .actions import CREDIT_CODE, ApplicantData, CaseError, ImportedCase
@@ -1064,7 +1064,7 @@ def point_reference(county: Region) -> tuple[str, list, list]:
 
 
 def write_template(county: Region | None, stream) -> None:
-    from bangban.staff.spreadsheets import write_template as write
+    from bangban.kernel.spreadsheets import write_template as write
 
     references = [point_reference(county)] if county is not None else []
     write(import_sheet(), stream, references=references)

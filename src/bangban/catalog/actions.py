@@ -8,7 +8,7 @@ API and the Excel import all share, so an item is judged the same way whichever 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 
 from django.contrib.admin.models import CHANGE
@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from bangban.network.actions import log_change
+from bangban.kernel.errors import RuleError
+from bangban.kernel.history import log_change
 from bangban.network.models import Department, Domain, Region
 
 from .models import (
@@ -34,15 +35,9 @@ from .models import (
 )
 
 
-class CatalogError(Exception):
+class CatalogError(RuleError):
     """A rule of the catalog was broken. `errors` maps a field name to Chinese messages; a material's
     field is named `materials.<n>.<field>` with n counted from 1."""
-
-    def __init__(self, errors: Mapping[str, str | list[str]]):
-        self.errors = {
-            key: [msg] if isinstance(msg, str) else list(msg) for key, msg in errors.items()
-        }
-        super().__init__("; ".join(f"{k}: {' '.join(m)}" for k, m in self.errors.items()))
 
 
 #: Codes are letters and digits (the national platform's codes, e.g. 000172007000).

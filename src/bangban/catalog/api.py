@@ -1,6 +1,6 @@
 """The catalog's JSON API: items, their revisions and materials (see docs/api.md, 服务事项).
 
-Thin, like network/api.py: validate, ask the gate (`access.catalog_counties`), call an action or a
+Thin, like the network's API (network/api/): validate, ask the gate (`access.catalog_counties`), call an action or a
 queryset, render. Everyone working in a county reads its whole catalog; its region admins (county,
 city, province) create and revise items. Every change of what an item says is a new immutable
 revision (`actions.revise_item`); files of materials are not uploaded here, so a material keeps the
@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
+from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
+from bangban.kernel.errors import ApiError, Forbidden, NotVisible
+from bangban.kernel.schemas import MAX_ID, NO_CONTROL, errors
 from bangban.network import access
-from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
 from bangban.network.models import Domain
-from bangban.network.schemas import MAX_ID, NO_CONTROL, errors
 
 from . import actions
 from .actions import ItemData, MaterialData
@@ -41,13 +42,9 @@ from .scope import items_for
 
 router = Router(tags=["catalog"])
 
-MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
 #: Revision numbers are a 32-bit column on PostgreSQL.
 MAX_REVISION = 2**31 - 1
 
-Limit = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
-Offset = Query(0, ge=0, le=MAX_OFFSET)
 ItemId = Path(..., ge=1, le=MAX_ID)
 
 #: What an item's answer reads besides the revision's domains and materials.
@@ -237,7 +234,7 @@ def list_items(
 ):
     """The items of the counties whose catalog the caller sees, by county and implementation code,
     each as its current revision states it."""
-    _refuse_unknown_query(
+    refuse_unknown_query(
         request, {"q", "domain", "mode", "level", "county", "active", "limit", "offset"}
     )
     qs = _items(request.auth).filter(active=active)
@@ -273,7 +270,7 @@ def list_items(
 )
 def get_item(request, item_id: int = ItemId):
     """The item as its current revision states it, with its materials in order."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     item = _get_item(request.auth, item_id, "view")
     return item_out(request, item, item.current)
 
@@ -286,7 +283,7 @@ def get_item(request, item_id: int = ItemId):
 def list_materials(request, item_id: int = ItemId):
     """The materials of the item's current revision, in the list's order, all of them (a list a
     helper reads out at the first contact is short: no paging)."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     item = _get_item(request.auth, item_id, "view")
     items = [material_out(request, m, public=item.active) for m in item.current.materials.all()]
     return {"items": items, "count": len(items)}
@@ -365,7 +362,7 @@ def set_active(request, payload: ActiveIn, item_id: int = ItemId):
 )
 def list_revisions(request, item_id: int = ItemId, limit: int = Limit, offset: int = Offset):
     """Every revision of the item, latest first."""
-    _refuse_unknown_query(request, {"limit", "offset"})
+    refuse_unknown_query(request, {"limit", "offset"})
     item = _get_item(request.auth, item_id, "view")
     qs = item.revisions.all()
     count = qs.count()
@@ -381,7 +378,7 @@ def list_revisions(request, item_id: int = ItemId, limit: int = Limit, offset: i
 )
 def get_revision(request, item_id: int = ItemId, number: int = Path(..., ge=1, le=MAX_REVISION)):
     """The item as that revision stated it (what an applicant was told while it was current)."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     item = _get_item(request.auth, item_id, "view")
     revision = item.revisions.select_related("department").filter(number=number).first()
     if revision is None:

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from bangban.kernel.spreadsheets import write_export_sheets
 from bangban.network import access
 from bangban.network.models import Domain
-from bangban.staff.spreadsheets import write_export_sheets
 
 from . import spreadsheets
 from .forms import ItemSearchForm

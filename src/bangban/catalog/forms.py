@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel.uploads import MATERIAL_EXTENSIONS, check_material
 from bangban.network.forms import SearchForm, UnitChoiceField
 from bangban.network.models import Department, Domain, Region
-from bangban.staff.forms import MATERIAL_EXTENSIONS, check_material
 
 from .actions import (
     KEYWORDS_LIMIT,
@@ -247,7 +247,7 @@ class ItemForm(forms.Form):
         )
 
 
-#: The same types and size as training material (staff.forms.check_material judges both).
+#: The same types and size as training material (kernel.uploads.check_material judges both).
 FILE_HELP = _("可上传 pdf、doc、docx、ppt、pptx、xls、xlsx、jpg、png 文件，不超过 20 MB。")
 FILE_ACCEPT = ",".join(f".{e}" for e in MATERIAL_EXTENSIONS)
 

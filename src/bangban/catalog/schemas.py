@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from bangban.network.schemas import DomainCode, Id, Input, text
+from bangban.kernel.schemas import Id, Input, text
+from bangban.network.schemas import DomainCode
 
 from .actions import KEYWORD_LIMIT, KEYWORDS_LIMIT, MAX_KEYWORDS
 from .actions import MAX_LIMIT as MAX_DAYS

@@ -2,7 +2,7 @@
 
 The 事项 sheet has one row per item, the 材料 sheet one row per material, tied to its item by the
 implementation code (实施编码) and ordered by 序号. The import reads both sheets with the staff app's
-generic reader (`staff.spreadsheets.read_sheets`), then checks across rows and against the database
+generic reader (`kernel.spreadsheets.read_sheets`), then checks across rows and against the database
 (the importer's counties, departments, duplicate codes and numbers, materials of no item) and every
 item with the catalog's own rules (`actions.check_item`), each problem mapped back to its sheet, row
 and column. Nothing is written unless every row is good; then `actions.import_items` creates and
@@ -25,19 +25,19 @@ from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bangban.network import access
-from bangban.network.models import Department, Domain, Region
-from bangban.staff.spreadsheets import (
+from bangban.kernel.spreadsheets import (
     Column,
     Invalid,
     Problem,
     Sheet,
-    _as_text,
     choice,
     positive_int,
     read_sheets,
     text,
 )
+from bangban.kernel.spreadsheets import as_text as _as_text
+from bangban.network import access
+from bangban.network.models import Department, Domain, Region
 
 from . import actions
 from .actions import (
@@ -80,7 +80,7 @@ def _unescape(s: str) -> str:
 
 
 def line(max_length: int):
-    """One line of text, as `staff.spreadsheets.text`, with escapes undone."""
+    """One line of text, as `kernel.spreadsheets.text`, with escapes undone."""
     parse = text(max_length)
 
     def parse_line(value: Any) -> str:
@@ -582,7 +582,7 @@ def department_reference(user) -> tuple[str, list, list]:
 
 
 def write_template(user, stream) -> None:
-    from bangban.staff.spreadsheets import write_template as write
+    from bangban.kernel.spreadsheets import write_template as write
 
     write(catalog_sheets(user), stream, references=[department_reference(user)])
 

@@ -1,15 +1,27 @@
-"""The kernel: what every app of Bangban may import and no domain owns (ARCHITECTURE.md "Layout").
+"""The kernel: what every app of Bangban may import and no domain owns (docs/architecture.md,
+docs/decisions/0041-one-kernel.md).
 
-It comes before every app in the order apps depend on each other, so it imports no app (`bangban.network`,
-`bangban.cases` …), only Django and libraries; apps find each other's contributions through it by module
-name, never by importing one another backwards. It is a plain package, not an installed app: it has no
-models, migrations or management commands.
+It comes below every app in the order apps depend on each other (network, workdays, messaging,
+staff, catalog, cases, portal), so it imports no app, only Django and libraries: the contracts in
+pyproject.toml (`[tool.importlinter]`) and tests/test_architecture.py hold it there. It is an
+installed app only for its template tags (`{% load bangban %}`); it has no models or migrations.
 
+- `errors`: `RuleError`, the one "a rule was broken: {field: [messages]}" each app subclasses, and
+  `ApiError` (`NotVisible`, `Forbidden`) for the API's other answers; `bangban/api.py` answers them.
+- `api`: the one error shape (`error_response`), the paging limits (`Limit`, `Offset`) and the
+  refusal of an unknown query parameter (`refuse_unknown_query`).
+- `schemas`: the API's schema bases and input types (`Input`, `text()`, `day()`, `Id`, `ErrorOut`).
+- `forms`: a `RuleError` back on a page's form (`add_rule_errors`).
+- `spreadsheets`: the Excel engine (reading and checking uploads, templates, exports).
+- `history`: the admin history (`log_change`).
+- `uploads`: what an uploaded file must be (material, scans).
 - `protection`: encrypting personal data at rest and keyed digests for finding it again
-  (docs/decisions/0030-nothing-in-clear-completes-a-mask.md).
+  (docs/decisions/0030-nothing-in-clear-completes-a-mask.md); `masks`: what pages show of it.
 - `days`: the earliest and latest days that make sense (decision 0032).
 - `rotation`: re-encrypting every protected column and recomputing every digest after a key change,
   over the columns each app declares in its `protected.py`.
 - `clients`: the client's address behind the reverse proxy, for the login lockouts, the rate limits
   and the log of revealed ID numbers (docs/decisions/0035-limits-that-hold-in-production.md).
+- `layout`, `svg`: drawing the charts (a layered layout of a graph, standalone SVG files).
+- `templatetags/bangban.py`: the project-wide template tags (`widget`, `page_url`).
 """

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangban.kernel import protection
+from bangban.kernel.errors import RuleError
 
 from .gateways import GatewayError, gateway_for
 from .models import Channel, Message, mask_phone
@@ -48,12 +49,8 @@ ERROR_LENGTH = 1000
 _random = secrets.SystemRandom()
 
 
-class MessageError(Exception):
+class MessageError(RuleError):
     """A rule of the outbox was broken: {field: [Chinese messages]}."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
 
 
 @dataclass

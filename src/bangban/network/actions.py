@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from bangban.kernel.days import EARLIEST_EVENT
+from bangban.kernel.errors import RuleError
+from bangban.kernel.history import log_change
 
 from . import access
 from .changes import announce
@@ -45,27 +47,8 @@ from .models import (
 Kind = ServicePoint.Kind
 
 
-class NetworkError(Exception):
+class NetworkError(RuleError):
     """A rule of the network was broken. `errors` maps a field name to Chinese messages."""
-
-    def __init__(self, errors: Mapping[str, str | list[str]]):
-        self.errors = {
-            field: [msg] if isinstance(msg, str) else list(msg) for field, msg in errors.items()
-        }
-        super().__init__("; ".join(f"{f}: {' '.join(m)}" for f, m in self.errors.items()))
-
-
-def log_change(by, obj, flag: int, message: str) -> None:
-    """Record a write in the admin history (who, when, what); nothing for the system (by=None)."""
-    if by is None or not getattr(by, "pk", None):
-        return
-    LogEntry.objects.log_actions(
-        user_id=by.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
 
 
 # --- Where a point may sit ------------------------------------------------------------------------

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel.forms import add_rule_errors
+
 from .actions import NetworkError, check_binding
 from .models import (
     ApiToken,
@@ -135,9 +137,7 @@ class MembershipForm(forms.ModelForm):
             try:
                 check_binding(role, binding)
             except NetworkError as error:
-                for field, messages in error.errors.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
+                add_rule_errors(self, error)
         return cleaned
 
 

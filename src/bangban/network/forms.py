@@ -7,8 +7,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel.forms import add_rule_errors as add_network_errors  # noqa: F401 - its old name
+
 from . import access
-from .actions import EQUIPMENT_FIELDS, MAX_QUANTITY, PARENT_KIND, REGION_ROLE_LEVELS, NetworkError
+from .actions import EQUIPMENT_FIELDS, MAX_QUANTITY, PARENT_KIND, REGION_ROLE_LEVELS
 from .models import (
     BINDING,
     Department,
@@ -32,13 +34,6 @@ def child_kinds(parent: ServicePoint) -> list[str]:
     return [
         kind for kind, above in PARENT_KIND.items() if above is not None and above == parent.kind
     ]
-
-
-def add_network_errors(form: forms.Form, error: NetworkError) -> None:
-    """Put an action's Chinese messages next to the fields they name (or above the form)."""
-    for field, messages in error.errors.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class SearchForm(forms.Form):

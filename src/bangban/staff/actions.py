@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bangban.kernel.days import EARLIEST_EVENT, EARLIEST_PERSONAL
-from bangban.network.actions import NetworkError, log_change
+from bangban.kernel.history import log_change
+from bangban.network.actions import NetworkError
 from bangban.network.models import (
     Department,
     Domain,

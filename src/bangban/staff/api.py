@@ -1,6 +1,6 @@
 """The staff JSON API: helpers (profiles, qualification), trainings (organisers, sessions), the
 linkage directory (the one exception to scope: directory fields only) and compliance (达标情况).
-Thin, like network/api.py: validate, ask the gate, call an action or a queryset, render. See
+Thin, like the network's API (network/api/): validate, ask the gate, call an action or a queryset, render. See
 docs/api.md.
 
 Status codes: 401 no or bad token; 403 visible but not allowed; 404 missing or not visible (also for
@@ -19,8 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
+from bangban.kernel.errors import ApiError, Forbidden, NotVisible
+from bangban.kernel.schemas import MAX_ID, NO_CONTROL, Day, Id, Input, PersonalDay, errors
+from bangban.kernel.schemas import text as text_field
 from bangban.network import access
-from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
 from bangban.network.models import (
     SERVING_ROLES,
     Domain,
@@ -29,18 +32,7 @@ from bangban.network.models import (
     ServicePoint,
     code_range,
 )
-from bangban.network.schemas import (
-    MAX_ID,
-    NO_CONTROL,
-    Day,
-    DomainCode,
-    Id,
-    Input,
-    PersonalDay,
-    PointKind,
-    errors,
-)
-from bangban.network.schemas import text as text_field
+from bangban.network.schemas import DomainCode, PointKind
 
 from . import actions, compliance, directory, scope
 from .models import (
@@ -53,8 +45,6 @@ from .models import (
 )
 from .qualification import reasons_from_training, reasons_not_qualified, with_training
 
-MAX_LIMIT = 500
-MAX_OFFSET = 10_000_000
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 Origin = Literal[tuple(Helper.Origin.values)]  # type: ignore[valid-type]
@@ -63,8 +53,6 @@ OrganiserKind = Literal[tuple(TrainingOrganiser.Kind.values)]  # type: ignore[va
 router = Router(tags=["staff"])
 
 
-Limit = Query(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
-Offset = Query(0, ge=0, le=MAX_OFFSET)
 OnDay = Query(None, description="the day (YYYY-MM-DD); today by default")
 Year = Query(None, ge=MIN_YEAR, le=MAX_YEAR, description="calendar year; this year by default")
 
@@ -308,7 +296,7 @@ def list_helpers(
     offset: int = Offset,
 ):
     """The helper profiles the caller may see, by id, each with today's qualification."""
-    _refuse_unknown_query(request, {"point", "town", "qualified", "q", "limit", "offset"})
+    refuse_unknown_query(request, {"point", "town", "qualified", "q", "limit", "offset"})
     user = request.auth
     today = timezone.localdate()
     qs = scope.helpers_for(user)
@@ -385,7 +373,7 @@ def list_without_profile(
 ):
     """The accounts serving (helper or point lead) at a point you may view that have no helper
     profile yet: they are not qualified to serve until one is created (`POST /helpers`). By id."""
-    _refuse_unknown_query(request, {"point", "limit", "offset"})
+    refuse_unknown_query(request, {"point", "limit", "offset"})
     user = request.auth
     qs = scope.accounts_to_profile(user, "view").filter(helper_profile__isnull=True)
     if point is not None:
@@ -484,7 +472,7 @@ def get_qualification(
 ):
     """Qualified to serve (上岗资格, 先培训后上岗) on `on`: active, a year of acceptance work, a
     training passed; with the reasons when not."""
-    _refuse_unknown_query(request, {"on"})
+    refuse_unknown_query(request, {"on"})
     helper = _get_helper(request.auth, helper_id, "view")
     day = on or timezone.localdate()
     reasons = reasons_not_qualified(helper, day)
@@ -557,7 +545,7 @@ def list_organisers(
 ):
     """The organisers the caller may see, each with the trainings it held in `year` and the number
     of points it trains for."""
-    _refuse_unknown_query(request, {"kind", "county", "short", "active", "year", "limit", "offset"})
+    refuse_unknown_query(request, {"kind", "county", "short", "active", "year", "limit", "offset"})
     year = year or timezone.localdate().year
     qs = scope.organisers_for(request.auth, "view").with_trainings(year)
     if kind is not None:
@@ -583,7 +571,7 @@ def list_organisers(
     summary="Get a training organiser",
 )
 def get_organiser(request, organiser_id: int = Path(..., ge=1, le=MAX_ID), year: int | None = Year):
-    _refuse_unknown_query(request, {"year"})
+    refuse_unknown_query(request, {"year"})
     user = request.auth
     year = year or timezone.localdate().year
     organiser = _get_organiser(user, organiser_id, "view")
@@ -717,7 +705,7 @@ def list_trainings(
     offset: int = Offset,
 ):
     """The trainings of the organisers the caller may see, newest first."""
-    _refuse_unknown_query(request, {"organiser", "year", "limit", "offset"})
+    refuse_unknown_query(request, {"organiser", "year", "limit", "offset"})
     qs = _sessions(request.auth, "view")
     if organiser is not None:
         qs = qs.filter(organiser_id=organiser)
@@ -862,7 +850,7 @@ def directory_points(
     """Every active point of the deployment (any signed-in user: the one exception to scope), in
     tree order, with directory fields only. `domain`: points of that domain or with a qualified
     helper handling it."""
-    _refuse_unknown_query(request, DIRECTORY_QUERY)
+    refuse_unknown_query(request, DIRECTORY_QUERY)
     f = _directory_filter(town, domain, q)
     page = _directory_page(
         directory.points(f, on=timezone.localdate()), directory.point_rows, limit, offset
@@ -887,7 +875,7 @@ def directory_helpers(
 ):
     """Every helper of the deployment qualified to serve today at an active point (any signed-in
     user), by name, with directory fields only: no username, e-mail, ID number or personal phone."""
-    _refuse_unknown_query(request, DIRECTORY_QUERY)
+    refuse_unknown_query(request, DIRECTORY_QUERY)
     f = _directory_filter(town, domain, q)
     return _directory_page(
         directory.helpers(f, on=timezone.localdate()), directory.helper_rows, limit, offset
@@ -1048,7 +1036,7 @@ def get_compliance(
     where the page starts for the caller; with both, the point (which must lie in the region).
     Groups are summed in the database; points are paged. `404` when the region or point is missing,
     nothing of it is in the caller's scope, or the point lies outside the region."""
-    _refuse_unknown_query(request, {"region", "point", "fail", "limit", "offset"})
+    refuse_unknown_query(request, {"region", "point", "fail", "limit", "offset"})
     user = request.auth
     on = timezone.localdate()
     visible = access.points_for(user, "view")

@@ -1,38 +1,16 @@
 """Forms of the staff pages. They only parse input; the rules are in `actions.py`, whose
-`StaffError` messages go back on the form through `network.forms.add_network_errors`."""
+`StaffError` messages go back on the form through `kernel.forms.add_rule_errors`."""
 
 from __future__ import annotations
 
-import os
-
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel.uploads import MATERIAL_EXTENSIONS, check_material
 from bangban.network.forms import SearchForm
 from bangban.network.models import Domain, ServicePoint
 
 from .models import Helper
-
-#: Teaching material: the file types county offices use, and how large one may be.
-MATERIAL_EXTENSIONS = ("pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx", "jpg", "png")
-MATERIAL_MAX_BYTES = 20 * 1024 * 1024
-
-#: What each type's file begins with: an Office 97–2003 compound file, a zip (Office Open XML),
-#: a PDF, a JPEG or a PNG. A renamed file of another kind is refused.
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP = b"PK\x03\x04"
-MAGIC = {
-    "pdf": (b"%PDF-",),
-    "doc": (_OLE,),
-    "ppt": (_OLE,),
-    "xls": (_OLE,),
-    "docx": (_ZIP,),
-    "pptx": (_ZIP,),
-    "xlsx": (_ZIP,),
-    "jpg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
 
 
 class HelperSearchForm(SearchForm):
@@ -77,26 +55,6 @@ class HelperForm(forms.Form):
         if any(ord(ch) < 32 or ord(ch) == 127 for ch in phone):
             raise forms.ValidationError(_("工作电话含有无效字符。"))
         return phone
-
-
-def check_material(upload) -> None:
-    """Refuse teaching material of another type, a renamed file, or one larger than 20 MB."""
-    extension = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
-    if extension == "jpeg":
-        extension = "jpg"
-    if extension not in MATERIAL_EXTENSIONS:
-        raise forms.ValidationError(
-            _("不支持该文件类型，请上传 %(types)s 文件。")
-            % {"types": "、".join(MATERIAL_EXTENSIONS)}
-        )
-    if upload.size > MATERIAL_MAX_BYTES:
-        raise forms.ValidationError(
-            _("文件过大（%(size)s），不能超过 20 MB。") % {"size": filesizeformat(upload.size)}
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(magic) for magic in MAGIC[extension]):
-        raise forms.ValidationError(_("文件内容与扩展名不符，或文件已损坏。"))
 
 
 RESULT_CHOICES = [("", _("未参加")), ("passed", _("合格")), ("failed", _("不合格"))]

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bangban.kernel.errors import RuleError
+
 from . import calendar
 from .models import CalendarDay, CalendarYear
 from .signals import calendar_changed
@@ -21,12 +23,8 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 NAME_LENGTH = 50
 
 
-class CalendarError(Exception):
+class CalendarError(RuleError):
     """A rule of the calendar was broken: {field: [Chinese messages]}."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        self.errors = errors
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
 
 
 def default_kind(day: dt.date) -> str:

@@ -11,11 +11,11 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
-from ninja.errors import ValidationError
 
+from bangban.kernel.api import MAX_LIMIT, refuse_unknown_query
+from bangban.kernel.errors import Forbidden
+from bangban.kernel.schemas import errors
 from bangban.network import access
-from bangban.network.api import Forbidden
-from bangban.network.schemas import errors
 
 from . import actions, calendar
 from .models import CalendarDay, CalendarYear
@@ -34,16 +34,7 @@ from .schemas import (
 
 router = Router(tags=["calendar"])
 
-MAX_LIMIT = 500
 UnitQuery = Query("working", description="working or natural days")
-
-
-def _refuse_unknown_query(request, allowed: set[str]) -> None:
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise ValidationError(
-            [{"loc": ["query", name], "type": "extra_forbidden", "msg": ""} for name in unknown]
-        )
 
 
 @router.get(
@@ -60,7 +51,7 @@ def get_deadline(
     """The deadline `days` working (or natural) days after `start`, by the rules of the user guide
     (工作日): the start day is not counted; a non-working start moves to the next working day first;
     a natural-day deadline on a non-working day moves to the next working day."""
-    _refuse_unknown_query(request, {"start", "days", "unit"})
+    refuse_unknown_query(request, {"start", "days", "unit"})
     result = calendar.deadline(dt.date.fromisoformat(start), days, unit)
     return {"deadline": result.date, "provisional": result.provisional}
 
@@ -73,7 +64,7 @@ def list_years(
 ):
     """The years the calendar table has; a year not listed (or not published) is counted by the
     fixed rule and its deadlines are provisional."""
-    _refuse_unknown_query(request, {"limit", "offset"})
+    refuse_unknown_query(request, {"limit", "offset"})
     qs = CalendarYear.objects.order_by("year")
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
@@ -85,7 +76,7 @@ def list_years(
 )
 def list_days(request, year: int = Path(..., ge=MIN_YEAR, le=MAX_YEAR)):
     """The holidays and make-up working days of `year` (every other day is Monday–Friday working)."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     row = CalendarYear.objects.filter(year=year).first()
     published = bool(row and row.published)
     items = list(CalendarDay.objects.filter(day__year=year).order_by("day")) if published else []
@@ -105,7 +96,7 @@ def put_day(
     """Set a day of a published year (only the deployment's top region admin or a superuser):
     holiday, makeup_workday, or back to the default (workday / weekend). 409 when the year is not
     entered yet or the kind does not fit the weekday."""
-    _refuse_unknown_query(request, set())
+    refuse_unknown_query(request, set())
     if not access.can_edit_calendar(request.auth):
         raise Forbidden([], _("只有本系统最高一级区划的管理员可以修改工作日历。"))
     date = dt.date.fromisoformat(day)

@@ -9,11 +9,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from bangban.network.schemas import DATE_2000_2100, Input, text
+from bangban.kernel.schemas import DATE_2000_2100, Input, text
 
 from .models import CalendarDay, CalendarYear
 
-__all__ = ["DATE_2000_2100"]  # kept importable from here (network.schemas holds it)
+__all__ = ["DATE_2000_2100"]  # kept importable from here (kernel.schemas holds it)
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_DAYS = 3650
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bangban.kernel.forms import add_rule_errors
 from bangban.network import access
-from bangban.network.forms import add_network_errors
 
 from . import actions
 from .actions import MAX_YEAR, MIN_YEAR, CalendarError
@@ -74,7 +74,7 @@ def day_edit(request):
                 day, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"], by=request.user
             )
         except CalendarError as error:
-            add_network_errors(form, error)
+            add_rule_errors(form, error)
         else:
             messages.success(request, _("已更正 %(day)s。") % {"day": day.isoformat()})
             return redirect(f"{reverse('workdays:calendar')}?year={day.year}")
@@ -92,9 +92,7 @@ def year_publish(request):
         try:
             actions.publish_year(year, form.cleaned_data["days"], by=request.user)
         except CalendarError as error:
-            for messages_ in error.errors.values():
-                for message in messages_:
-                    form.add_error("days", message)
+            add_rule_errors(form, error, field="days")
         else:
             messages.success(request, _("已录入 %(year)s 年的节假日安排。") % {"year": year})
             return redirect(f"{reverse('workdays:calendar')}?year={year}")

@@ -1,37 +1,11 @@
-"""Template helpers of the pages."""
+"""The network's template tags (`{% load network %}`): what the signed-in user may reach (the
+navbar's links, asked of the gate) and the idle log-out's warning (network/sessions.py)."""
 
 from django import template
-from django.http import QueryDict
 
 from bangban.network import access
 
 register = template.Library()
-
-
-@register.simple_tag
-def widget(field, css: str = "form-control"):
-    """Render a bound field's widget with Bootstrap's class, and tie help text and errors to it
-    (aria-describedby, aria-invalid) so screen readers read them with the field."""
-    described = []
-    if field.help_text:
-        described.append(f"{field.auto_id}_helptext")
-    attrs = {"class": css}
-    if field.errors:
-        css += " is-invalid"
-        attrs["class"] = css
-        attrs["aria-invalid"] = "true"
-        described.append(f"{field.auto_id}_error")
-    if described:
-        attrs["aria-describedby"] = " ".join(described)
-    return field.as_widget(attrs=attrs)
-
-
-@register.simple_tag(takes_context=True)
-def page_url(context, number):
-    """The current URL with `page` replaced (keeps the search text and drill-down)."""
-    query: QueryDict = context["request"].GET.copy()
-    query["page"] = number
-    return "?" + query.urlencode()
 
 
 @register.simple_tag(takes_context=True)

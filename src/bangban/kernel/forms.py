@@ -1,0 +1,27 @@
+"""A broken rule back on the page's form: the messages of a `RuleError` (`{field: [messages]}`)
+next to the fields they name, or above the form when no field fits."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .errors import RuleError
+
+
+def add_rule_errors(
+    form: forms.Form,
+    error: RuleError,
+    names: dict[str, str] | None = None,
+    *,
+    field: str | None = None,
+) -> None:
+    """Put an action's Chinese messages on `form`: each on the field its key names (through `names`,
+    an action's key → the form's field), or above the form when the form has no such field; with
+    `field`, every message on that one field."""
+    names = names or {}
+    for key, messages in error.errors.items():
+        target = field or names.get(key, key)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
