@@ -112,3 +112,13 @@ def test_running_it_twice_adds_nothing(catalog, yiyuan):
     assert ServiceItem.objects.filter(county=yiyuan.county).count() == len(items)
     assert ItemRevision.objects.count() == revisions
     assert Material.objects.count() == materials
+
+
+def test_the_data_files_codes_start_with_their_departments_credit_code():
+    from bangban.catalog.demo import ITEMS
+
+    assert len(ITEMS) >= 45
+    for item in ITEMS:
+        assert item.implementation_code.startswith(credit_code(CREDIT_BODIES[item.department]))
+        assert item.implementation_code[18:30] == item.basic_code
+        assert len(item.implementation_code) == 33
