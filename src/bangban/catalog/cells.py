@@ -19,8 +19,8 @@ from bangban.staff.spreadsheets import (
     text,
 )
 
-from .actions import KEYWORDS_LIMIT
 from .models import split_keywords
+from .rules import KEYWORDS_LIMIT
 
 
 def zh(label) -> str:

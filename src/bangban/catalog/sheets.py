@@ -18,9 +18,9 @@ from bangban.network import access
 from bangban.network.models import Department, Domain
 from bangban.staff.spreadsheets import Column, Sheet, positive_int
 
-from .actions import MATERIAL_TEXT_LIMITS, MAX_LIMIT, TEXT_LIMITS
 from .cells import choice_or, code, count, keywords, line, multiline, several, zh
 from .models import Level, LimitUnit, Material, Mode
+from .rules import MATERIAL_TEXT_LIMITS, MAX_LIMIT, TEXT_LIMITS
 
 #: Most rows of each sheet in one file (a county's catalog is a few thousand items).
 MAX_ITEMS = 20_000
