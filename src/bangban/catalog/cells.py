@@ -12,12 +12,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bangban.staff.spreadsheets import (
-    Invalid,
-    _as_text,
-    choice,
-    text,
-)
+from bangban.staff.spreadsheets import Invalid, _as_text, choice, text
 
 from .models import split_keywords
 from .rules import KEYWORDS_LIMIT

@@ -12,15 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import (
-    BINDING,
-    Department,
-    Membership,
-    PartnerOrganisation,
-    Region,
-    Role,
-    ServicePoint,
-)
+from .models import BINDING, Department, Membership, PartnerOrganisation, Region, Role, ServicePoint
 from .units import _is_open
 from .writes import NetworkError, log_change
 

@@ -17,12 +17,7 @@ from PIL import Image
 from bangban.kernel.days import EARLIEST_EVENT
 
 from . import access
-from .models import (
-    Equipment,
-    EquipmentCheck,
-    EquipmentKind,
-    ServicePoint,
-)
+from .models import Equipment, EquipmentCheck, EquipmentKind, ServicePoint
 from .writes import NetworkError, log_change
 
 MAX_QUANTITY = 100_000

@@ -13,11 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .changes import announce
-from .models import (
-    Department,
-    PartnerOrganisation,
-    Region,
-)
+from .models import Department, PartnerOrganisation, Region
 from .writes import NetworkError, log_change
 
 #: Longest name of a department or organisation (the model's column).
