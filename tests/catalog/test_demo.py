@@ -112,3 +112,29 @@ def test_running_it_twice_adds_nothing(catalog, yiyuan):
     assert ServiceItem.objects.filter(county=yiyuan.county).count() == len(items)
     assert ItemRevision.objects.count() == revisions
     assert Material.objects.count() == materials
+
+
+def test_the_data_files_codes_start_with_their_departments_credit_code():
+    from bangban.catalog.demo import ITEMS
+
+    assert len(ITEMS) >= 45
+    for item in ITEMS:
+        assert item.implementation_code.startswith(credit_code(CREDIT_BODIES[item.department]))
+        assert item.implementation_code[18:30] == item.basic_code
+        assert len(item.implementation_code) == 33
+
+
+def test_a_broken_data_file_stops_the_demo_and_writes_nothing(yiyuan, tmp_path, monkeypatch):
+    from bangban.catalog import demo
+    from bangban.network.models import Department
+
+    materials = demo.FILES[1].read_text(encoding="utf-8")
+    broken = tmp_path / "demo_materials.csv"
+    broken.write_text(materials.replace(",必要,", ",必须,", 1), encoding="utf-8")
+    monkeypatch.setattr(demo, "FILES", (demo.FILES[0], broken))
+    departments = Department.objects.count()
+    with pytest.raises(demo.DemoDataError) as caught:
+        extend_demo(Demo(county=yiyuan.county, centre=yiyuan.centre))
+    assert "材料" in str(caught.value) and "必要性" in str(caught.value)
+    assert not ServiceItem.objects.filter(county=yiyuan.county).exists()
+    assert Department.objects.count() == departments

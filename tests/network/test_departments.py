@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.urls import reverse, reverse_lazy
 
-from bangban.network import access, actions, changes
+from bangban.network import access, actions, changes, units
 from bangban.network.models import Department, Domain, Membership, Region, Role, ServicePoint
 from tests.network.test_api import Api, assert_error, token_for
 
@@ -101,7 +101,7 @@ def test_a_name_taken_at_the_same_moment_is_a_field_error_not_an_integrity_error
         calls.append(args)
         return None if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "_name_taken", first_finds_nothing)
+    monkeypatch.setattr(units, "_name_taken", first_finds_nothing)
     with pytest.raises(NetworkError) as caught:
         actions.create_department(yiyuan.county, name="县医疗保障局", by=None)
     assert caught.value.errors["name"] == ["本县已有名为“县医疗保障局”的部门。"]

@@ -2,53 +2,98 @@
 
 Scope is the caller's business (the gate in `access.py`, asked by every view and endpoint); these
 functions hold the network's own rules: where each kind of point may sit, no cycles, hours that make
-sense, memberships bound to the right kind of thing. Each write is recorded in the admin history.
+sense. Each write is recorded in the admin history (`log_change`, with `NetworkError` in
+`network.writes`; `log_change` is the kernel's). The writes on departments and partner organisations (`network.units`), accounts
+and memberships (`network.accounts`), and equipment and signage (`network.equipment`) live in
+modules of their own; their names are importable from here as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.admin.models import ADDITION, CHANGE
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
-from bangban.kernel.days import EARLIEST_EVENT
-from bangban.kernel.errors import RuleError
 from bangban.kernel.history import log_change
 
-from . import access
+from .accounts import REGION_ROLE_LEVELS, check_binding, create_account, grant_membership
 from .changes import announce
+from .equipment import (
+    EQUIPMENT_FIELDS,
+    MAX_PHOTO_BYTES,
+    MAX_QUANTITY,
+    PHOTO_FORMATS,
+    add_equipment,
+    check_signage_photo,
+    record_equipment_check,
+    set_signage,
+    update_equipment,
+)
 from .models import (
-    BINDING,
     CODE_LENGTHS,
     Department,
     Domain,
-    Equipment,
-    EquipmentCheck,
-    EquipmentKind,
-    Membership,
     OpeningHours,
     PartnerOrganisation,
     Region,
-    Role,
     ServicePoint,
 )
+from .units import (
+    FIELD_LABEL,
+    UNIT_LABEL,
+    UNIT_NAME_LENGTH,
+    _closed_binding_errors,
+    _name_taken,  # noqa: F401 - the tests reach it here (and patch it in `units`)
+    create_department,
+    create_partner_organisation,
+    update_department,
+    update_partner_organisation,
+)
+from .writes import NetworkError
 
 Kind = ServicePoint.Kind
 
-
-class NetworkError(RuleError):
-    """A rule of the network was broken. `errors` maps a field name to Chinese messages."""
+__all__ = [
+    "CHILD_LEVEL",
+    "EQUIPMENT_FIELDS",
+    "FIELD_LABEL",
+    "MAX_PHOTO_BYTES",
+    "MAX_QUANTITY",
+    "PARENT_KIND",
+    "PHOTO_FORMATS",
+    "POINT_FIELDS",
+    "REGION_ROLE_LEVELS",
+    "STANDARD_WEEK",
+    "UNIT_LABEL",
+    "UNIT_NAME_LENGTH",
+    "NetworkError",
+    "Period",
+    "Placement",
+    "add_equipment",
+    "check_binding",
+    "check_signage_photo",
+    "create_account",
+    "create_department",
+    "create_partner_organisation",
+    "create_point",
+    "create_region",
+    "grant_membership",
+    "log_change",
+    "record_equipment_check",
+    "set_opening_hours",
+    "set_signage",
+    "update_department",
+    "update_equipment",
+    "update_partner_organisation",
+    "update_point",
+    "update_region",
+]
 
 
 # --- Where a point may sit ------------------------------------------------------------------------
@@ -398,511 +443,3 @@ def update_region(region: Region, *, by, name: str | None = None, active: bool |
         region.save()
         log_change(by, region, CHANGE, f"修改：{'、'.join(changed)}")
     return region
-
-
-# --- Departments and partner organisations --------------------------------------------------------
-#
-# A county's departments (进驻部门) and partner organisations (合作单位) are kept by its
-# administrator. Names are unique in a county. Nothing is deleted: a unit no longer in service is
-# deactivated and keeps everything bound to it, but takes nothing new (`_check_open` on points and
-# memberships here; the catalog refuses new items of it). Each write is announced to the later apps
-# (`changes.announce`), which keep what follows a county's departments and organisations.
-
-#: Longest name of a department or organisation (the model's column).
-UNIT_NAME_LENGTH = 100
-#: What the admin history calls them (always in Chinese, like every history message here).
-UNIT_LABEL = {Department: "部门", PartnerOrganisation: "合作单位"}
-FIELD_LABEL = {"partner_type": "合作类型"}
-
-
-def _unit_name_errors(name) -> list[str]:
-    name = (name or "").strip()
-    if not name:
-        return [_("请填写名称。")]
-    if len(name) > UNIT_NAME_LENGTH:
-        return [_("名称不能超过 %(n)d 个字。") % {"n": UNIT_NAME_LENGTH}]
-    if any(ch < " " or ch == "\x7f" for ch in name):
-        return [_("名称含有无效字符。")]
-    return []
-
-
-def _name_taken(model, county: Region, name: str, exclude=None) -> str | None:
-    """The message for a name already used in `county` by another department (organisation)."""
-    others = model.objects.filter(county=county, name=name)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    other = others.only("active").first()
-    if other is None:
-        return None
-    what = model._meta.verbose_name
-    if other.active:
-        return _("本县已有名为“%(name)s”的%(what)s。") % {"name": name, "what": what}
-    return _("本县已有名为“%(name)s”的%(what)s（已停用，可以将它重新启用）。") % {
-        "name": name,
-        "what": what,
-    }
-
-
-def _check_county(county) -> None:
-    if not isinstance(county, Region) or county.level != Region.Level.COUNTY:
-        raise NetworkError({"county": _("请选择一个县（区）。")})
-    if not county.active:
-        raise NetworkError({"county": _("该县（区）已撤销，不能再新增。")})
-
-
-def _save_unit(unit, *, flag: int, message: str, by):
-    """Insert or update `unit`; a name taken meanwhile (the unique constraint) is a field error,
-    never an IntegrityError."""
-    try:
-        with transaction.atomic():
-            unit.save()
-    except IntegrityError as error:
-        taken = _name_taken(type(unit), unit.county, unit.name, exclude=unit if unit.pk else None)
-        if taken:
-            raise NetworkError({"name": taken}) from error
-        raise
-    log_change(by, unit, flag, message)
-    return unit
-
-
-def _announce_unit(unit, *, by) -> None:
-    if isinstance(unit, Department):
-        announce(unit.county, by=by, departments=[unit.pk])
-    else:
-        announce(unit.county, by=by, organisations=[unit.pk])
-
-
-def _create_unit(model, county: Region, *, name: str, by, **fields):
-    _check_county(county)
-    errors: dict[str, list[str]] = {}
-    problems = _unit_name_errors(name)
-    name = (name or "").strip()
-    if problems:
-        errors["name"] = problems
-    else:
-        taken = _name_taken(model, county, name)
-        if taken:
-            errors["name"] = [taken]
-    if "partner_type" in fields and fields["partner_type"] not in model.PartnerType.values:
-        errors["partner_type"] = [_("请选择合作类型：银行、邮政、商超或通信运营商。")]
-    if errors:
-        raise NetworkError(errors)
-    unit = model(county=county, name=name, **fields)
-    _save_unit(unit, flag=ADDITION, message=f"新增{UNIT_LABEL[model]}：{name}", by=by)
-    _announce_unit(unit, by=by)
-    return unit
-
-
-def _update_unit(unit, *, by, name=None, active=None, **fields):
-    model = type(unit)
-    unit = model.objects.select_for_update().select_related("county").get(pk=unit.pk)
-    changed: list[str] = []
-    if name is not None:
-        problems = _unit_name_errors(name)
-        if problems:
-            raise NetworkError({"name": problems})
-        name = name.strip()
-        if name != unit.name:
-            taken = _name_taken(model, unit.county, name, exclude=unit)
-            if taken:
-                raise NetworkError({"name": taken})
-            changed.append(f"名称（{unit.name} → {name}）")
-            unit.name = name
-    for field, value in fields.items():
-        if value is None:
-            continue
-        if field == "partner_type" and value not in model.PartnerType.values:
-            raise NetworkError(
-                {"partner_type": _("请选择合作类型：银行、邮政、商超或通信运营商。")}
-            )
-        if getattr(unit, field) != value:
-            changed.append(FIELD_LABEL[field])
-            setattr(unit, field, value)
-    if active is not None and bool(active) != unit.active:
-        unit.active = bool(active)
-        changed.append("启用" if unit.active else "停用")
-    if changed:
-        _save_unit(unit, flag=CHANGE, message=f"修改：{'、'.join(changed)}", by=by)
-        _announce_unit(unit, by=by)
-    return unit
-
-
-@transaction.atomic
-def create_department(county: Region, *, name: str, by) -> Department:
-    """Add a department (进驻部门) to `county`; its name must be new in the county."""
-    return _create_unit(Department, county, name=name, by=by)
-
-
-@transaction.atomic
-def update_department(
-    department: Department, *, by, name: str | None = None, active: bool | None = None
-) -> Department:
-    """Rename a department, or deactivate (`active=False`) or reactivate it. A deactivated one keeps
-    its windows, sub-zones, items and cases but takes no new ones; nothing is deleted."""
-    return _update_unit(department, by=by, name=name, active=active)
-
-
-@transaction.atomic
-def create_partner_organisation(
-    county: Region, *, name: str, partner_type: str, by
-) -> PartnerOrganisation:
-    """Add a partner organisation (合作单位: bank, post, supermarket, telecom) to `county`."""
-    return _create_unit(PartnerOrganisation, county, name=name, by=by, partner_type=partner_type)
-
-
-@transaction.atomic
-def update_partner_organisation(
-    organisation: PartnerOrganisation,
-    *,
-    by,
-    name: str | None = None,
-    partner_type: str | None = None,
-    active: bool | None = None,
-) -> PartnerOrganisation:
-    """Rename a partner organisation, change its partner type (its stations show the type), or
-    deactivate or reactivate it. A deactivated one keeps its stations but takes no new ones."""
-    return _update_unit(organisation, by=by, name=name, active=active, partner_type=partner_type)
-
-
-def _is_open(unit) -> bool:
-    """Is the department or organisation `unit` in service? Read again, locked, so that a
-    deactivation committed meanwhile is seen (and one under way waits for this write)."""
-    return bool(
-        type(unit)
-        .objects.select_for_update()
-        .filter(pk=unit.pk)
-        .values_list("active", flat=True)
-        .first()
-    )
-
-
-def _closed_binding_errors(*, department=None, organisation=None, current=None) -> dict[str, str]:
-    """A point may not be newly bound to a deactivated department or organisation; a binding the
-    point (`current`) already has and keeps is fine."""
-    errors: dict[str, str] = {}
-    kept_department = getattr(current, "department_id", None)
-    kept_organisation = getattr(current, "organisation_id", None)
-    if department is not None and department.pk != kept_department and not _is_open(department):
-        errors["department"] = _(
-            "部门“%(name)s”已停用，不能再为它新设窗口或分区，也不能把服务点改归它。"
-        ) % {"name": department.name}
-    if (
-        organisation is not None
-        and organisation.pk != kept_organisation
-        and not _is_open(organisation)
-    ):
-        errors["organisation"] = _(
-            "合作单位“%(name)s”已停用，不能再为它新设合作网点，也不能把网点改归它。"
-        ) % {"name": organisation.name}
-    return errors
-
-
-# --- Accounts -------------------------------------------------------------------------------------
-
-REGION_ROLE_LEVELS = {Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY}
-
-
-def check_binding(role: str, binding) -> None:
-    """A membership of `role` binds the right kind of thing (the database checks only which field)."""
-    field = BINDING[Role(role)]
-    expected = {
-        "region": Region,
-        "point": ServicePoint,
-        "department": Department,
-        "organisation": PartnerOrganisation,
-    }[field]
-    if not isinstance(binding, expected):
-        raise NetworkError(
-            {field: _("该角色必须绑定到%(what)s。") % {"what": expected._meta.verbose_name}}
-        )
-    if field == "region" and binding.level not in REGION_ROLE_LEVELS:
-        raise NetworkError({"region": _("区域管理员和监督员只能绑定到省、市或县。")})
-    if role == Role.TOWN_ADMIN and binding.kind != Kind.TOWN_CENTRE:
-        raise NetworkError({"point": _("镇（街道）管理员必须绑定到镇（街道）便民服务中心。")})
-
-
-def _check_binding_open(role: str, binding) -> None:
-    """A new department-admin or partner-admin membership needs a department (organisation) in
-    service: a deactivated one takes no new administrators."""
-    if isinstance(binding, Department | PartnerOrganisation) and not _is_open(binding):
-        field = BINDING[Role(role)]
-        raise NetworkError(
-            {
-                field: _("%(what)s“%(name)s”已停用，不能再为它新增管理员。")
-                % {"what": type(binding)._meta.verbose_name, "name": binding.name}
-            }
-        )
-
-
-@transaction.atomic
-def create_account(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    binding,
-    by,
-    full_name: str = "",
-    email: str = "",
-):
-    """Create a user with one membership. Who may create which is the gate's `can_grant`."""
-    User = get_user_model()
-    errors: dict[str, list[str]] = {}
-    username = (username or "").strip()
-    if role not in Role.values:
-        errors["role"] = [_("未知的角色。")]
-    if not username:
-        errors["username"] = [_("请填写用户名。")]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_("用户名 %(name)s 已被使用。") % {"name": username}]
-    candidate = User(username=username, first_name=full_name.strip(), email=email.strip())
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as error:
-        errors["password"] = list(error.messages)
-    if errors:
-        raise NetworkError(errors)
-    check_binding(role, binding)
-    _check_binding_open(role, binding)
-    candidate.set_password(password)
-    candidate.save()
-    membership = Membership.objects.create(
-        user=candidate, role=role, created_by=by, **{BINDING[Role(role)]: binding}
-    )
-    log_change(by, candidate, ADDITION, f"新增账号：{membership}")
-    return candidate
-
-
-@transaction.atomic
-def grant_membership(user, *, role: str, binding, by) -> Membership:
-    """Give an existing user another membership (a helper serving two stations). One the user
-    already holds is returned as it is."""
-    check_binding(role, binding)
-    bound = {BINDING[Role(role)]: binding}
-    existing = Membership.objects.filter(user=user, role=role, **bound).first()
-    if existing is not None:
-        return existing
-    _check_binding_open(role, binding)
-    membership, _created = Membership.objects.get_or_create(
-        user=user, role=role, **bound, defaults={"created_by": by}
-    )
-    return membership
-
-
-# --- Equipment and signage ------------------------------------------------------------------------
-
-MAX_QUANTITY = 100_000
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-#: Image formats a signage photo may have (as Pillow names them), with the file extension kept.
-PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-
-
-def _check_responsible(point: ServicePoint, responsible) -> str | None:
-    """The person responsible must hold a membership at the point or above (the gate decides)."""
-    if responsible is None:
-        return None
-    if not getattr(responsible, "is_active", False) or not access.can(responsible, "view", point):
-        return _("责任人必须是在本服务点或其上级任职的人员。")
-    return None
-
-
-def _equipment_errors(point: ServicePoint, values: Mapping) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if "kind" in values and not isinstance(values["kind"], EquipmentKind):
-        errors["kind"] = _("请选择设备类型。")
-    if "quantity" in values:
-        quantity = values["quantity"]
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
-            errors["quantity"] = _("数量必须是大于 0 的整数。")
-        elif quantity > MAX_QUANTITY:
-            errors["quantity"] = _("数量不能超过 %(n)d。") % {"n": MAX_QUANTITY}
-    if "state" in values and values["state"] not in Equipment.State.values:
-        errors["state"] = _("未知的设备状态。")
-    if "note" in values and len(values["note"] or "") > 200:
-        errors["note"] = _("备注不能超过 200 个字。")
-    if "responsible" in values:
-        message = _check_responsible(point, values["responsible"])
-        if message:
-            errors["responsible"] = message
-    return errors
-
-
-@transaction.atomic
-def add_equipment(
-    point: ServicePoint,
-    *,
-    kind: EquipmentKind,
-    quantity: int,
-    state: str = Equipment.State.WORKING,
-    responsible=None,
-    note: str = "",
-    added_on: dt.date | None = None,
-    by,
-) -> Equipment:
-    """Record equipment of one kind at a point, with the person responsible for checking it.
-    `added_on` (登记日期, today by default) is the day it is on record from — no check is dated
-    before it; an import of equipment already in use gives the day of its last check."""
-    values = {
-        "kind": kind,
-        "quantity": quantity,
-        "state": state,
-        "responsible": responsible,
-        "note": note,
-    }
-    errors = _equipment_errors(point, values)
-    today = timezone.localdate()
-    added_on = today if added_on is None else added_on
-    if not EARLIEST_EVENT <= added_on <= today:
-        errors["added_on"] = _("登记日期应在 2000 年 1 月 1 日至今天之间。")
-    if errors:
-        raise NetworkError(errors)
-    equipment = Equipment.objects.create(
-        point=point,
-        kind=kind,
-        quantity=quantity,
-        state=state,
-        responsible=responsible,
-        note=(note or "").strip(),
-        added_on=added_on,
-    )
-    log_change(by, equipment, ADDITION, f"新增设施设备：{equipment}（{point.name}）")
-    return equipment
-
-
-EQUIPMENT_FIELDS = ("kind", "quantity", "state", "responsible", "note")
-
-
-@transaction.atomic
-def update_equipment(equipment: Equipment, *, by, **changes) -> Equipment:
-    """Change the kind, quantity, state, person responsible or note of a piece of equipment."""
-    equipment = Equipment.objects.select_for_update().select_related("point").get(pk=equipment.pk)
-    unknown = set(changes) - set(EQUIPMENT_FIELDS)
-    if unknown:
-        raise NetworkError({field: _("该字段不能修改。") for field in sorted(unknown)})
-    if "note" in changes:
-        changes["note"] = (changes["note"] or "").strip()
-    # The person responsible is checked only when it changes: someone who left keeps the record.
-    if "responsible" in changes and _pk(changes["responsible"]) == equipment.responsible_id:
-        del changes["responsible"]
-    errors = _equipment_errors(equipment.point, changes)
-    if errors:
-        raise NetworkError(errors)
-    changed = []
-    for field, value in changes.items():
-        current = getattr(equipment, field)
-        if current != value:
-            changed.append(field)
-            setattr(equipment, field, value)
-    if changed:
-        equipment.save()
-        labels = "、".join(str(Equipment._meta.get_field(f).verbose_name) for f in changed)
-        log_change(by, equipment, CHANGE, f"修改设施设备：{labels}")
-    return equipment
-
-
-def _pk(obj):
-    return getattr(obj, "pk", None)
-
-
-@transaction.atomic
-def record_equipment_check(
-    equipment: Equipment,
-    *,
-    checked_on: dt.date,
-    result: str,
-    fault: str = "",
-    by,
-) -> EquipmentCheck:
-    """Record a periodic check. A faulty result (which must say what is wrong) marks the equipment
-    faulty; an ok result after a fault marks it working again — unless a later check is already
-    recorded, which then still decides the state."""
-    equipment = Equipment.objects.select_for_update().get(pk=equipment.pk)
-    fault = (fault or "").strip()
-    errors: dict[str, str] = {}
-    if result not in EquipmentCheck.Result.values:
-        errors["result"] = _("未知的检查结果。")
-    elif result == EquipmentCheck.Result.FAULTY and not fault:
-        errors["fault"] = _("检查结果为故障时，请填写故障情况。")
-    if len(fault) > 500:
-        errors["fault"] = _("故障情况不能超过 500 个字。")
-    if not isinstance(checked_on, dt.date) or isinstance(checked_on, dt.datetime):
-        errors["checked_on"] = _("请填写检查日期。")
-    elif checked_on > timezone.localdate():
-        errors["checked_on"] = _("检查日期不能晚于今天。")
-    elif checked_on < max(equipment.added_on, EARLIEST_EVENT):
-        errors["checked_on"] = _("检查日期不能早于设备登记日期（%(day)s）。") % {
-            "day": f"{max(equipment.added_on, EARLIEST_EVENT):%Y-%m-%d}"
-        }
-    if equipment.state == Equipment.State.RETIRED:
-        errors["equipment"] = _("已报废的设备不再检查。")
-    if by is None or not getattr(by, "pk", None):
-        errors["checked_by"] = _("请指明检查人。")
-    if errors:
-        raise NetworkError(errors)
-    check = EquipmentCheck.objects.create(
-        equipment=equipment,
-        checked_on=checked_on,
-        checked_by=by,
-        result=result,
-        fault=fault if result == EquipmentCheck.Result.FAULTY else "",
-    )
-    latest = not equipment.checks.filter(checked_on__gt=checked_on).exists()
-    if latest:
-        new_state = (
-            Equipment.State.FAULTY
-            if result == EquipmentCheck.Result.FAULTY
-            else Equipment.State.WORKING
-        )
-        if equipment.state != new_state:
-            equipment.state = new_state
-            equipment.save(update_fields=["state", "updated_at"])
-    log_change(
-        by, equipment, CHANGE, f"设备检查：{check.checked_on:%Y-%m-%d} {check.get_result_display()}"
-    )
-    return check
-
-
-def check_signage_photo(photo) -> str:
-    """Refuse what is not a JPEG, PNG or WebP image of at most 5 MB; return the file extension."""
-    size = getattr(photo, "size", None)
-    if size is None or size <= 0:
-        raise NetworkError({"photo": _("照片文件是空的。")})
-    if size > MAX_PHOTO_BYTES:
-        raise NetworkError({"photo": _("照片不能超过 5 MB。")})
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image_format = image.format
-            image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise NetworkError(
-            {"photo": _("上传的文件不是有效的图片，请上传 JPG、PNG 或 WebP 格式的照片。")}
-        ) from None
-    finally:
-        photo.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise NetworkError({"photo": _("请上传 JPG、PNG 或 WebP 格式的照片。")})
-    return PHOTO_FORMATS[image_format]
-
-
-@transaction.atomic
-def set_signage(point: ServicePoint, *, in_place: bool, photo=None, by) -> ServicePoint:
-    """Say whether the unified signage (统一标识) is up, and optionally replace its photo (an image
-    of at most 5 MB). The replaced photo's file is removed once the change is committed."""
-    extension = check_signage_photo(photo) if photo is not None else None
-    point = ServicePoint.objects.select_for_update().get(pk=point.pk)
-    changed = []
-    if point.signage_in_place != bool(in_place):
-        point.signage_in_place = bool(in_place)
-        changed.append("统一标识已设置")
-    old_name = point.signage_photo.name if point.signage_photo else ""
-    if photo is not None:
-        point.signage_photo.save(f"point-{point.pk}.{extension}", photo, save=False)
-        changed.append("统一标识照片")
-    if changed:
-        point.save()
-        log_change(by, point, CHANGE, f"修改：{'、'.join(changed)}")
-    if photo is not None and old_name and old_name != point.signage_photo.name:
-        storage = point.signage_photo.storage
-        transaction.on_commit(lambda: storage.delete(old_name))
-    return point
