@@ -43,8 +43,9 @@ DECISION = re.compile(r"\bdecisions?\s+(\d{4}(?:(?:\s*,\s*|\s+and\s+|\s+or\s+|\s
 SECTION = re.compile(
     r"docs/(architecture|domain)\.md`?\s*\(?\"([^\"\n]+)\"((?:\s*(?:,|;|and|or)\s*\"[^\"\n]+\")*)"
 )
-#: Paths that are not the repository's: what a developer installs beside it.
-OUTSIDE = ("node_modules/", ".venv/", "var/")
+#: Paths that are not the repository's: what a developer installs beside it, Django's admin static
+#: files, what a running deployment writes.
+OUTSIDE = ("node_modules/", ".venv/", "admin/", "var/")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 

@@ -35,58 +35,45 @@ def _get_equipment(user, pk: int, action: access.Action) -> Equipment:
         raise Http404 from error
 
 
+def _equipment_page(request, point: ServicePoint, equipment: Equipment | None = None):
+    """Register a line of equipment at `point` (`equipment` None) or edit `equipment`."""
+    user = request.user
+    form = EquipmentForm(request.POST or None, point=point, equipment=equipment)
+    if equipment is None:
+        done, written = posted(
+            request, form, lambda: actions.add_equipment(point, by=user, **form.changes())
+        )
+        message = _("已登记设施设备“%(what)s”。")
+    else:
+        done, _result = posted(
+            request, form, lambda: actions.update_equipment(equipment, by=user, **form.changes())
+        )
+        written, message = equipment, _("已保存设施设备“%(what)s”。")
+    if done:
+        messages.success(request, message % {"what": written})
+        return redirect(_point_equipment_url(point))
+    context = {"point": point, "form": form, "ancestors": ancestors(user, point)}
+    if equipment is None:
+        context.update(title=_("登记设施设备"), submit=_("登记"))
+    else:
+        context.update(equipment=equipment, title=_("编辑设施设备"), submit=_("保存"))
+    return render(request, "network/equipment_form.html", context)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def equipment_add(request, pk: int):
-    user = request.user
     point = access.get_point_for(
-        user, pk, "change", queryset=ServicePoint.objects.select_related("county")
+        request.user, pk, "change", queryset=ServicePoint.objects.select_related("county")
     )
-    form = EquipmentForm(request.POST or None, point=point)
-    done, equipment = posted(
-        request, form, lambda: actions.add_equipment(point, by=user, **form.changes())
-    )
-    if done:
-        messages.success(request, _("已登记设施设备“%(what)s”。") % {"what": equipment})
-        return redirect(_point_equipment_url(point))
-    return render(
-        request,
-        "network/equipment_form.html",
-        {
-            "point": point,
-            "form": form,
-            "ancestors": ancestors(user, point),
-            "title": _("登记设施设备"),
-            "submit": _("登记"),
-        },
-    )
+    return _equipment_page(request, point)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def equipment_edit(request, pk: int):
-    user = request.user
-    equipment = _get_equipment(user, pk, "change")
-    point = equipment.point
-    form = EquipmentForm(request.POST or None, point=point, equipment=equipment)
-    done, _result = posted(
-        request, form, lambda: actions.update_equipment(equipment, by=user, **form.changes())
-    )
-    if done:
-        messages.success(request, _("已保存设施设备“%(what)s”。") % {"what": equipment})
-        return redirect(_point_equipment_url(point))
-    return render(
-        request,
-        "network/equipment_form.html",
-        {
-            "point": point,
-            "form": form,
-            "equipment": equipment,
-            "ancestors": ancestors(user, point),
-            "title": _("编辑设施设备"),
-            "submit": _("保存"),
-        },
-    )
+    equipment = _get_equipment(request.user, pk, "change")
+    return _equipment_page(request, equipment.point, equipment)
 
 
 @login_required
