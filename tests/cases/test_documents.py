@@ -18,6 +18,7 @@ from bangban.cases.actions import NoticeItem
 from bangban.cases.identifiers import mask_id
 from bangban.network.models import Role
 from bangban.staff.models import Helper
+from tests.pages import page_text
 
 from .conftest import person, resident_id
 
@@ -96,9 +97,7 @@ def _refuse(case, helper, **changes):
 
 
 def _page(client, name, *args) -> str:
-    response = client.get(reverse(f"cases:{name}", args=args))
-    assert response.status_code == 200
-    return unescape(response.content.decode())
+    return unescape(page_text(client.get(reverse(f"cases:{name}", args=args))))
 
 
 def _docx(client, name, *args):

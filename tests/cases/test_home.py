@@ -17,12 +17,9 @@ from bangban.cases.models import Case, next_working_day
 from bangban.cases.workflow import State
 from bangban.network.models import Role
 from tests.conftest import PASSWORD
+from tests.pages import page_text as text
 
 from .conftest import person
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def heading(response) -> str:

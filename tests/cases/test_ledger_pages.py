@@ -16,13 +16,9 @@ from bangban.cases.views import COUNT_CAP, PAGE_SIZE
 from bangban.cases.workflow import State
 from bangban.network.models import Role
 from bangban.workdays import calendar
+from tests.pages import page_text as text
 
 from .conftest import person, resident_id
-
-
-def text(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def listed(body: str, *cases) -> set[str]:

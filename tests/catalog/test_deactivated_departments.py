@@ -16,6 +16,7 @@ from bangban.catalog.models import ServiceItem
 from bangban.network import actions as network
 from bangban.network.models import Department, Role
 from tests.network.test_api import Api, assert_error, token_for
+from tests.pages import page_text as text
 
 from .conftest import MATERIALS, item_data
 from .test_api import body, put_body
@@ -30,10 +31,6 @@ def deactivate(yiyuan, name: str) -> Department:
 @pytest.fixture
 def admin(yiyuan, make_account):
     return make_account(Role.REGION_ADMIN, yiyuan.county)
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def department_options(page: str) -> set[str]:

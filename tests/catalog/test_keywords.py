@@ -19,6 +19,7 @@ from bangban.catalog.models import ItemRevision, ServiceItem, search_text_of, sp
 from bangban.network.demo import Demo
 from bangban.network.models import Role
 from tests.network.test_api import Api, token_for
+from tests.pages import page_text as text
 
 from .conftest import MATERIALS, item_data
 from .test_api import body, put_body
@@ -33,10 +34,6 @@ SAID = {
     "残疾证": {"残疾人证新办", "残疾人证换领"},
     "养老金": {"城乡居民基本养老保险待遇申领"},
 }
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture

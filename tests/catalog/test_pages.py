@@ -16,15 +16,12 @@ from bangban.catalog import actions
 from bangban.catalog.models import ItemRevision, Material, ServiceItem
 from bangban.catalog.qr import qr_matrix, qr_svg
 from bangban.network.models import Department, Domain, Region, Role
+from tests.pages import page_text as text
 
 from .conftest import MATERIALS, item_data
 
 PDF = b"%PDF-1.4 blank form\n"
 PNG = b"\x89PNG\r\n\x1a\n sample"
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture(autouse=True)
@@ -186,7 +183,7 @@ def test_a_nul_in_the_search_is_a_bad_request_never_a_server_error(client, item,
     client.force_login(helper)
     response = client.get(reverse("catalog:items"), {"q": "医保\x00"})
     assert response.status_code == 400
-    assert "请求有误" in text(response)
+    assert "请求有误" in text(response, 400)
 
 
 def test_a_bad_filter_value_is_named_in_chinese(client, item, helper):

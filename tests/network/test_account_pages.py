@@ -10,13 +10,10 @@ from django.utils import translation
 
 from bangban.network import access
 from bangban.network.models import Membership, Region, Role, ServicePoint
+from tests.pages import page_text as text
 
 PASSWORD = "Secure-pass-123"
 User = get_user_model()
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def new_account(role: str, username: str = "new-user", **extra) -> dict:

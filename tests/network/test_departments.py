@@ -17,6 +17,7 @@ from django.urls import reverse, reverse_lazy
 from bangban.network import access, actions, changes, units
 from bangban.network.models import Department, Domain, Membership, Region, Role, ServicePoint
 from tests.network.test_api import Api, assert_error, token_for
+from tests.pages import page_text as text
 
 Kind = ServicePoint.Kind
 NetworkError = actions.NetworkError
@@ -600,10 +601,6 @@ def test_the_api_refuses_a_department_admin_of_a_deactivated_department(county_a
 
 
 # --- The pages ---------------------------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def options(page: str, name: str) -> set[str]:

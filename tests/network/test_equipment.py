@@ -21,6 +21,7 @@ from bangban.network.models import (
     Role,
     ServicePoint,
 )
+from tests.pages import page_text as text
 
 from .test_api import Api, assert_error, token_for
 
@@ -278,10 +279,6 @@ def test_signage_photo_is_stored_and_served_through_the_gate(
 
 
 # --- Pages -----------------------------------------------------------------------------------------
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def test_point_page_shows_equipment_and_overdue_in_words(client, station, county_admin):

@@ -16,6 +16,7 @@ from django.urls import reverse, reverse_lazy
 from bangban.network import access, actions, changes
 from bangban.network.models import Membership, PartnerOrganisation, Role, ServicePoint
 from tests.network.test_api import Api, assert_error, token_for
+from tests.pages import page_text as text
 
 Kind = ServicePoint.Kind
 NetworkError = actions.NetworkError
@@ -334,10 +335,6 @@ def test_the_api_refuses_a_partner_admin_of_a_deactivated_organisation(county_ap
 # --- The pages -------------------------------------------------------------------------------------
 
 LIST = reverse_lazy("network:organisation_list")
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def options(page: str, name: str) -> set[str]:

@@ -6,6 +6,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from bangban.network.models import OpeningHours, Region, Role, ServicePoint
+from tests.pages import page_text as text
 from tests.proxies import through
 
 Kind = ServicePoint.Kind
@@ -32,10 +33,6 @@ def as_county_admin(client, county_admin):
 def as_lucun_admin(client, lucun_admin):
     client.force_login(lucun_admin)
     return client
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 # --- Login and throttling ------------------------------------------------------------------------
@@ -87,7 +84,7 @@ def test_typos_lock_out_one_account_not_another_behind_the_same_address(
         reverse("login"), {"username": "helper-a", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"
     )
     assert locked.status_code == 429
-    assert "登录失败次数过多，请 15 分钟后再试" in text(locked)
+    assert "登录失败次数过多，请 15 分钟后再试" in text(locked, 429)
 
     other = client.post(
         reverse("login"), {"username": "helper-b", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3"

@@ -12,12 +12,9 @@ from bangban.network.models import Role, ServicePoint
 from bangban.staff import actions
 from bangban.staff.models import CoverageCorrection, TrainingOrganiser
 from tests.network.test_divisions import county_row, files, town_row
+from tests.pages import page_text as text
 
 OK = TrainingOrganiser.Kind
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture
