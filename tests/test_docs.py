@@ -57,6 +57,7 @@ def sources() -> list[Path]:
                 path.is_file()
                 and path.suffix in SUFFIXES
                 and not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
+                and not any(part.endswith(".egg-info") for part in path.parts)
             ):
                 found.append(path)
     return found
