@@ -28,18 +28,8 @@ from ..schemas import (
     TransferIn,
     WithdrawIn,
 )
-from .common import (
-    CaseNumber,
-    TransferId,
-    any_point,
-    any_user,
-    case_of,
-    router,
-    transfer_of,
-)
-from .rendering import (
-    case_detail,
-)
+from .common import CaseNumber, TransferId, any_point, any_user, case_of, router, transfer_of
+from .rendering import case_detail
 
 # --- Actions ---------------------------------------------------------------------------------------
 

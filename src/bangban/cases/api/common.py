@@ -17,9 +17,7 @@ from bangban.network.schemas import MAX_ID
 from ..actions import CaseError
 from ..ledger import LedgerFilter
 from ..models import Case, Transfer
-from ..schemas import (
-    CASE_NUMBER,
-)
+from ..schemas import CASE_NUMBER
 from ..scope import cases_for, get_case_for
 
 

@@ -32,21 +32,8 @@ from ..schemas import (
     WarningValue,
 )
 from ..scope import cases_for, get_case_for
-from .common import (
-    LEDGER_QUERY,
-    CaseNumber,
-    OptionalId,
-    SortQuery,
-    StateQuery,
-    case_of,
-    router,
-)
-from .rendering import (
-    case_detail,
-    case_summary,
-    detail_cases,
-    user_ref,
-)
+from .common import LEDGER_QUERY, CaseNumber, OptionalId, SortQuery, StateQuery, case_of, router
+from .rendering import case_detail, case_summary, detail_cases, user_ref
 
 # --- The ledger ------------------------------------------------------------------------------------
 

@@ -22,21 +22,9 @@ from .. import actions
 from ..actions import ApplicantData, AuthorisationData, Registration
 from ..idempotency import idempotent
 from ..models import Case, ReadingDay
-from ..schemas import (
-    CaseIn,
-    CaseOut,
-)
-from .common import (
-    any_user,
-    router,
-)
-from .rendering import (
-    applicant_detail,
-    authorisation_detail,
-    case_summary,
-    line_detail,
-    user_ref,
-)
+from ..schemas import CaseIn, CaseOut
+from .common import any_user, router
+from .rendering import applicant_detail, authorisation_detail, case_summary, line_detail, user_ref
 
 # --- Registration ----------------------------------------------------------------------------------
 

@@ -18,11 +18,7 @@ from django.utils.translation import gettext as _
 
 from bangban.catalog.models import ItemRevision, ServiceItem
 from bangban.network.models import Membership, Region, ServicePoint
-from bangban.staff.spreadsheets import (
-    Invalid,
-    Problem,
-    Sheet,
-)
+from bangban.staff.spreadsheets import Invalid, Problem, Sheet
 
 from .. import actions
 from ..actions import CREDIT_CODE, ApplicantData, CaseError, ImportedCase

@@ -12,16 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangban.catalog.models import Mode
-from bangban.staff.spreadsheets import (
-    Column,
-    Invalid,
-    Problem,
-    Sheet,
-    _as_text,
-    _open,
-    date,
-    text,
-)
+from bangban.staff.spreadsheets import Column, Invalid, Problem, Sheet, _as_text, _open, date, text
 
 from .. import actions
 from ..identifiers import DocumentType
