@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from bangban.api import api
 from bangban.cases import actions
-from bangban.cases import api as cases_api
+from bangban.cases.api import registration as cases_api
 from bangban.cases.idempotency import HEADER, REPLAYED, WINDOW, forget_expired
 from bangban.cases.models import Case, CaseEvent, IdempotencyKey, Notice, Transfer
 from tests.network.test_api import assert_error, token_for

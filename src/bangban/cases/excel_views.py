@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bangban.kernel.import_pages import UploadForm, import_page
 from bangban.network import access
 from bangban.network.models import Region
 
@@ -37,7 +38,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_AT_ONCE = 5_000
 #: The background exports listed on the exports page.
 EXPORTS_LISTED = 50
-UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 
 
 @login_required
@@ -122,23 +122,16 @@ def _import_counties(user):
     return access.regions_for(user, "change").filter(level=Region.Level.COUNTY).order_by("code")
 
 
-class ImportForm(forms.Form):
+class ImportForm(UploadForm):
     county = forms.ModelChoiceField(
         label=gettext_lazy("导入到哪个县"), queryset=Region.objects.none(), empty_label=None
     )
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
+    not_xlsx = gettext_lazy("请上传 .xlsx 文件（导入模板或本系统导出的台账）。")
+    field_order = ["county", "file"]
 
     def __init__(self, *args, counties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = counties
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 文件（导入模板或本系统导出的台账）。"))
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        return upload
 
 
 @login_required
@@ -150,15 +143,16 @@ def import_cases(request):
     if not counties.exists():
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None, counties=counties)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = spreadsheets.import_ledger(
-            form.cleaned_data["file"], county=form.cleaned_data["county"], by=request.user
-        )
-    context = {"form": form, "result": result, "counties": counties}
-    if request.headers.get("HX-Request"):
-        return render(request, "cases/import_result.html", context)
-    return render(request, "cases/import.html", context)
+    return import_page(
+        request,
+        form,
+        lambda data: spreadsheets.import_ledger(
+            data["file"], county=data["county"], by=request.user
+        ),
+        page="cases/import.html",
+        result="cases/import_result.html",
+        context={"counties": counties},
+    )
 
 
 @login_required

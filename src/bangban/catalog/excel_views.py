@@ -2,7 +2,8 @@
 
 Thin like the other pages: the gate (`access.catalog_counties`, `access.can_edit_catalog`) decides
 who may do what, 404 for everyone else; the checks and the writes are in `spreadsheets` and
-`actions`. The upload page is the staff imports' page (a plain POST, or htmx with a progress bar).
+`actions`. The upload page is every import's page (`kernel.import_pages`: a plain POST, or htmx with
+a progress bar).
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ import io
 import os
 import tempfile
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from bangban.kernel.import_pages import UploadForm, import_page
 from bangban.kernel.spreadsheets import write_export_sheets
 from bangban.network import access
 from bangban.network.models import Domain
@@ -31,20 +30,6 @@ from .forms import ItemSearchForm
 from .models import Material, ServiceItem
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: The largest upload accepted (5,000 items with 15,000 materials make about 1 MB).
-UPLOAD_MAX_BYTES = 20 * 1024 * 1024
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传用模板填写的 .xlsx 文件。"))
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("文件不能超过 20 MB。"))
-        return upload
 
 
 @login_required
@@ -55,14 +40,15 @@ def items_import(request):
     county's catalog only."""
     if not access.can_edit_catalog(request.user):
         raise Http404
+    # 20 MB, the kernel's limit: 5,000 items with 15,000 materials make about 1 MB.
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = spreadsheets.import_catalog(form.cleaned_data["file"], by=request.user)
-    context = {"form": form, "result": result}
-    if request.headers.get("HX-Request"):
-        return render(request, "catalog/import_result.html", context)
-    return render(request, "catalog/import.html", context)
+    return import_page(
+        request,
+        form,
+        lambda data: spreadsheets.import_catalog(data["file"], by=request.user),
+        page="catalog/import.html",
+        result="catalog/import_result.html",
+    )
 
 
 @login_required

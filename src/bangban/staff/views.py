@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from bangban.kernel import import_pages
 from bangban.network import access
 from bangban.network.forms import SearchForm, add_network_errors
 from bangban.network.models import (
@@ -935,16 +936,9 @@ UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 TEMPLATE_POINTS_MAX = 10_000
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传用模板填写的 .xlsx 文件。"))
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(_("文件不能超过 10 MB。"))
-        return upload
+class UploadForm(import_pages.UploadForm):
+    max_bytes = UPLOAD_MAX_BYTES
+    too_large = gettext_lazy("文件不能超过 10 MB。")
 
 
 def _may_import_helpers(user) -> bool:
@@ -966,13 +960,14 @@ def _import_page(request, run, what: str):
     """The upload page of an import (`what`: "helpers" or "equipment"): the form, and on a valid
     POST the result of `run(file, by=user)`; an htmx POST gets the result fragment only."""
     form = UploadForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = run(form.cleaned_data["file"], by=request.user)
-    context = {"form": form, "result": result, "what": what}
-    if request.headers.get("HX-Request"):
-        return render(request, "staff/_import_result.html", context)
-    return render(request, f"staff/import_{what}.html", context)
+    return import_pages.import_page(
+        request,
+        form,
+        lambda data: run(data["file"], by=request.user),
+        page=f"staff/import_{what}.html",
+        result="staff/_import_result.html",
+        context={"what": what},
+    )
 
 
 @login_required

@@ -1,0 +1,66 @@
+"""The case ledger (工作台账): applicants, cases, their materials checklist and their events.
+
+Every write goes through `cases.actions`; `Case.status` is written only there, by the workflow table
+(`cases.workflow`). Dates are local dates (Asia/Shanghai); datetimes end in `_at`.
+
+One module per topic; every model and read is importable from `bangban.cases.models` (Django finds
+the app's models through this package): `applicants`, `clock` (deemed acceptance, deadlines,
+warnings), `cases` (the case, its reads and counters), `materials` (checklist and notices),
+`transfers` (transfers and authorisations), `history` (events and identity views), `requests`
+(background exports and idempotency keys).
+"""
+
+from .applicants import Applicant
+from .cases import Case, CaseCounter, CaseQuerySet, attach_names
+from .clock import (
+    DEEMABLE,
+    NEAR_DEADLINE,
+    NOTICE_WINDOW,
+    OVERDUE,
+    Clock,
+    ReadingDay,
+    clock_of,
+    deadline_values,
+    deemed_cutoff,
+    deemed_due,
+    next_working_day,
+    notice_in_time,
+    warning_of,
+    warning_q,
+)
+from .history import CaseEvent, IdentityView
+from .materials import CaseMaterial, Notice, NoticeLine
+from .requests import IdempotencyKey, LedgerExport
+from .transfers import LEVEL_OF_KIND, Authorisation, Transfer
+
+__all__ = [
+    "DEEMABLE",
+    "LEVEL_OF_KIND",
+    "NEAR_DEADLINE",
+    "NOTICE_WINDOW",
+    "OVERDUE",
+    "Applicant",
+    "Authorisation",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseMaterial",
+    "CaseQuerySet",
+    "Clock",
+    "IdempotencyKey",
+    "IdentityView",
+    "LedgerExport",
+    "Notice",
+    "NoticeLine",
+    "ReadingDay",
+    "Transfer",
+    "attach_names",
+    "clock_of",
+    "deadline_values",
+    "deemed_cutoff",
+    "deemed_due",
+    "next_working_day",
+    "notice_in_time",
+    "warning_of",
+    "warning_q",
+]
