@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from bangban.catalog.models import Mode, ServiceItem
 from bangban.catalog.scope import items_for
+from bangban.kernel.uploads import scan_problem
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Department, Membership, ServicePoint
 from bangban.staff import directory
@@ -534,7 +535,7 @@ def _keep_scan(request, form, kept):
     if upload is None:
         return kept
     uploads.discard(kept)  # the file chosen last wins, even a wrong one (its error says so)
-    return None if actions.scan_problem(upload) else uploads.keep(upload, request.user)
+    return None if scan_problem(upload) else uploads.keep(upload, request.user)
 
 
 def _anchors(form, modes) -> dict[str, str]:

@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("办件台账")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - connects the calendar_changed receiver
+        from . import tasks  # noqa: F401 - connects the calendar_changed and export_requested receivers

@@ -4,6 +4,7 @@ A case is visible to the points that registered and that handle it, and to every
 the tree (a town admin, a county admin, a supervisor of the region), and to its first responsible
 helper wherever they are (首问负责: they follow it to the end), and to a point while a transfer of
 the case to it is pending. "Missing" and "not allowed" look the same (Http404), as everywhere.
+Within a case, fewer may see the applicant's full ID number (`may_reveal`).
 """
 
 from __future__ import annotations
@@ -95,3 +96,28 @@ def get_case_for(user, number: str, action: access.Action = "view", queryset=Non
     if not may(user, case, action):
         raise Http404
     return case
+
+
+#: The roles that are "the leads and admins above" a case's helpers (DOMAIN.md "Full ID numbers"):
+#: everyone who may change a point, which a supervisor and a helper may not (`access.ROLE_ACTIONS`).
+REVEAL_ACTION: access.Action = "change"
+
+
+def may_reveal(case: Case, user) -> bool:
+    """Whether `user` may see the applicant's full ID number (DOMAIN.md "Full ID numbers"): the case's
+    first responsible helper and its handling helper, and the leads and admins of the point that
+    registered it (where the first responsible helper took it) or that handles it, or above them.
+    A supervisor, a helper elsewhere and the receiving point of a pending transfer may not; nor may
+    a superuser through that flag alone (operators are not a role of the ledger). One query."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    if user.pk in (case.responsible_id, case.handling_helper_id):
+        return True
+    points = access.points_q(user, REVEAL_ACTION)
+    if not points:
+        return False
+    return (
+        ServicePoint.objects.filter(points)
+        .filter(pk__in=[case.registering_point_id, case.handling_point_id])
+        .exists()
+    )

@@ -6,9 +6,10 @@ run without anyone having to remember it (registration and every action apply it
 pages show it meanwhile: decision 0028). `escalate` runs every hour too: a transfer unanswered by
 the end of the working day after it was sent goes to the receiving point's lead. When the calendar
 changes (an admin enters next year's holidays), `correct_deadlines_after` recounts the open deadlines
-that span the changed days, in the background. Every hour, too, `sweep_pending_scans` deletes the
-authorisation scans kept across a failed registration and never used (`cases.uploads`), and
-`forget_idempotency_keys` the API's idempotency keys older than their 24 hours.
+that span the changed days, in the background; a requested ledger export is written here too
+(`export_requested`, sent by `actions.request_export`). Every hour, too, `sweep_pending_scans`
+deletes the authorisation scans kept across a failed registration and never used (`cases.uploads`),
+and `forget_idempotency_keys` the API's idempotency keys older than their 24 hours.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .actions import (
 )
 from .idempotency import forget_expired
 from .models import DEEMABLE, Case, deemed_cutoff
+from .signals import export_requested
 
 
 def deem_due(today=None) -> int:
@@ -91,8 +93,13 @@ def _calendar_changed(sender, first: dt.date, last: dt.date, **kwargs) -> None:
 
 @db_task()
 def export_ledger(export_id: int) -> None:
-    """Write a background ledger export (cases.actions.request_export): the rows re-scoped to the
+    """Write a background ledger export (`actions.request_export`): the rows re-scoped to the
     requester as they stand now, in the county office's layout (cases.spreadsheets)."""
     from .spreadsheets import produce_export
 
     produce_export(export_id)
+
+
+@receiver(export_requested, dispatch_uid="cases.export_ledger")
+def _export_requested(sender, export_id: int, **kwargs) -> None:
+    export_ledger(export_id)

@@ -1,0 +1,126 @@
+"""What every action of the ledger shares: its error (`CaseError`), the case locked for the
+action, the workflow table enforced (`_check`: may this action be done now, by this person), the
+change written with its one event (`_apply`), and who may serve at a point.
+
+The actions of each topic (the other modules of this package) are written on these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bangban.network import access
+from bangban.network.models import SERVING_ROLES, ServicePoint
+from bangban.staff.models import Helper
+from bangban.staff.qualification import (
+    HelperNotQualified,
+    reasons_from_training,
+    reasons_not_qualified,
+    with_training,
+)
+
+from .. import events, workflow
+from ..errors import CaseError
+from ..models import Case, deadline_values
+from ..workflow import Actor, State
+
+
+def _serves_at(user, point: ServicePoint) -> bool:
+    """Does `user` serve at `point`? From the memberships the gate reads once per user object (no
+    query for the user of the request, whose memberships the gate has read already)."""
+    return any(m.role in SERVING_ROLES and m.point_id == point.pk for m in access.memberships(user))
+
+
+def _not_qualified(user, on: dt.date) -> str:
+    """Why `user` is not qualified to serve on `on` (上岗资格, DOMAIN.md "Definitions"), as one
+    text, or "" when they are: one query (`staff.qualification.with_training`, the reasons of
+    `ensure_qualified`)."""
+    helper = with_training(Helper.objects.filter(user=user), on).first()
+    reasons = (
+        reasons_not_qualified(None, on) if helper is None else reasons_from_training(helper, on)
+    )
+    return str(HelperNotQualified(reasons)) if reasons else ""
+
+
+def _may_perform(case: Case, transition: workflow.Transition, by) -> bool:
+    if by is None:
+        return Actor.SYSTEM in transition.actors
+    if Actor.RESPONSIBLE in transition.actors and by.pk == case.responsible_id:
+        return True
+    return Actor.HANDLER in transition.actors and access.can(by, "act", case.handling_point)
+
+
+def _locked(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update()
+        .select_related("county", "handling_point", "revision", "applicant")
+        .get(pk=case.pk)
+    )
+
+
+def _check(case: Case, action: str, by) -> workflow.Transition:
+    """The transition of `action` if the table allows it from the case's state and `by` may perform
+    it; CaseError otherwise (the API answers 409: someone else may have acted first)."""
+    transition = workflow.transition(action)
+    if case.status not in transition.sources:
+        raise CaseError(
+            {
+                "status": _("办件当前为“%(state)s”，不能%(action)s。")
+                % {"state": State(case.status).label, "action": transition.label}
+            }
+        )
+    if not _may_perform(case, transition, by):
+        raise CaseError({"by": _("您不能对该办件%(action)s。") % {"action": transition.label}})
+    return transition
+
+
+def _deadline_values(case: Case, accepted_on: dt.date) -> dict:
+    """The promised and legal deadlines counted from the acceptance day (`models.deadline_values`)."""
+    return deadline_values(case.revision, accepted_on)
+
+
+def _snapshot(case: Case, names) -> dict:
+    return {name: _json(getattr(case, name)) for name in names}
+
+
+def _json(value):
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def _apply(case: Case, action: str, by, changes: dict, data: dict | None = None) -> Case:
+    """Write `changes` and the state the table says, and append the one event of the action."""
+    before_status = case.status
+    target = workflow.target_of(action, case.status)
+    changes = {**changes, "status": target}
+    before = _snapshot(case, changes)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(changes))
+    events.record(
+        case,
+        action,
+        by=by,
+        from_status=before_status,
+        to_status=target,
+        data={
+            **(data or {}),
+            "before": before,
+            "after": _snapshot(case, changes),
+        },
+    )
+    return case
+
+
+def _day(on: dt.date | None) -> dt.date:
+    day = on or timezone.localdate()
+    if day > timezone.localdate():
+        raise CaseError({"on": _("日期不能晚于今天。")})
+    return day
