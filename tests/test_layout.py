@@ -1,4 +1,4 @@
-"""The layered layout (`bangban.layout`) places any graph without overlaps: no two boxes, no label on a
+"""The layered layout (`bangban.kernel.layout`) places any graph without overlaps: no two boxes, no label on a
 box or on another label, every edge from its source's box to its target's, along the layers except
 the back edges of cycles, nothing through a box or another edge's label, everything inside the
 drawing. Checked on small hand-made graphs and on random ones (hypothesis), cycles included."""
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bangban.layout import Box, Edge, Layout, layered, text_width
+from bangban.kernel.layout import Box, Edge, Layout, layered, text_width
 
 
 def _crosses(a, b, box: Box, inset: float = 0.5) -> bool:

@@ -1,6 +1,6 @@
 """The workflow chart (附件2): the page and the SVG are drawn from `cases.workflow.TRANSITIONS`; every
 transition shows in both, a new one would too, and the SVG is a well-formed SVG 1.1 document. Its
-geometry (`bangban.layout`) holds for this table and for the next workflows' (a rectification, a
+geometry (`bangban.kernel.layout`) holds for this table and for the next workflows' (a rectification, a
 complaint, a booking, random tables): no label on a state or on another label, every arrow from
 state to state, everything inside the drawing."""
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bangban.cases import chart, workflow
 from bangban.cases.workflow import Actor, State, Transition
-from bangban.layout import Box, text_width
+from bangban.kernel.layout import Box, text_width
 from tests.test_layout import assert_drawable
 
 SVG = "{http://www.w3.org/2000/svg}"

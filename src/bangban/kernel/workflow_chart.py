@@ -7,7 +7,7 @@ with its actions and who may perform them). An action that keeps the state (a pr
 extension, a transfer…) is not drawn as a loop: it is listed in a panel under the chart with the
 states it may be taken in.
 
-`lay_out()` places the states, arrows and labels with the layered layout of `bangban.layout`
+`lay_out()` places the states, arrows and labels with the layered layout of `bangban.kernel.layout`
 (left to right from the start, back edges such as 恢复 drawn against the flow, no label on a state
 or on another label), whatever the table holds. `to_svg` draws it as a standalone SVG 1.1 document
 with our own code (no external binaries), for download, print, Word and WPS; `to_svg_element` draws
@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from bangban.layout import Edge, Layout, layered, text_width
-from bangban.svg import Canvas
-
-from .workflow import Transition, Workflow
+from bangban.kernel.layout import Edge, Layout, layered, text_width
+from bangban.kernel.svg import Canvas
+from bangban.kernel.workflow import Transition, Workflow
 
 #: (fill, stroke, text) of open and closed states, shared by the page and the SVG.
 OPEN_COLOURS = ("#e9f1fc", "#2f6cc0", "#16325c")

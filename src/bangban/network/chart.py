@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangban.svg import Canvas
+from bangban.kernel.svg import Canvas
 
 from . import access
 from .models import Region, ServicePoint
