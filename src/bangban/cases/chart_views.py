@@ -1,5 +1,6 @@
 """The workflow chart (附件2 工作流程图): the page (the drawing inline, the table under it) and the SVG file,
-both drawn from `cases.workflow.TRANSITIONS` by `cases.chart`. Any logged-in user may see them."""
+both drawn from `cases.workflow.TRANSITIONS` by `cases.chart` (the drawing: `kernel.workflow_chart`).
+Any logged-in user may see them."""
 
 from __future__ import annotations
 

@@ -5,7 +5,16 @@ never collide with a case's pages."""
 
 from django.urls import path, register_converter
 
-from . import action_views, chart_views, document_views, excel_views, views
+from . import (
+    action_views,
+    case_views,
+    chart_views,
+    document_views,
+    excel_views,
+    register_views,
+    transfer_views,
+    views,
+)
 
 
 class CaseNumber:
@@ -23,20 +32,27 @@ register_converter(CaseNumber, "case")
 app_name = "cases"
 
 urlpatterns = [
-    # views.py: the ledger list, the case page, the logged full-ID view
+    # views.py: the ledger list and its pickers
     path("", views.ledger, name="ledger"),
     path("options/", views.ledger_options, name="ledger_options"),
-    path("<case:number>/", views.case_detail, name="case"),
-    path("<case:number>/reveal/", views.reveal, name="reveal"),
-    path("<case:number>/authorisation-scan/", views.authorisation_scan, name="authorisation_scan"),
-    # action_views.py: registration, the actions on a case, the transfers inbox
-    path("new/", action_views.register, name="register"),
-    path("new/items/", action_views.item_search, name="item_search"),
+    # case_views.py: the case page, the logged full-ID view and authorisation scan
+    path("<case:number>/", case_views.case_detail, name="case"),
+    path("<case:number>/reveal/", case_views.reveal, name="reveal"),
+    path(
+        "<case:number>/authorisation-scan/",
+        case_views.authorisation_scan,
+        name="authorisation_scan",
+    ),
+    # register_views.py: registration and its item search
+    path("new/", register_views.register, name="register"),
+    path("new/items/", register_views.item_search, name="item_search"),
+    # action_views.py: the actions on a case
     path("<case:number>/act/<str:action>/", action_views.act, name="act"),
-    path("transfers/", action_views.transfers, name="transfers"),
+    # transfer_views.py: the transfers inbox
+    path("transfers/", transfer_views.transfers, name="transfers"),
     path(
         "transfers/<int:pk>/<str:answer>/",
-        action_views.transfer_answer,
+        transfer_views.transfer_answer,
         name="transfer_answer",
     ),
     # document_views.py: the receipt, the one-time notice and the refusal, printed and as .docx

@@ -1,6 +1,8 @@
 """The one workflow table of a case (ARCHITECTURE.md "Inside an app"): its states, the actions that
-move it, from which states, to which, and who may perform them. `cases.actions` enforces it; nothing
-else writes `Case.status`; the tests loop over it and the workflow chart (附件2) is drawn from it.
+move it, from which states, to which, who may perform them and on which named conditions, in the
+shape every workflow has (`bangban.kernel.workflow`, decision 0042). `cases.actions` enforces it
+(`LEDGER.check`); the case page and the action pages ask `permitted`, the same answer; nothing else
+writes `Case.status`; the tests loop over it and the workflow chart (附件2) is drawn from it.
 
 The clock is not the state (DOMAIN.md "The clock of a case"): it runs from the acceptance day, actual
 or deemed, whatever the state, except while suspended. A case deemed accepted on the day of receipt
@@ -14,6 +16,25 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from bangban.kernel.workflow import Condition, Relations, Transition, Workflow
+from bangban.network import access
+
+__all__ = [
+    "BY_ACTION",
+    "CLOSED",
+    "LEDGER",
+    "OPEN",
+    "TRANSITIONS",
+    "Actor",
+    "Read",
+    "State",
+    "Transition",
+    "allowed_from",
+    "permitted",
+    "target_of",
+    "transition",
+]
 
 
 class State(models.TextChoices):
@@ -33,7 +54,7 @@ CLOSED = frozenset({State.COMPLETED, State.WITHDRAWN, State.REFUSED})
 
 
 class Actor(models.TextChoices):
-    """Who may perform an action, relative to the case (see `cases.scope`)."""
+    """Who may perform an action, relative to the case (`relations` below)."""
 
     HANDLER = (
         "handler",
@@ -47,19 +68,78 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("系统")  # the scheduled jobs (deemed acceptance, deadline corrections)
 
 
+# --- Who the user is to a case, and the conditions besides state and actor -----------------------
+
+
 @dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[State]
-    #: The state after the action; None keeps the state (a notice on a deemed-accepted case, an
-    #: extension, a progress note, a transfer).
-    target: State | None
-    actors: frozenset[Actor]
+class Read:
+    """What a page has read of a case already (the checklist with its materials, the notices, every
+    transfer), so that asking what may be done asks the database nothing again."""
+
+    lines: list
+    notices: list
+    transfers: list
 
 
-def _t(action, label, sources, target, *actors) -> Transition:
-    return Transition(action, label, frozenset(sources), target, frozenset(actors))
+def relations(case, user, read: Read | None = None) -> Relations:
+    """Who `user` is to `case` (None: the system), each asked only when a transition needs it: the
+    first responsible helper (no query), then the handling point's people (`access.can`, one query),
+    then the receiving point's while a transfer is pending."""
+    if user is None:
+        return Relations({Actor.SYSTEM: lambda: True})
+    return Relations(
+        {
+            Actor.RESPONSIBLE: lambda: user.pk == case.responsible_id,
+            Actor.HANDLER: lambda: access.can(user, "act", case.handling_point),
+            Actor.RECEIVER: lambda: any(
+                access.can(user, "act", t.to_point) for t in _pending(case, read)
+            ),
+        }
+    )
+
+
+def _pending(case, read: Read | None) -> list:
+    # `models` imports this module (for `State`): its names are read when a case is asked about.
+    from .models import Transfer
+
+    if read is not None:
+        return [t for t in read.transfers if t.status == Transfer.Status.PENDING]
+    return list(case.transfers.filter(status=Transfer.Status.PENDING).select_related("to_point"))
+
+
+def _transfer_pending(case, read: Read | None) -> str:
+    from .models import Transfer
+
+    if read is not None:
+        pending = any(t.status == Transfer.Status.PENDING for t in read.transfers)
+    else:
+        pending = case.transfers.filter(status=Transfer.Status.PENDING).exists()
+    return str(_("该办件已有一个待接收的转办。")) if pending else ""
+
+
+def _deferred_outstanding(case, read: Read | None) -> str:
+    from .models import CaseMaterial
+
+    if read is not None:
+        lines = [line for line in read.lines if line.status == CaseMaterial.Status.DEFERRED]
+    else:
+        lines = case.materials.filter(status=CaseMaterial.Status.DEFERRED).select_related(
+            "material"
+        )
+    names = [line.material.name for line in lines]
+    if not names:
+        return ""
+    return str(_("容缺后补的材料尚未补齐：%(names)s。") % {"names": "、".join(names)})
+
+
+#: One transfer pending at a time (联动): another waits until the receiving point has answered.
+NO_PENDING_TRANSFER = Condition("no_pending_transfer", "to_point", _transfer_pending)
+#: No completion while a 容缺后补 material is outstanding: the result is handed over only then.
+NOTHING_DEFERRED = Condition("nothing_deferred", "materials", _deferred_outstanding)
+
+
+def _t(action, label, sources, target, *actors, conditions=()) -> Transition:
+    return Transition(action, label, frozenset(sources), target, frozenset(actors), conditions)
 
 
 H, R, S = Actor.HANDLER, Actor.RESPONSIBLE, Actor.SYSTEM
@@ -81,28 +161,49 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("suspend", _("中止"), {PROG}, SUSP, H),
     _t("resume", _("恢复"), {SUSP}, PROG, H),
     _t("extend", _("延长期限"), {PROG, SUSP}, None, H),
-    _t("transfer", _("转办"), {REG, AWAIT, PROG}, None, H),
+    _t("transfer", _("转办"), {REG, AWAIT, PROG}, None, H, conditions=(NO_PENDING_TRANSFER,)),
     _t("accept_transfer", _("接收转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
     _t("decline_transfer", _("退回转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
     _t("progress", _("进度反馈"), {REG, AWAIT, PROG, SUSP}, None, H, R),
-    _t("complete", _("办结"), {PROG}, State.COMPLETED, H),
+    _t("complete", _("办结"), {PROG}, State.COMPLETED, H, conditions=(NOTHING_DEFERRED,)),
     _t("withdraw", _("撤回"), {REG, AWAIT, PROG, SUSP}, State.WITHDRAWN, H, R),
     _t("correct_deadline", _("期限更正"), {REG, AWAIT, PROG, SUSP}, None, S),
 )
 
-BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
+#: The ledger's workflow: the table with its words, the way a user relates to a case, and the chart's
+#: start (registration creates a case in REGISTERED).
+LEDGER = Workflow(
+    states=State,
+    actors=Actor,
+    transitions=TRANSITIONS,
+    relations=relations,
+    state_refusal=_("办件当前为“%(state)s”，不能%(action)s。"),
+    actor_refusal=_("您不能对该办件%(action)s。"),
+    closed=CLOSED,
+    done=frozenset({State.COMPLETED}),
+    system=frozenset({Actor.SYSTEM}),
+    start=State.REGISTERED,
+    start_label=_("登记"),
+)
+
+BY_ACTION: dict[str, Transition] = LEDGER.by_action
 
 
 def transition(action: str) -> Transition:
-    return BY_ACTION[action]
+    return LEDGER.transition(action)
 
 
 def allowed_from(state: str) -> list[Transition]:
     """The actions the table allows from `state` (whoever performs them)."""
-    return [t for t in TRANSITIONS if state in t.sources]
+    return LEDGER.allowed_from(state)
 
 
 def target_of(action: str, state: str) -> State:
     """The state after `action` from `state` (the same state when the action keeps it)."""
-    t = BY_ACTION[action]
-    return t.target if t.target is not None else State(state)
+    return LEDGER.target_of(action, state)
+
+
+def permitted(case, user, read: Read | None = None, actions=None) -> list[Transition]:
+    """What `user` may do to `case` now (`Workflow.permitted`): the case page's buttons, the action
+    pages' "allowed", and what the actions themselves check (`Workflow.check`)."""
+    return LEDGER.permitted(case, user, read, actions)

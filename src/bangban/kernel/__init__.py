@@ -22,6 +22,11 @@ installed app only for its template tags (`{% load bangban %}`); it has no model
   over the columns each app declares in its `protected.py`.
 - `clients`: the client's address behind the reverse proxy, for the login lockouts, the rate limits
   and the log of revealed ID numbers (docs/decisions/0035-limits-that-hold-in-production.md).
+- `workflow`: the shape of a state machine (transitions with named conditions, `check`, and
+  `permitted`, the one answer to "what may this user do now"), decision 0042; `workflow_chart`:
+  any such table drawn as a chart.
 - `layout`, `svg`: drawing the charts (a layered layout of a graph, standalone SVG files).
+- `models`: small model helpers several apps share (`optional_link`).
+- `import_pages`: the one Excel import page (upload form, view, result) every app uses.
 - `templatetags/bangban.py`: the project-wide template tags (`widget`, `page_url`).
 """

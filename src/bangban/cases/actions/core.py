@@ -26,7 +26,6 @@ from bangban.staff.qualification import (
 from .. import events, workflow
 from ..errors import CaseError
 from ..models import Case, deadline_values
-from ..workflow import Actor, State
 
 
 def _serves_at(user, point: ServicePoint) -> bool:
@@ -46,14 +45,6 @@ def _not_qualified(user, on: dt.date) -> str:
     return str(HelperNotQualified(reasons)) if reasons else ""
 
 
-def _may_perform(case: Case, transition: workflow.Transition, by) -> bool:
-    if by is None:
-        return Actor.SYSTEM in transition.actors
-    if Actor.RESPONSIBLE in transition.actors and by.pk == case.responsible_id:
-        return True
-    return Actor.HANDLER in transition.actors and access.can(by, "act", case.handling_point)
-
-
 def _locked(case: Case) -> Case:
     return (
         Case.objects.select_for_update()
@@ -63,19 +54,13 @@ def _locked(case: Case) -> Case:
 
 
 def _check(case: Case, action: str, by) -> workflow.Transition:
-    """The transition of `action` if the table allows it from the case's state and `by` may perform
-    it; CaseError otherwise (the API answers 409: someone else may have acted first)."""
-    transition = workflow.transition(action)
-    if case.status not in transition.sources:
-        raise CaseError(
-            {
-                "status": _("办件当前为“%(state)s”，不能%(action)s。")
-                % {"state": State(case.status).label, "action": transition.label}
-            }
-        )
-    if not _may_perform(case, transition, by):
-        raise CaseError({"by": _("您不能对该办件%(action)s。") % {"action": transition.label}})
-    return transition
+    """The transition of `action` if the table allows it now (`workflow.LEDGER.check`: the case's
+    state, `by` among its actors, its named conditions); CaseError otherwise, at the refusal's field
+    (the API answers 403 for "by", 409 else: someone else may have acted first)."""
+    refusal = workflow.LEDGER.check(case, action, by)
+    if refusal is not None:
+        raise CaseError({refusal.field: refusal.message})
+    return workflow.transition(action)
 
 
 def _deadline_values(case: Case, accepted_on: dt.date) -> dict:
