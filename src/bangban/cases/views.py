@@ -35,7 +35,7 @@ from bangban.catalog.models import ServiceItem
 from bangban.kernel.clients import client_ip
 from bangban.messaging.models import Message
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership
+from bangban.network.models import Membership
 
 from . import action_views, actions, identifiers, workflow
 from .ledger import IdentitySearch, LedgerFilter, identity_search
@@ -148,9 +148,9 @@ def helper_options(user, text: str = "", selected: int | None = None) -> tuple[l
 def _helpers_in_scope(user):
     """The ids of the people serving at the points the user may see, and the user's own: a union of
     two indexed reads (an OR across the join made the database test every account)."""
-    serving = Membership.objects.filter(
-        role__in=SERVING_ROLES, point__in=access.points_for(user, "view").values("pk")
-    ).values("user_id")
+    serving = Membership.objects.serving(at=access.points_for(user, "view").values("pk")).values(
+        "user_id"
+    )
     return serving.order_by().union(
         get_user_model().objects.filter(pk=user.pk).order_by().values("pk")
     )

@@ -474,6 +474,20 @@ def _binding_condition() -> Q:
     return condition
 
 
+class MembershipQuerySet(models.QuerySet):
+    def serving(self, at=None):
+        """The memberships through which someone serves (`SERVING_ROLES`), at the points `at` when
+        given: one point (a point, an id, or an `OuterRef`), or several (a list of ids, or a
+        queryset of points or of their ids). "The people serving at these points", said once."""
+        qs = self.filter(role__in=SERVING_ROLES)
+        if at is None:
+            return qs
+        one = isinstance(at, ServicePoint | int) or (
+            hasattr(at, "resolve_expression") and not isinstance(at, models.QuerySet)
+        )
+        return qs.filter(point=at) if one else qs.filter(point__in=at)
+
+
 class Membership(models.Model):
     """Who acts where: a role bound to a region, a point (and everything under it), a department or a
     partner organisation. A person may hold several."""
@@ -515,6 +529,8 @@ class Membership(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("岗位授权")

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +22,9 @@ from ninja import Field, Path, Query, Router, Schema
 from bangban.network import access
 from bangban.network.api import ApiError, Forbidden, NotVisible, Status, _refuse_unknown_query
 from bangban.network.models import (
-    SERVING_ROLES,
     Domain,
     Membership,
-    Region,
     ServicePoint,
-    code_range,
 )
 from bangban.network.schemas import (
     MAX_ID,
@@ -43,6 +40,7 @@ from bangban.network.schemas import (
 from bangban.network.schemas import text as text_field
 
 from . import actions, compliance, directory, scope
+from .helper_filter import HelperFilter, serving_at
 from .models import (
     TRAININGS_PER_YEAR,
     CoverageCorrection,
@@ -234,21 +232,10 @@ class ResultsIn(Input):
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-def _serving_at(points) -> Exists:
-    return Exists(
-        Membership.objects.filter(
-            user=OuterRef("user_id"), role__in=SERVING_ROLES, point__in=points
-        )
-    )
-
-
 def _helper_rows(user, qs, on: dt.date):
     serving = Prefetch(
         "user__memberships",
-        queryset=Membership.objects.filter(
-            role__in=SERVING_ROLES,
-            point__in=access.points_for(user, "view").values("pk"),
-        )
+        queryset=Membership.objects.serving(at=access.points_for(user, "view").values("pk"))
         .select_related("point")
         .order_by("point_id", "id"),
         to_attr="serving",
@@ -311,28 +298,8 @@ def list_helpers(
     _refuse_unknown_query(request, {"point", "town", "qualified", "q", "limit", "offset"})
     user = request.auth
     today = timezone.localdate()
-    qs = scope.helpers_for(user)
-    if point is not None:
-        qs = qs.filter(_serving_at([point]))
-    if town is not None:
-        low, high = Region(code=town[:9]).code_range
-        qs = qs.filter(
-            _serving_at(
-                ServicePoint.objects.filter(region__code__gte=low, region__code__lt=high).values(
-                    "pk"
-                )
-            )
-        )
-    if qualified is not None:
-        ids = Helper.objects.qualified(today).values("pk")
-        qs = qs.filter(pk__in=ids) if qualified else qs.exclude(pk__in=ids)
-    if q and q.strip():
-        text = q.strip()
-        qs = qs.filter(
-            Q(user__username__icontains=text)
-            | Q(user__first_name__contains=text)
-            | Q(user__last_name__contains=text)
-        )
+    wanted = HelperFilter(point=point, town=town or "", qualified=qualified, text=q or "")
+    qs = wanted.apply(scope.helpers_for(user), today)
     count = qs.count()
     page = list(qs.order_by("id").values_list("id", flat=True)[offset : offset + limit])
     items = _helper_rows(user, Helper.objects.filter(id__in=page), today).order_by("id")
@@ -389,22 +356,13 @@ def list_without_profile(
     user = request.auth
     qs = scope.accounts_to_profile(user, "view").filter(helper_profile__isnull=True)
     if point is not None:
-        qs = qs.filter(
-            Exists(
-                Membership.objects.filter(
-                    user=OuterRef("pk"), role__in=SERVING_ROLES, point_id=point
-                )
-            )
-        )
+        qs = qs.filter(Exists(Membership.objects.serving(at=point).filter(user=OuterRef("pk"))))
     count = qs.count()
     items = list(
         qs.order_by("id").prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.filter(
-                    role__in=SERVING_ROLES,
-                    point__in=access.points_for(user, "view").values("pk"),
-                )
+                queryset=Membership.objects.serving(at=access.points_for(user, "view").values("pk"))
                 .select_related("point")
                 .order_by("point_id", "id"),
                 to_attr="serving",
@@ -694,7 +652,7 @@ def _results(user, organiser: TrainingOrganiser, results: list[ResultIn], keep=(
         raise NotVisible("results", _("帮办代办员"))
     serving = set(
         Helper.objects.filter(pk__in=list(wanted))
-        .filter(_serving_at(organiser.points.values("pk")))
+        .filter(serving_at(organiser.points.values("pk")))
         .values_list("pk", flat=True)
     ) | set(keep)
     outside = [pk for pk in wanted if pk not in serving]
@@ -998,15 +956,12 @@ def _point_item(p: ServicePoint) -> dict:
 
 
 def _group_items(groups: list[dict], level: str) -> list[dict]:
-    names = dict(
-        Region.objects.filter(code__in=[g["group"] for g in groups]).values_list("code", "name")
-    )
     return [
         {
             "level": level,
             "region": g["group"],
             "point": None,
-            "name": names.get(g["group"], g["group"]),
+            "name": g["name"],
             "kind": None,
             "points": g["points"],
             "failing": _counts({c: g[f"{c}_failing"] for c in compliance.RULE_CODES}),
@@ -1018,10 +973,6 @@ def _group_items(groups: list[dict], level: str) -> list[dict]:
 
 def _not_visible(loc: list) -> ApiError:
     return ApiError(404, loc, _("区划或服务点不存在或无权访问。"), "not_found")
-
-
-def _failing_groups(groups: list[dict], fail: str | None) -> list[dict]:
-    return [g for g in groups if g[f"{fail}_failing"]] if fail else groups
 
 
 @router.get(
@@ -1051,7 +1002,6 @@ def get_compliance(
     _refuse_unknown_query(request, {"region", "point", "fail", "limit", "offset"})
     user = request.auth
     on = timezone.localdate()
-    visible = access.points_for(user, "view")
     here = None
     code = region[:9] if region else ""
     if point is not None:
@@ -1064,65 +1014,28 @@ def get_compliance(
         if code and not here.region.code.startswith(code):
             # Both given: the region only narrows, and the point lies outside it.
             raise _not_visible(["query", "point"])
-        if here.kind == ServicePoint.Kind.COUNTY_CENTRE:
-            code, here = here.county.code, None
-    elif not code:
-        what, where = compliance.home(user)
-        if what == "region":
-            code = where or ""
-        elif what == "point":
-            here = where
-
-    def points_page(queryset) -> tuple[list[dict], int]:
-        rows = compliance.ordered_points(queryset, on)
-        if fail:
-            rows = compliance.failing(rows, fail)
-        return [_point_item(p) for p in rows[offset : offset + limit]], rows.count()
-
-    if here is not None:
-        items, count = points_page(visible.filter(Q(pk=here.pk) | Q(parent=here)))
-        return {"on": on, "region": None, "point": here.pk, "items": items, "count": count}
-    if len(code) == 9:
-        low, high = code_range(code)
-        in_town = visible.filter(region__code__gte=low, region__code__lt=high)
-        items, count = points_page(in_town)
-        if not count and not in_town.exists():
+    code, here = compliance.start(user, code, here)
+    drilled = compliance.drill_down(user, on, code="" if here else code, point=here, rule=fail)
+    level = drilled.level
+    if level.paged:
+        items = [_point_item(p) for p in drilled.points[offset : offset + limit]]
+        count = drilled.points.count()
+        if level.missing(bool(count)):
             raise _not_visible(["query", "region"])
-        return {"on": on, "region": code, "point": None, "items": items, "count": count}
-    if len(code) == 6:
-        in_county = visible.filter(county__code=code)
-        rows = compliance.ordered_points(in_county.filter(kind__in=compliance.COUNTY_LEVEL), on)
-        if fail:
-            rows = compliance.failing(rows, fail)
-        towns = compliance.summary(
-            compliance.by_code_prefix(
-                in_county.filter(kind__in=compliance.TOWN_LEVEL), "region__code", 9
-            ),
-            on,
-            "group",
-        )
-        all_items = [_point_item(p) for p in rows.select_related(None)]
-        all_items += _group_items(_failing_groups(towns, fail), "town")
-        if not all_items and not in_county.exists():
-            raise _not_visible(["query", "region"])
-    elif code or access.is_superuser(user):
-        length = {0: 2, 2: 4, 4: 6}[len(code)]
-        scoped = visible
-        if code:
-            low, high = code_range(code)
-            scoped = visible.filter(county__code__gte=low, county__code__lt=high)
-        groups = compliance.summary(
-            compliance.by_code_prefix(scoped, "county__code", length), on, "group"
-        )
-        all_items = _group_items(_failing_groups(groups, fail), _GROUP_LEVEL[length])
-        if code and not groups and not scoped.exists():
-            raise _not_visible(["query", "region"])
-    else:
-        items, count = points_page(visible)
-        return {"on": on, "region": None, "point": None, "items": items, "count": count}
+        return {
+            "on": on,
+            "region": level.code or None,
+            "point": here.pk if here else None,
+            "items": items,
+            "count": count,
+        }
+    all_items = [_point_item(p) for p in drilled.points] if drilled.points is not None else []
+    all_items += _group_items(drilled.groups, level.group_level)
+    if level.missing(bool(all_items)):
+        raise _not_visible(["query", "region"])
     return {
         "on": on,
-        "region": code or None,
+        "region": level.code or None,
         "point": None,
         "items": all_items[offset : offset + limit],
         "count": len(all_items),

@@ -32,13 +32,11 @@ from django.views.decorators.http import require_http_methods
 from bangban.network import access
 from bangban.network.forms import SearchForm, add_network_errors
 from bangban.network.models import (
-    SERVING_ROLES,
     Domain,
     Equipment,
     Membership,
     Region,
     ServicePoint,
-    code_range,
 )
 
 from . import actions, compliance, directory, scope, spreadsheets
@@ -50,6 +48,7 @@ from .forms import (
     ResultsForm,
     TrainingForm,
 )
+from .helper_filter import HelperFilter, serving_at
 from .models import (
     TRAININGS_PER_YEAR,
     CoverageCorrection,
@@ -67,23 +66,11 @@ def _page(request, queryset, size: int = PAGE_SIZE):
     return Paginator(queryset, size).get_page(request.GET.get("page"))
 
 
-def _serving_at(points) -> Exists:
-    """The helper serves (helper or point lead) at one of `points` (a queryset of point ids)."""
-    return Exists(
-        Membership.objects.filter(
-            user=OuterRef("user_id"), role__in=SERVING_ROLES, point__in=points
-        )
-    )
-
-
 def _places(user) -> Prefetch:
     """Where each helper serves, among the points the user may see."""
     return Prefetch(
         "user__memberships",
-        queryset=Membership.objects.filter(
-            role__in=SERVING_ROLES,
-            point__in=access.points_for(user, "view").values("pk"),
-        )
+        queryset=Membership.objects.serving(at=access.points_for(user, "view").values("pk"))
         .select_related("point")
         .order_by("point__name", "id"),
         to_attr="serving",
@@ -111,32 +98,19 @@ def helpers(request):
         .order_by("region__code")[:300]
     )
     search = HelperSearchForm(request.GET or None, towns=towns)
-    rows = scope.helpers_for(user)
     point = town = None
     text = ""
     if search.is_valid():
         text = search.cleaned_data["q"]
         if search.cleaned_data.get("point"):
             point = access.get_point_for(user, search.cleaned_data["point"])
-            rows = rows.filter(_serving_at([point.pk]))
         if search.cleaned_data.get("town"):
             town = next(t for t in towns if str(t.pk) == search.cleaned_data["town"])
-            low, high = town.region.code_range
-            rows = rows.filter(
-                _serving_at(
-                    ServicePoint.objects.filter(
-                        region__code__gte=low, region__code__lt=high
-                    ).values("pk")
-                )
-            )
-    if text:
-        rows = rows.filter(
-            Q(user__username__icontains=text)
-            | Q(user__first_name__contains=text)
-            | Q(user__last_name__contains=text)
-        )
+    wanted = HelperFilter(
+        point=point.pk if point else None, town=town.region.code if town else "", text=text
+    )
     rows = (
-        with_training(rows, today)
+        with_training(wanted.apply(scope.helpers_for(user), today), today)
         .select_related("user")
         .prefetch_related(_places(user))
         .order_by("user__first_name", "user__username", "id")
@@ -148,7 +122,7 @@ def helpers(request):
         "query": text,
         "point": point,
         "town": town,
-        "filtered": bool(text or point or town),
+        "filtered": wanted.filtered,
         "page": page,
         "today": today,
         "may_import_helpers": _may_import_helpers(user),
@@ -422,7 +396,7 @@ def _candidates(organiser: TrainingOrganiser, today: dt.date, also=()):
     return (
         Helper.objects.filter(
             Q(
-                _serving_at(organiser.points.values("pk")),
+                serving_at(organiser.points.values("pk")),
                 Q(left_on__isnull=True) | Q(left_on__gt=today),
             )
             | Q(pk__in=list(also))
@@ -637,67 +611,32 @@ def _compliance_crumbs(code: str) -> list[tuple[str, str]]:
     return [(names.get(c, c), c) for c in codes]
 
 
-def _level_regions(request, region_code: str | None, on, rule):
-    """Province / city level (or all provinces): one aggregated row per child region."""
-    user = request.user
-    points = access.points_for(user, "view")
-    length = {None: 2, 2: 4, 4: 6}[len(region_code) if region_code else None]
-    if region_code:
-        low, high = code_range(region_code)
-        points = points.filter(county__code__gte=low, county__code__lt=high)
-    groups = compliance.summary(
-        compliance.by_code_prefix(points, "county__code", length), on, "group"
-    )
-    if rule:
-        groups = [g for g in groups if g[f"{rule}_failing"]]
-    if region_code and not groups and not points.exists():
-        raise Http404
-    names = _region_names(g["group"] for g in groups)
-    level = {2: _("省"), 4: _("市"), 6: _("县（区）")}[length]
-    base = reverse("staff:compliance")
-    rows = [
-        _group_row(g, names.get(g["group"], g["group"]), level, f"{base}?region={g['group']}")
-        for g in groups
+def _group_kind(level: str) -> str:
+    return {"province": _("省"), "city": _("市"), "county": _("县（区）"), "town": _("镇（街道）")}[
+        level
     ]
-    return {"rows": rows, "total": _total_row(rows)}
 
 
-def _level_county(request, county_code: str, on, rule):
-    """A county: its zone, sub-zones and windows one row each, then one aggregated row per town."""
-    points = access.points_for(request.user, "view").filter(county__code=county_code)
-    county_points = compliance.ordered_points(
-        points.filter(kind__in=compliance.COUNTY_LEVEL), on
-    ).select_related(None)
-    if rule:
-        county_points = compliance.failing(county_points, rule)
-    towns = compliance.summary(
-        compliance.by_code_prefix(points.filter(kind__in=compliance.TOWN_LEVEL), "region__code", 9),
-        on,
-        "group",
-    )
-    if rule:
-        towns = [g for g in towns if g[f"{rule}_failing"]]
-    rows = [_point_row(p) for p in county_points]
-    if not rows and not towns and not points.exists():
-        raise Http404
-    names = _region_names(g["group"] for g in towns)
+def _drilled_rows(request, drilled: compliance.Drilled) -> dict:
+    """The rows of a level of the drill-down: a page of points (a town's, a point and its children,
+    or a scope's), or a county's points and the groups below (one aggregated row each) with their
+    total. 404 when a region was asked for and nothing of it is visible."""
+    level = drilled.level
+    if level.paged:
+        page = Paginator(drilled.points, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = [_point_row(p) for p in page]
+        if level.missing(bool(page.paginator.count)):
+            raise Http404
+        return {"rows": rows, "page": page}
+    rows = [_point_row(p) for p in drilled.points] if drilled.points is not None else []
     base = reverse("staff:compliance")
     rows += [
-        _group_row(
-            g, names.get(g["group"], g["group"]), _("镇（街道）"), f"{base}?region={g['group']}"
-        )
-        for g in towns
+        _group_row(g, g["name"], _group_kind(level.group_level), f"{base}?region={g['group']}")
+        for g in drilled.groups
     ]
+    if level.missing(bool(rows)):
+        raise Http404
     return {"rows": rows, "total": _total_row(rows)}
-
-
-def _level_points(request, queryset, on, rule):
-    """A page of points (a town's, a point and its children, or a scope's), one row each."""
-    points = compliance.ordered_points(queryset, on)
-    if rule:
-        points = compliance.failing(points, rule)
-    page = Paginator(points, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"rows": [_point_row(p) for p in page], "page": page}
 
 
 @login_required
@@ -719,42 +658,20 @@ def compliance_overview(request):
         point = access.get_point_for(
             user, request.GET["point"], queryset=ServicePoint.objects.select_related("county")
         )
-        if point.kind == Kind.COUNTY_CENTRE:
-            code, point = point.county.code, None
-    elif not code:
-        what, where = compliance.home(user)
-        if what == "region":
-            code = where or ""
-        elif what == "point":
-            point = where
+    code, point = compliance.start(user, code, point)
     if point is not None:
+        code = ""
         context["point"] = point
         context["crumbs"] = _compliance_crumbs(point.county.code)
         context["ancestors"] = _point_ancestors(user, point)
-        scope = access.points_for(user, "view").filter(Q(pk=point.pk) | Q(parent=point))
-        context.update(_level_points(request, scope, on, rule))
         context["title"] = point.name
     elif code:
         if not (code.isascii() and code.isdigit() and len(code) in (2, 4, 6, 9)):
             raise Http404
         context["crumbs"] = _compliance_crumbs(code)
         context["title"] = context["crumbs"][-1][0]
-        if len(code) in (2, 4):
-            context.update(_level_regions(request, code, on, rule))
-        elif len(code) == 6:
-            context.update(_level_county(request, code, on, rule))
-        else:
-            low, high = code_range(code)
-            scope = access.points_for(user, "view").filter(
-                region__code__gte=low, region__code__lt=high
-            )
-            context.update(_level_points(request, scope, on, rule))
-            if not context["page"].paginator.count and not scope.exists():
-                raise Http404
-    elif access.is_superuser(user):
-        context.update(_level_regions(request, None, on, rule))
-    else:
-        context.update(_level_points(request, access.points_for(user, "view"), on, rule))
+    drilled = compliance.drill_down(user, on, code=code, point=point, rule=rule)
+    context.update(_drilled_rows(request, drilled))
     context.setdefault("title", _("达标情况"))
     context["here"] = request.GET.copy()
     context["here"].pop("fail", None)
