@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bangban.catalog.models import ServiceItem
+from bangban.catalog.scope import items_for
 from bangban.kernel.clients import client_ip
 from bangban.messaging.models import Message
 from bangban.network import access
@@ -160,9 +160,7 @@ def item_options(user, text: str = "", selected: int | None = None) -> tuple[lis
     """(value, label) options of the items of the counties the user works in, by name; with search
     text, the items whose name, department, domain or code matches (the catalog's search). One
     query."""
-    items = ServiceItem.objects.filter(
-        county__in=access.catalog_counties(user).values("pk"), current__isnull=False
-    )
+    items = items_for(user)
     wanted = items.search(text).values("pk") if text else None
     q = Q(pk__in=wanted) if wanted is not None else Q()
     if selected is not None and text:

@@ -25,7 +25,6 @@ from django.db import IntegrityError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bangban.network import access
 from bangban.network.models import Department, Domain, Region
 from bangban.staff.spreadsheets import (
     Column,
@@ -51,6 +50,7 @@ from .actions import (
     MaterialData,
 )
 from .models import Level, LimitUnit, Material, Mode, split_keywords
+from .scope import catalog_counties
 
 #: Most rows of each sheet in one file (a county's catalog is a few thousand items).
 MAX_ITEMS = 20_000
@@ -555,7 +555,7 @@ def material_sheet(vocabulary: Vocabulary) -> Sheet:
 def catalog_sheets(user) -> tuple[Sheet, Sheet]:
     """The 事项 and 材料 sheets for `user`: departments (in service) and counties of the catalogs
     they maintain."""
-    counties = access.catalog_counties(user, "change")
+    counties = catalog_counties(user, "change")
     departments = list(
         Department.objects.filter(county__in=counties, active=True)
         .order_by("name")
@@ -573,7 +573,7 @@ def catalog_sheets(user) -> tuple[Sheet, Sheet]:
 def department_reference(user) -> tuple[str, list, list]:
     """The template's sheet 部门: the departments in service of the counties `user` maintains."""
     rows = (
-        Department.objects.filter(county__in=access.catalog_counties(user, "change"), active=True)
+        Department.objects.filter(county__in=catalog_counties(user, "change"), active=True)
         .order_by("county__code", "name")
         .values_list("county__code", "county__name", "name")[:MAX_DEPARTMENTS]
     )
@@ -721,7 +721,7 @@ def check_catalog(
     item_sheet, material_sheet = sheets
     icol = {c.key: c.header for c in item_sheet.columns}
     mcol = {c.key: c.header for c in material_sheet.columns}
-    counties = {c.code: c for c in access.catalog_counties(by, "change")}
+    counties = {c.code: c for c in catalog_counties(by, "change")}
     only = next(iter(counties.values())) if len(counties) == 1 else None
     departments = {
         (d.county_id, d.name): d for d in Department.objects.filter(county__in=counties.values())
