@@ -3,6 +3,11 @@ may see and change, and which accounts a user may create.
 
 Every page and API endpoint asks here; nothing queries around it. "Missing" and "not allowed" look the
 same to the caller (`get_point_for` raises Http404 for both).
+
+Scope is asked as `<things>_for(user, action)` (docs/decisions/0043-reads-and-scope-idiom.md): here
+for the network's own objects (points, regions, equipment, departments and organisations, accounts);
+each other app's policy lives in its own `scope.py` (`staff.scope`, `catalog.scope`, `cases.scope`),
+built on `points_for` / `points_q`.
 """
 
 from __future__ import annotations

@@ -81,8 +81,8 @@ def _int(subquery: QuerySet) -> Coalesce:
 
 def serving_memberships(on: dt.date) -> QuerySet[Membership]:
     """Memberships of people serving at a point: helpers, and leads who have a helper profile."""
-    return Membership.objects.filter(
-        Q(role=Role.HELPER) | Q(role=Role.POINT_LEAD, user__helper_profile__isnull=False)
+    return Membership.objects.serving().filter(
+        Q(role=Role.HELPER) | Q(user__helper_profile__isnull=False)
     )
 
 

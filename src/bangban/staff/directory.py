@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from bangban.network.models import Domain, Membership, OpeningHours, Region, ServicePoint
+from bangban.network.models import (  # noqa: F401 (SERVING_ROLES: named here before, defined once there)
+    SERVING_ROLES,
+    Domain,
+    Membership,
+    OpeningHours,
+    Region,
+    ServicePoint,
+)
 
 from .models import Helper, qualified_condition
 
