@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bangban.network import access
+from bangban.catalog import scope as access  # the catalog's policy moved from the gate
 from bangban.network.models import Region, Role
 
 

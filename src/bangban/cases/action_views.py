@@ -118,12 +118,8 @@ def _helpers_at(point_ids: list[int]) -> list[dict]:
     """Qualified helpers serving at the points, labelled with their point (directory fields only)."""
     today = timezone.localdate()
     rows = (
-        Membership.objects.filter(
-            qualified_condition(today, via="user__helper_profile"),
-            role__in=SERVING_ROLES,
-            point_id__in=point_ids,
-            point__active=True,
-        )
+        Membership.objects.serving(at=point_ids)
+        .filter(qualified_condition(today, via="user__helper_profile"), point__active=True)
         .select_related("user", "point")
         .only("user__username", "user__first_name", "user__last_name", "point__name", "role")
         .order_by("point__name", "user__first_name", "user__last_name", "user_id")[:200]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from bangban.catalog.models import Mode, ServiceItem
 from bangban.catalog.scope import items_for
 from bangban.kernel.uploads import scan_problem
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import Membership, ServicePoint
 
 from . import actions, identifiers, uploads
 from .action_views import registering_points
@@ -48,7 +48,7 @@ def _helpers_for(points: list[ServicePoint]) -> list[tuple[object, str]]:
     qualification and that they serve at the point chosen)."""
     several = len(points) > 1
     rows = (
-        Membership.objects.filter(role__in=SERVING_ROLES, point__in=points)
+        Membership.objects.serving(at=points)
         .select_related("user", "point")
         .order_by("point__ancestry", "user__first_name", "user__last_name", "user_id")
     )

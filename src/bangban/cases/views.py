@@ -24,9 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from bangban.catalog.models import ServiceItem
+from bangban.catalog.scope import items_for
 from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership
+from bangban.network.models import Membership
 
 from . import action_views
 from .ledger import IdentitySearch, LedgerFilter, identity_search
@@ -136,9 +136,9 @@ def helper_options(user, text: str = "", selected: int | None = None) -> tuple[l
 def _helpers_in_scope(user):
     """The ids of the people serving at the points the user may see, and the user's own: a union of
     two indexed reads (an OR across the join made the database test every account)."""
-    serving = Membership.objects.filter(
-        role__in=SERVING_ROLES, point__in=access.points_for(user, "view").values("pk")
-    ).values("user_id")
+    serving = Membership.objects.serving(at=access.points_for(user, "view").values("pk")).values(
+        "user_id"
+    )
     return serving.order_by().union(
         get_user_model().objects.filter(pk=user.pk).order_by().values("pk")
     )
@@ -148,9 +148,7 @@ def item_options(user, text: str = "", selected: int | None = None) -> tuple[lis
     """(value, label) options of the items of the counties the user works in, by name; with search
     text, the items whose name, department, domain or code matches (the catalog's search). One
     query."""
-    items = ServiceItem.objects.filter(
-        county__in=access.catalog_counties(user).values("pk"), current__isnull=False
-    )
+    items = items_for(user)
     wanted = items.search(text).values("pk") if text else None
     q = Q(pk__in=wanted) if wanted is not None else Q()
     if selected is not None and text:

@@ -1,6 +1,6 @@
 """Writes on the service-item catalog. One transaction each; every edit adds an immutable revision.
 
-Scope is the caller's business (`access.catalog_counties(user, "change")`, asked by every view,
+Scope is the caller's business (`scope.catalog_counties(user, "change")`, asked by every view,
 endpoint and import); these functions enforce the catalog's own rules (`check_item`, in
 `catalog.rules` and importable from here), which the pages, the API and the Excel import all share,
 so an item is judged the same way whichever door it came in by.

@@ -1,6 +1,6 @@
 """The catalog's JSON API: items, their revisions and materials (see docs/api.md, 服务事项).
 
-Thin, like the network's API (network/api/): validate, ask the gate (`access.catalog_counties`), call an action or a
+Thin, like the network's API (network/api/): validate, ask the catalog's scope (`scope.catalog_counties`), call an action or a
 queryset, render. Everyone working in a county reads its whole catalog; its region admins (county,
 city, province) create and revise items. Every change of what an item says is a new immutable
 revision (`actions.revise_item`); files of materials are not uploaded here, so a material keeps the
@@ -38,7 +38,7 @@ from .schemas import (
     ModeValue,
     RevisionListOut,
 )
-from .scope import items_for
+from .scope import can_edit_catalog, catalog_counties, items_for
 
 router = Router(tags=["catalog"])
 
@@ -153,7 +153,7 @@ def _get_item(user, item_id: int, action: access.Action) -> ServiceItem:
     item = _items(user).select_related(*ITEM_RELATED).filter(pk=item_id).first()
     if item is None:
         raise ApiError(404, ["path", "item_id"], _("事项不存在或无权访问。"), "not_found")
-    if action != "view" and not access.can_edit_catalog(user, item.county):
+    if action != "view" and not can_edit_catalog(user, item.county):
         raise Forbidden(["path", "item_id"], _("您无权维护该县的事项目录。"))
     return item
 
@@ -298,10 +298,10 @@ def add_item(request, payload: ItemCreateIn):
     """A new item of `county` with its first revision (region admins of the county). 409 names
     every rule broken at once, each at its field."""
     user = request.auth
-    county = access.catalog_counties(user, "view").filter(code=payload.county).first()
+    county = catalog_counties(user, "view").filter(code=payload.county).first()
     if county is None:
         raise NotVisible("county", _("县级区划"))
-    if not access.can_edit_catalog(user, county):
+    if not can_edit_catalog(user, county):
         raise Forbidden(["body", "county"], _("您无权维护该县的事项目录。"))
     data, materials = _data(user, payload)
     item = actions.create_item(

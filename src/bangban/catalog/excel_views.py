@@ -1,6 +1,6 @@
 """The Excel import, template and export of the item catalog (docs/decisions/0013-catalog-spreadsheets.md).
 
-Thin like the other pages: the gate (`access.catalog_counties`, `access.can_edit_catalog`) decides
+Thin like the other pages: the catalog's scope (`scope.catalog_counties`, `scope.can_edit_catalog`) decides
 who may do what, 404 for everyone else; the checks and the writes are in `spreadsheets` and
 `actions`. The upload page is every import's page (`kernel.import_pages`: a plain POST, or htmx with
 a progress bar).
@@ -22,12 +22,12 @@ from django.views.decorators.http import require_http_methods
 
 from bangban.kernel.import_pages import UploadForm, import_page
 from bangban.kernel.spreadsheets import write_export_sheets
-from bangban.network import access
 from bangban.network.models import Domain
 
 from . import spreadsheets
 from .forms import ItemSearchForm
 from .models import Material, ServiceItem
+from .scope import can_edit_catalog, catalog_counties
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,7 +38,7 @@ def items_import(request):
     """Upload a filled-in workbook: both sheets checked first, every problem listed by sheet, row
     and column, or every item created or revised in one transaction. For those who maintain a
     county's catalog only."""
-    if not access.can_edit_catalog(request.user):
+    if not can_edit_catalog(request.user):
         raise Http404
     # 20 MB, the kernel's limit: 5,000 items with 15,000 materials make about 1 MB.
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -55,7 +55,7 @@ def items_import(request):
 def items_template(request):
     """The workbook to fill in: sheets 事项 and 材料 with an example row and drop-down lists, the
     instructions, and the departments of the counties the user maintains."""
-    if not access.can_edit_catalog(request.user):
+    if not can_edit_catalog(request.user):
         raise Http404
     stream = io.BytesIO()
     spreadsheets.write_template(request.user, stream)
@@ -83,10 +83,10 @@ def items_export(request):
     """The items of the counties the user works in, both sheets in the template's layout, so that
     the file can be edited and imported again. Items out of use only for those who maintain them."""
     user = request.user
-    counties = list(access.catalog_counties(user))
+    counties = list(catalog_counties(user))
     if not counties:
         raise Http404
-    editable = list(access.catalog_counties(user, "change").values_list("pk", flat=True))
+    editable = list(catalog_counties(user, "change").values_list("pk", flat=True))
     items = (
         _filtered(request, counties)
         .filter(Q(active=True) | Q(county__in=editable))

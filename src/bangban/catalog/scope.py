@@ -1,21 +1,54 @@
-"""Which service items a user may see or maintain: the catalog scoped through the one gate
-(`network.access.catalog_counties`). Items without a revision yet are never shown. "Missing" and "not
-allowed" look the same (Http404), as everywhere."""
+"""Which service items a user may see or maintain: the catalog's policy (`catalog_counties`, whose
+catalog a user sees or keeps), built on the one gate (`network.access`). Items without a revision
+yet are never shown. "Missing" and "not allowed" look the same (Http404), as everywhere."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangban.network import access
+from bangban.network.models import Region, Role, ServicePoint
 
 from .models import ServiceItem
+
+
+def catalog_counties(user, action: access.Action = "view") -> QuerySet[Region]:
+    """The counties whose item catalog a user may see ("view") or maintain ("change").
+
+    Items are public information, so everyone working in a county sees its whole catalog: region
+    admins and supervisors the counties of their region, everyone else the counties of the points they
+    may see. Only region admins maintain a catalog (items belong to a county; a county, city or
+    province admin keeps those of its counties)."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if access.is_superuser(user):
+        return counties
+    if not getattr(user, "is_active", False):
+        return counties.none()
+    q = Q()
+    for m in access.memberships(user):
+        if m.role == Role.REGION_ADMIN or (m.role == Role.SUPERVISOR and action == "view"):
+            low, high = m.region.code_range
+            q |= Q(code__gte=low, code__lt=high)
+    if action == "view":
+        points = access.points_q(user, "view")
+        if points:
+            q |= Q(pk__in=ServicePoint.objects.filter(points).values("county_id"))
+    return counties.filter(q) if q else counties.none()
+
+
+def can_edit_catalog(user, county: Region | None = None) -> bool:
+    """May `user` maintain the catalog of `county` (or of any county, when None)?"""
+    counties = catalog_counties(user, "change")
+    if county is None:
+        return counties.exists()
+    return counties.filter(pk=county.pk).exists()
 
 
 def items_for(user, action: access.Action = "view", queryset=None) -> QuerySet[ServiceItem]:
     """The items of the counties whose catalog `user` may see ("view") or maintain ("change")."""
     qs = queryset if queryset is not None else ServiceItem.objects.all()
-    return qs.filter(county__in=access.catalog_counties(user, action), current__isnull=False)
+    return qs.filter(county__in=catalog_counties(user, action), current__isnull=False)
 
 
 def get_item_for(user, pk, action: access.Action = "view", queryset=None) -> ServiceItem:

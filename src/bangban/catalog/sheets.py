@@ -15,12 +15,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bangban.kernel.spreadsheets import Column, Sheet, positive_int
-from bangban.network import access
 from bangban.network.models import Department, Domain
 
 from .cells import choice_or, code, count, keywords, line, multiline, several, zh
 from .models import Level, LimitUnit, Material, Mode
 from .rules import MATERIAL_TEXT_LIMITS, MAX_LIMIT, TEXT_LIMITS
+from .scope import catalog_counties
 
 #: Most rows of each sheet in one file (a county's catalog is a few thousand items).
 MAX_ITEMS = 20_000
@@ -403,7 +403,7 @@ def material_sheet(vocabulary: Vocabulary) -> Sheet:
 def catalog_sheets(user) -> tuple[Sheet, Sheet]:
     """The 事项 and 材料 sheets for `user`: departments (in service) and counties of the catalogs
     they maintain."""
-    counties = access.catalog_counties(user, "change")
+    counties = catalog_counties(user, "change")
     departments = list(
         Department.objects.filter(county__in=counties, active=True)
         .order_by("name")
@@ -432,7 +432,7 @@ def plain_sheets(vocabulary: Vocabulary | None = None) -> tuple[Sheet, Sheet]:
 def department_reference(user) -> tuple[str, list, list]:
     """The template's sheet 部门: the departments in service of the counties `user` maintains."""
     rows = (
-        Department.objects.filter(county__in=access.catalog_counties(user, "change"), active=True)
+        Department.objects.filter(county__in=catalog_counties(user, "change"), active=True)
         .order_by("county__code", "name")
         .values_list("county__code", "county__name", "name")[:MAX_DEPARTMENTS]
     )

@@ -25,13 +25,13 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from bangban.kernel.spreadsheets import Problem, Sheet, read_rows, read_sheets
-from bangban.network import access
 from bangban.network.models import Department, Region
 
 from . import actions
 from .actions import MAX_LIMIT, CatalogError, ImportedItem, ItemData, MaterialData
 from .export import MATERIAL_EXPORT_FIELDS, export_sheets
 from .models import ItemRevision, LimitUnit, Material
+from .scope import catalog_counties
 from .sheets import catalog_sheets, write_template
 
 __all__ = [
@@ -334,7 +334,7 @@ def import_catalog(file, *, by) -> ImportResult:
     catalogs `by` maintains."""
     sheets = catalog_sheets(by)
     found, read_problems = read_sheets(file, sheets)
-    counties = {c.code: c for c in access.catalog_counties(by, "change")}
+    counties = {c.code: c for c in catalog_counties(by, "change")}
     return import_rows(found, read_problems, sheets=sheets, counties=counties, by=by)
 
 

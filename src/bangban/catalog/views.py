@@ -3,7 +3,7 @@ applicant at first contact, 一次性告知), an older revision, the edit forms,
 use, and the printable one-time notice list with its QR code.
 
 Thin on purpose, like the network and staff pages: items are read through the gate
-(`access.catalog_counties`; 404 for missing and not-allowed alike) and every write goes through
+(`scope.catalog_counties`; 404 for missing and not-allowed alike) and every write goes through
 `actions.py`. The Excel import and export live in `excel_views.py`.
 """
 
@@ -28,7 +28,7 @@ from .forms import ItemForm, ItemSearchForm, MaterialFormSet, add_catalog_errors
 from .models import ItemRevision, Material, Mode, ServiceItem, mode_field
 from .places import county_points, handling_places
 from .qr import qr_svg
-from .scope import get_item_for
+from .scope import can_edit_catalog, catalog_counties, get_item_for
 
 PAGE_SIZE = 50
 #: The list's order: by county, then implementation code (unique within a county).
@@ -53,8 +53,8 @@ def _with_revision(queryset=None):
 def items(request):
     """The items of the counties the user works in: search, filters, one page at a time."""
     user = request.user
-    counties = list(access.catalog_counties(user).order_by("code"))
-    editable = list(access.catalog_counties(user, "change").values_list("pk", flat=True))
+    counties = list(catalog_counties(user).order_by("code"))
+    editable = list(catalog_counties(user, "change").values_list("pk", flat=True))
     domains = list(Domain.objects.order_by("position", "code"))
     search = ItemSearchForm(
         request.GET or None, domains=domains, counties=counties, may_edit=bool(editable)
@@ -123,7 +123,7 @@ def item_detail(request, pk: int):
     item = get_item_for(user, pk, queryset=_with_revision())
     context = _revision_context(item, item.current)
     context["revisions"] = item.revisions.select_related("created_by").order_by("-number")
-    context["may_edit"] = access.can_edit_catalog(user, item.county)
+    context["may_edit"] = can_edit_catalog(user, item.county)
     context["historical"] = False
     return render(request, "catalog/item.html", context)
 
@@ -198,7 +198,7 @@ def _valid(request, form, formset) -> bool:
 def item_new(request):
     """A new item of a county the user maintains (chosen first when there are several)."""
     user = request.user
-    counties = list(access.catalog_counties(user, "change").order_by("code"))
+    counties = list(catalog_counties(user, "change").order_by("code"))
     if not counties:
         raise Http404
     chosen = request.GET.get("county", "")

@@ -3,6 +3,11 @@ may see and change, and which accounts a user may create.
 
 Every page and API endpoint asks here; nothing queries around it. "Missing" and "not allowed" look the
 same to the caller (`get_point_for` raises Http404 for both).
+
+Scope is asked as `<things>_for(user, action)` (docs/decisions/0043-reads-and-scope-idiom.md): here
+for the network's own objects (points, regions, equipment, departments and organisations, accounts);
+each other app's policy lives in its own `scope.py` (`staff.scope`, `catalog.scope`, `cases.scope`),
+built on `points_for` / `points_q`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django.http import Http404
 from .models import (
     BINDING,
     Department,
+    Equipment,
     Membership,
     PartnerOrganisation,
     Region,
@@ -134,6 +140,14 @@ def get_point_for(user, pk, action: Action = "view", queryset=None) -> ServicePo
         return qs.get(pk=pk)
     except (ServicePoint.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+def equipment_for(user, action: Action = "view", queryset=None) -> QuerySet[Equipment]:
+    """The equipment of the points `user` may act on with `action`."""
+    qs = queryset if queryset is not None else Equipment.objects.all()
+    if is_superuser(user):
+        return qs
+    return qs.filter(point__in=points_for(user, action).values("pk"))
 
 
 # --- Regions -------------------------------------------------------------------------------------
@@ -331,41 +345,6 @@ def get_organisation_for(
     if action != "view" and not can_manage_organisations(user, organisation.county):
         raise Http404
     return organisation
-
-
-# --- The service-item catalog ---------------------------------------------------------------------
-
-
-def catalog_counties(user, action: Action = "view") -> QuerySet[Region]:
-    """The counties whose item catalog a user may see ("view") or maintain ("change").
-
-    Items are public information, so everyone working in a county sees its whole catalog: region
-    admins and supervisors the counties of their region, everyone else the counties of the points they
-    may see. Only region admins maintain a catalog (items belong to a county; a county, city or
-    province admin keeps those of its counties)."""
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if is_superuser(user):
-        return counties
-    if not getattr(user, "is_active", False):
-        return counties.none()
-    q = Q()
-    for m in memberships(user):
-        if m.role == Role.REGION_ADMIN or (m.role == Role.SUPERVISOR and action == "view"):
-            low, high = m.region.code_range
-            q |= Q(code__gte=low, code__lt=high)
-    if action == "view":
-        points = points_q(user, "view")
-        if points:
-            q |= Q(pk__in=ServicePoint.objects.filter(points).values("county_id"))
-    return counties.filter(q) if q else counties.none()
-
-
-def can_edit_catalog(user, county: Region | None = None) -> bool:
-    """May `user` maintain the catalog of `county` (or of any county, when None)?"""
-    counties = catalog_counties(user, "change")
-    if county is None:
-        return counties.exists()
-    return counties.filter(pk=county.pk).exists()
 
 
 # --- Accounts ------------------------------------------------------------------------------------

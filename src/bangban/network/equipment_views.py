@@ -27,7 +27,7 @@ def _get_equipment(user, pk: int, action: access.Action) -> Equipment:
     """Equipment at a point `user` may `action`; 404 whether it is missing or not allowed."""
     try:
         return (
-            Equipment.objects.visible_to(user, action)
+            access.equipment_for(user, action)
             .select_related("point", "point__county", "kind")
             .get(pk=pk)
         )

@@ -8,11 +8,21 @@ its own town's centre, no cycles) are checked in `actions.py`.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Length
 from django.db.models.lookups import Exact
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from bangban.kernel.models import optional_link
+
+from .equipment_models import (  # noqa: F401 (the network's models, kept in their own module)
+    AddDays,
+    Equipment,
+    EquipmentCheck,
+    EquipmentKind,
+    EquipmentQuerySet,
+    _count_subquery,
+)
 
 CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
 
@@ -37,14 +47,7 @@ class Region(models.Model):
     code = models.CharField(_("区划代码"), max_length=12, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级区划"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = optional_link("self", _("上级区划"), related_name="children")
     active = models.BooleanField(_("有效"), default=True)
     is_virtual = models.BooleanField(_("虚拟社区"), default=False)
 
@@ -80,6 +83,18 @@ class Region(models.Model):
 def code_range(prefix: str) -> tuple[str, str]:
     """Codes beginning with a digit prefix form the half-open range [prefix, prefix + 1 digit)."""
     return prefix, prefix + ":"  # ':' follows '9' in ASCII, so every longer code lies inside.
+
+
+def county_link(*, related_name: str) -> models.ForeignKey:
+    """The county a row belongs to (departments, partner organisations, points, training
+    organisers): a protected link to a region of level county."""
+    return models.ForeignKey(
+        Region,
+        verbose_name=_("所属县"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
 
 
 class CountyUnitQuerySet(models.QuerySet):
@@ -124,13 +139,7 @@ class Department(models.Model):
     windows, sub-zones, items and cases, readable and counted, but takes no new ones (no new window
     or sub-zone, department administrator or item is bound to it: `actions.py`, the catalog)."""
 
-    county = models.ForeignKey(
-        Region,
-        verbose_name=_("所属县"),
-        on_delete=models.PROTECT,
-        related_name="departments",
-        limit_choices_to={"level": Region.Level.COUNTY},
-    )
+    county = county_link(related_name="departments")
     name = models.CharField(_("部门名称"), max_length=100)
     active = models.BooleanField(_("在用"), default=True)
 
@@ -176,13 +185,7 @@ class PartnerOrganisation(models.Model):
         SUPERMARKET = "supermarket", _("商超")
         TELECOM = "telecom", _("通信运营商")
 
-    county = models.ForeignKey(
-        Region,
-        verbose_name=_("所属县"),
-        on_delete=models.PROTECT,
-        related_name="partner_organisations",
-        limit_choices_to={"level": Region.Level.COUNTY},
-    )
+    county = county_link(related_name="partner_organisations")
     name = models.CharField(_("单位名称"), max_length=100)
     partner_type = models.CharField(_("合作类型"), max_length=16, choices=PartnerType.choices)
     active = models.BooleanField(_("在用"), default=True)
@@ -256,51 +259,17 @@ class ServicePoint(models.Model):
 
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("上级服务点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
-    )
+    parent = optional_link("self", _("上级服务点"), related_name="children")
     # "/<root id>/<child id>/…/": the ids of every ancestor, root first, each followed by "/".
     # Kept by actions.py; it makes "everything under a point" one index range.
     ancestry = models.CharField(_("上级路径"), max_length=255, default="/", editable=False)
-    county = models.ForeignKey(
-        Region,
-        verbose_name=_("所属县"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": Region.Level.COUNTY},
-    )
+    county = county_link(related_name="+")
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="points"
     )
-    domain = models.ForeignKey(
-        Domain,
-        verbose_name=_("领域"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="points",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="points",
-    )
-    organisation = models.ForeignKey(
-        PartnerOrganisation,
-        verbose_name=_("合作单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="stations",
-    )
+    domain = optional_link(Domain, _("领域"), related_name="points")
+    department = optional_link(Department, _("部门"), related_name="points")
+    organisation = optional_link(PartnerOrganisation, _("合作单位"), related_name="stations")
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     signage_in_place = models.BooleanField(_("统一标识已设置"), default=False)
@@ -474,6 +443,20 @@ def _binding_condition() -> Q:
     return condition
 
 
+class MembershipQuerySet(models.QuerySet):
+    def serving(self, at=None):
+        """The memberships through which someone serves (`SERVING_ROLES`), at the points `at` when
+        given: one point (a point, an id, or an `OuterRef`), or several (a list of ids, or a
+        queryset of points or of their ids). "The people serving at these points", said once."""
+        qs = self.filter(role__in=SERVING_ROLES)
+        if at is None:
+            return qs
+        one = isinstance(at, ServicePoint | int) or (
+            hasattr(at, "resolve_expression") and not isinstance(at, models.QuerySet)
+        )
+        return qs.filter(point=at) if one else qs.filter(point__in=at)
+
+
 class Membership(models.Model):
     """Who acts where: a role bound to a region, a point (and everything under it), a department or a
     partner organisation. A person may hold several."""
@@ -488,24 +471,11 @@ class Membership(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("区划"), null=True, blank=True, on_delete=models.PROTECT
     )
-    point = models.ForeignKey(
-        ServicePoint,
-        verbose_name=_("服务点"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="memberships",
-    )
+    point = optional_link(ServicePoint, _("服务点"), related_name="memberships")
     department = models.ForeignKey(
         Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT
     )
-    organisation = models.ForeignKey(
-        PartnerOrganisation,
-        verbose_name=_("合作单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-    )
+    organisation = optional_link(PartnerOrganisation, _("合作单位"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -515,6 +485,8 @@ class Membership(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("岗位授权")
@@ -557,191 +529,3 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.expires_at:%Y-%m-%d %H:%M}"
-
-
-# --- Equipment and signage (设施设备) --------------------------------------------------------------
-
-
-class AddDays(models.Func):
-    """A date plus a whole number of days, computed in the database (SQLite and PostgreSQL)."""
-
-    output_field = models.DateField()
-    arity = 2
-
-    def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s || ' days')",
-            arg_joiner=", '+' || ",
-            **extra,
-        )
-
-
-def _count_subquery(equipment):
-    """Per point (OuterRef), how many rows of `equipment` it has; 0 when none."""
-    counted = (
-        equipment.filter(point=models.OuterRef("pk"))
-        .order_by()
-        .values("point")
-        .annotate(n=models.Count("pk"))
-        .values("n")
-    )
-    return Coalesce(models.Subquery(counted, output_field=models.IntegerField()), 0)
-
-
-class EquipmentKind(models.Model):
-    """A kind of equipment a point keeps (办公桌椅, 高拍仪, 老花镜 …) and how often it is checked."""
-
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    is_convenience = models.BooleanField(_("便民用品"), default=False)
-    check_interval_days = models.PositiveSmallIntegerField(
-        _("检查周期（天）"), default=91, help_text=_("默认 91 天，即每季度一次。")
-    )
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
-
-    class Meta:
-        verbose_name = _("设备类型")
-        verbose_name_plural = _("设备类型")
-        ordering = ["position", "code"]
-        constraints = [
-            models.CheckConstraint(
-                name="equipment_kind_interval_positive", condition=Q(check_interval_days__gte=1)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class EquipmentQuerySet(models.QuerySet):
-    def visible_to(self, user, action="view"):
-        """The equipment of the points `user` may act on with `action` (the gate decides)."""
-        from . import access  # the gate reads these models
-
-        if access.is_superuser(user):
-            return self
-        return self.filter(point__in=access.points_for(user, action).values("pk"))
-
-    def in_use(self):
-        """Equipment not retired."""
-        return self.exclude(state=Equipment.State.RETIRED)
-
-    def with_check_dates(self):
-        """Annotate `last_checked_on` (the latest check, or None) and `next_check_on` (the latest
-        check, or the date added when never checked, plus the kind's interval)."""
-        latest = (
-            EquipmentCheck.objects.filter(equipment=models.OuterRef("pk"))
-            .order_by("-checked_on", "-pk")
-            .values("checked_on")[:1]
-        )
-        return self.annotate(
-            last_checked_on=models.Subquery(latest, output_field=models.DateField())
-        ).annotate(
-            next_check_on=AddDays(
-                Coalesce("last_checked_on", "added_on"), "kind__check_interval_days"
-            )
-        )
-
-    def check_overdue(self, on):
-        """Equipment in use whose periodic check is overdue on the date `on`: the last check (or,
-        never checked, the date it was added) lies more than the kind's interval before `on`."""
-        return self.in_use().with_check_dates().filter(next_check_on__lt=on)
-
-
-class Equipment(models.Model):
-    """Equipment of one kind at a point, with its quantity, state and the person responsible."""
-
-    class State(models.TextChoices):
-        WORKING = "working", _("正常")
-        FAULTY = "faulty", _("故障")
-        RETIRED = "retired", _("已报废")
-
-    point = models.ForeignKey(
-        ServicePoint, verbose_name=_("服务点"), on_delete=models.PROTECT, related_name="equipment"
-    )
-    kind = models.ForeignKey(
-        EquipmentKind, verbose_name=_("设备类型"), on_delete=models.PROTECT, related_name="+"
-    )
-    quantity = models.PositiveIntegerField(_("数量"), default=1)
-    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.WORKING)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("责任人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.CharField(_("备注"), max_length=200, blank=True)
-    added_on = models.DateField(_("登记日期"), default=timezone.localdate)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-
-    objects = EquipmentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("设施设备")
-        verbose_name_plural = _("设施设备")
-        ordering = ["point", "kind__position", "id"]
-        indexes = [models.Index(fields=["point", "state"], name="equipment_point_state_idx")]
-        constraints = [
-            models.CheckConstraint(
-                name="equipment_quantity_positive", condition=Q(quantity__gte=1)
-            ),
-            models.CheckConstraint(
-                name="equipment_state_known",
-                condition=Q(state__in=["working", "faulty", "retired"]),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} × {self.quantity}"
-
-
-class EquipmentCheck(models.Model):
-    """One periodic check of a piece of equipment: when, by whom, the result and the fault found."""
-
-    class Result(models.TextChoices):
-        OK = "ok", _("正常")
-        FAULTY = "faulty", _("故障")
-
-    equipment = models.ForeignKey(
-        Equipment, verbose_name=_("设施设备"), on_delete=models.CASCADE, related_name="checks"
-    )
-    checked_on = models.DateField(_("检查日期"))
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("检查人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    result = models.CharField(_("检查结果"), max_length=16, choices=Result.choices)
-    fault = models.CharField(_("故障情况"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("设备检查")
-        verbose_name_plural = _("设备检查")
-        ordering = ["-checked_on", "-id"]
-        indexes = [
-            models.Index(fields=["equipment", "-checked_on"], name="equipment_check_latest_idx")
-        ]
-        constraints = [
-            models.CheckConstraint(
-                name="equipment_check_result_known", condition=Q(result__in=["ok", "faulty"])
-            ),
-            models.CheckConstraint(
-                name="equipment_check_fault_described",
-                condition=~Q(result="faulty") | ~Q(fault=""),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.equipment} · {self.checked_on:%Y-%m-%d} · {self.get_result_display()}"

@@ -39,11 +39,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from bangban.network import access
-from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
+from bangban.network import access, drill
+from bangban.network.models import Membership, Region, Role, ServicePoint
 
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
 from .staffing import FULL_TIME_ONLY, MINIMUM, required_helpers, with_staffing
@@ -71,17 +71,8 @@ RULES_BY_CODE = {rule.code: rule for rule in RULES}
 
 #: The kinds of point assessed (those where helpers serve).
 ASSESSED = list(MINIMUM)
-#: Kinds listed one row each on a county's page; the rest are summed per town.
-COUNTY_LEVEL = [
-    ServicePoint.Kind.DEDICATED_ZONE,
-    ServicePoint.Kind.DOMAIN_SUBZONE,
-    ServicePoint.Kind.DEPARTMENT_WINDOW,
-]
-TOWN_LEVEL = [
-    ServicePoint.Kind.TOWN_CENTRE,
-    ServicePoint.Kind.VILLAGE_STATION,
-    ServicePoint.Kind.PARTNER_STATION,
-]
+#: Kinds listed one row each on a county's page; the rest are summed per town (`network.drill`).
+COUNTY_LEVEL, TOWN_LEVEL = drill.COUNTY_LEVEL, drill.TOWN_LEVEL
 
 
 def _int(subquery: QuerySet) -> Coalesce:
@@ -90,8 +81,8 @@ def _int(subquery: QuerySet) -> Coalesce:
 
 def serving_memberships(on: dt.date) -> QuerySet[Membership]:
     """Memberships of people serving at a point: helpers, and leads who have a helper profile."""
-    return Membership.objects.filter(
-        Q(role=Role.HELPER) | Q(role=Role.POINT_LEAD, user__helper_profile__isnull=False)
+    return Membership.objects.serving().filter(
+        Q(role=Role.HELPER) | Q(user__helper_profile__isnull=False)
     )
 
 
@@ -214,7 +205,7 @@ def summary(points: QuerySet[ServicePoint], on: dt.date, group: str | None = Non
     ids = scope.values("pk")
     qualified = Helper.objects.qualified(on)
     staff = (
-        Membership.objects.filter(role__in=SERVING_ROLES, point__in=ids)
+        Membership.objects.serving(at=ids)
         .order_by()
         .values("point_id")
         .annotate(
@@ -286,10 +277,7 @@ def summary(points: QuerySet[ServicePoint], on: dt.date, group: str | None = Non
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def by_code_prefix(points: QuerySet[ServicePoint], field: str, length: int) -> QuerySet:
-    """Annotate `group` = the first `length` digits of `field` (a region code: e.g.
-    "county__code", 4 → the city)."""
-    return points.annotate(group=Substr(field, 1, length, output_field=CharField()))
+by_code_prefix = drill.by_code_prefix
 
 
 # --- Where a user starts, and a page of points ---------------------------------------------------
@@ -310,6 +298,63 @@ def home(user):
     if len(places) == 1:
         return places.pop()
     return "scope", None
+
+
+def start(user, code: str, point: ServicePoint | None) -> tuple[str, ServicePoint | None]:
+    """The (region code, point) a compliance view shows, the page's and the API's alike: a county
+    centre's is its county's (the centre is a building, not assessed itself); nothing asked, the
+    user's `home`."""
+    if point is not None:
+        if point.kind == ServicePoint.Kind.COUNTY_CENTRE:
+            return point.county.code, None
+        return code, point
+    if not code:
+        what, where = home(user)
+        if what == "region":
+            return where or "", None
+        if what == "point":
+            return "", where
+    return code, None
+
+
+@dataclass
+class Drilled:
+    """A level of the drill-down (`network.drill`) with its compliance: the points listed (ordered,
+    annotated by `with_compliance`, narrowed to those failing `rule`) and the groups' `summary`
+    rows (each with the region's `name`; only those failing `rule`)."""
+
+    level: drill.Level
+    points: QuerySet[ServicePoint] | None
+    groups: list[dict]
+
+
+def drill_down(user, on: dt.date, *, code: str = "", point=None, rule=None) -> Drilled:
+    """The compliance page's and `GET /compliance`'s rows at `code` or `point` (see `start`),
+    within what `user` may see: one query for the groups, one for the listed points."""
+    level = drill.drill_down(
+        access.points_for(user, "view"),
+        code=code,
+        point=point,
+        everything=access.is_superuser(user),
+    )
+    points = None
+    if level.listed is not None:
+        points = ordered_points(level.listed, on)
+        if not level.paged:
+            points = points.select_related(None)
+        if rule:
+            points = failing(points, rule)
+    groups = []
+    if level.grouped is not None:
+        groups = summary(level.grouped, on, "group")
+        if rule:
+            groups = [g for g in groups if g[f"{rule}_failing"]]
+        names = dict(
+            Region.objects.filter(code__in=[g["group"] for g in groups]).values_list("code", "name")
+        )
+        for g in groups:
+            g["name"] = names.get(g["group"], g["group"])
+    return Drilled(level, points, groups)
 
 
 def ordered_points(queryset: QuerySet[ServicePoint], on: dt.date) -> QuerySet[ServicePoint]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bangban.network.demo import DEMO_PASSWORD, Demo
 from bangban.network.models import (
+    SERVING_ROLES,
     Domain,
     Equipment,
     EquipmentCheck,
@@ -91,7 +92,7 @@ def extend_demo(demo: Demo) -> list[str]:
     demo_accounts = list(
         User.objects.filter(
             memberships__point__county=county,
-            memberships__role__in=[Role.HELPER, Role.POINT_LEAD],
+            memberships__role__in=SERVING_ROLES,
             helper_profile__isnull=True,
         ).distinct()
     )

@@ -1,14 +1,16 @@
 """The helper list's filter, said once for the helpers page (`staff/views`) and `GET /helpers`
 (`staff/api`), as `cases.ledger.LedgerFilter` is for the ledger: each front end reads its own
-parameters, then narrows the helpers in scope (`scope.helpers_for`) here."""
+parameters, then narrows the helpers in scope (`scope.helpers_for`) here, and shows where each
+serves (`serving_places`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from bangban.network import access
 from bangban.network.models import Membership, Region, ServicePoint
 
 from .models import Helper
@@ -18,6 +20,18 @@ def serving_at(points) -> Exists:
     """The helper serves (helper or point lead) at one of `points` (point ids, or a queryset of
     them)."""
     return Exists(Membership.objects.serving(at=points).filter(user=OuterRef("user_id")))
+
+
+def serving_places(user, *order: str, via: str = "user__memberships") -> Prefetch:
+    """Where each helper (`via` "user__memberships") or account (`via` "memberships") serves,
+    among the points `user` may see, in `order`: a prefetch to the attribute `serving`."""
+    return Prefetch(
+        via,
+        queryset=Membership.objects.serving(at=access.points_for(user, "view").values("pk"))
+        .select_related("point")
+        .order_by(*order),
+        to_attr="serving",
+    )
 
 
 @dataclass(frozen=True)

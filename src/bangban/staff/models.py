@@ -17,7 +17,14 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bangban.network.models import Department, Domain, PartnerOrganisation, Region, ServicePoint
+from bangban.kernel.models import optional_link
+from bangban.network.models import (
+    Department,
+    Domain,
+    PartnerOrganisation,
+    ServicePoint,
+    county_link,
+)
 
 
 def anniversary(day: dt.date) -> dt.date:
@@ -154,36 +161,18 @@ class TrainingOrganiser(models.Model):
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("名称"), max_length=100)
-    county = models.ForeignKey(
-        Region,
-        verbose_name=_("所属县"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        limit_choices_to={"level": Region.Level.COUNTY},
+    county = county_link(related_name="+")
+    department = optional_link(
+        Department, _("部门"), related_name="training_organiser", one_to_one=True
     )
-    department = models.OneToOneField(
-        Department,
-        verbose_name=_("部门"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="training_organiser",
-    )
-    town_centre = models.OneToOneField(
+    town_centre = optional_link(
         ServicePoint,
-        verbose_name=_("镇（街道）便民服务中心"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
+        _("镇（街道）便民服务中心"),
         related_name="training_organiser",
+        one_to_one=True,
     )
-    organisation = models.OneToOneField(
-        PartnerOrganisation,
-        verbose_name=_("合作单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="training_organiser",
+    organisation = optional_link(
+        PartnerOrganisation, _("合作单位"), related_name="training_organiser", one_to_one=True
     )
     # What it trains for: the rule's points (`actions.rule_bindings`) with the administrators'
     # corrections applied, kept by `actions.sync_organisers` whenever the network changes.

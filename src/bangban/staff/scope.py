@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from bangban.network.access import Action, is_superuser, memberships, points_for, points_q
-from bangban.network.models import SERVING_ROLES, Membership, Role, ServicePoint
+from bangban.network.models import Membership, Role, ServicePoint
 
 from .models import Helper, TrainingOrganiser
 
@@ -31,11 +31,9 @@ def helpers_for(user, action: Action = "view") -> QuerySet:
     q = Q()
     points = points_q(user, action)
     if points:
-        serving = Membership.objects.filter(
-            user=OuterRef("user_id"),
-            role__in=SERVING_ROLES,
-            point__in=ServicePoint.objects.filter(points).values("pk"),
-        )
+        serving = Membership.objects.serving(
+            at=ServicePoint.objects.filter(points).values("pk")
+        ).filter(user=OuterRef("user_id"))
         q |= Q(Exists(serving))
     if action == "view":
         q |= Q(user_id=user.pk)
@@ -57,9 +55,7 @@ def accounts_to_profile(user, action: Action = "change") -> QuerySet:
     """The accounts a user may give a helper profile ("change"; "view": may see): people serving
     (helper or point lead) at a point the user may act on with `action`, with or without a profile.
     The HTML "new profile" page and `POST /helpers` both ask here."""
-    serving = Membership.objects.filter(
-        role__in=SERVING_ROLES, point__in=points_for(user, action).values("pk")
-    )
+    serving = Membership.objects.serving(at=points_for(user, action).values("pk"))
     return get_user_model().objects.filter(pk__in=serving.values("user_id"))
 
 

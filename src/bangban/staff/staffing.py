@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import Membership, ServicePoint
 
 from .models import qualified_condition
 
@@ -58,10 +58,8 @@ def required_helpers() -> Case:
 
 def _serving(on: dt.date, *, full_time: bool) -> QuerySet:
     """Memberships at the outer point held by someone qualified on `on` (full-time if asked)."""
-    memberships = Membership.objects.filter(
-        qualified_condition(on, "user__helper_profile"),
-        point=OuterRef("pk"),
-        role__in=SERVING_ROLES,
+    memberships = Membership.objects.serving(at=OuterRef("pk")).filter(
+        qualified_condition(on, "user__helper_profile")
     )
     return memberships.filter(user__helper_profile__full_time=True) if full_time else memberships
 

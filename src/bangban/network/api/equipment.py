@@ -78,14 +78,9 @@ def _equipment_detail(pk: int) -> dict:
 
 def _get_equipment(user, equipment_id: int, action: access.Action) -> Equipment:
     try:
-        return (
-            Equipment.objects.visible_to(user, action).select_related("point").get(pk=equipment_id)
-        )
+        return access.equipment_for(user, action).select_related("point").get(pk=equipment_id)
     except Equipment.DoesNotExist:
-        if (
-            action != "view"
-            and Equipment.objects.visible_to(user, "view").filter(pk=equipment_id).exists()
-        ):
+        if action != "view" and access.equipment_for(user, "view").filter(pk=equipment_id).exists():
             raise Forbidden(["path", "equipment_id"], _("您无权修改该服务点的设施设备。")) from None
         raise ApiError(
             404, ["path", "equipment_id"], _("设施设备不存在或无权访问。"), "not_found"

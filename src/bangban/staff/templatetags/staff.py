@@ -8,7 +8,7 @@ from django import template
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from bangban.network.models import SERVING_ROLES, Membership, ServicePoint
+from bangban.network.models import Membership, ServicePoint
 
 from ..models import TrainingAttendance
 from ..qualification import reasons_from_training, reasons_not_qualified
@@ -28,7 +28,7 @@ def point_staffing(context, point: ServicePoint) -> dict:
         helper__user=OuterRef("user_id"), session__held_on__lte=today
     )
     people = list(
-        Membership.objects.filter(point=point, role__in=SERVING_ROLES)
+        Membership.objects.serving(at=point)
         .select_related("user", "user__helper_profile")
         .annotate(trained=Exists(attended), passed_training=Exists(attended.filter(passed=True)))
         .order_by("role", "user__first_name", "user__username", "id")
