@@ -319,7 +319,7 @@ def to_svg_element(chart: WorkflowChart) -> str:
             bottom + margin,
             _("帮办代办工作流程图（内容见下方表格）"),
             _defs(),
-            attrs=' class="workflow-chart d-block" style="width: 100%; min-width: 900px; height: auto"',
+            attrs=' class="workflow-chart d-block"',  # its size: site.css (no style="", decision 0044)
         )
     )
 
