@@ -252,3 +252,15 @@ def test_our_scripts_add_no_inline_code():
         for match in SCRIPT_CODE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_djangos_technical_pages_go_without_the_header(db):
+    """BANGBAN_DEBUG_PAGES=1 (with DEBUG) asks for Django's own 404 and 500 pages, which are inline
+    styles and scripts throughout: those alone go without the policy (as django-csp has it)."""
+    with override_settings(DEBUG=True, BANGBAN_DEBUG_PAGES=True, ROOT_URLCONF="tests.test_errors"):
+        anonymous = Client(raise_request_exception=False)
+        for url, status in [("/no/such/page/", 404), ("/boom/", 500)]:
+            response = anonymous.get(url)
+            assert response.status_code == status
+            assert HEADER not in response
+        assert HEADER in anonymous.get(reverse("login"))
