@@ -12,4 +12,6 @@ models, migrations or management commands.
   over the columns each app declares in its `protected.py`.
 - `clients`: the client's address behind the reverse proxy, for the login lockouts, the rate limits
   and the log of revealed ID numbers (docs/decisions/0035-limits-that-hold-in-production.md).
+- `content_policy`: the Content-Security-Policy header on every response, the error pages included
+  (docs/decisions/0044-content-security-policy.md).
 """
