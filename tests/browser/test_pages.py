@@ -7,6 +7,7 @@ from bangban.network.models import Role
 
 from ..catalog.conftest import make_item  # noqa: F401 - a fixture
 from ..staff.conftest import make_helper, organiser  # noqa: F401 - fixtures
+from .conftest import add_style
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -286,7 +287,7 @@ def test_the_pages_found_too_wide_fit_a_360_px_phone(
         assert box is not None and box["x"] + box["width"] <= 360, f"编辑 off-screen: {box}"
     for path, name in [(f"/catalog/{item.pk}/", "item"), (f"/p/items/{item.pk}/", "public item")]:
         page.goto(f"{live_server.url}{path}")
-        page.add_style_tag(content=LARGE_TEXT)
+        add_style(page, LARGE_TEXT)
         assert_fits(page, f"{name} page in large text")
         if shots:
             page.screenshot(path=str(shots / f"fit-{name}-360-large.png"), full_page=True)

@@ -29,4 +29,6 @@ installed app only for its template tags (`{% load bangban %}`); it has no model
 - `models`: small model helpers several apps share (`optional_link`).
 - `import_pages`: the one Excel import page (upload form, view, result) every app uses.
 - `templatetags/bangban.py`: the project-wide template tags (`widget`, `page_url`).
+- `content_policy`: the Content-Security-Policy header on every response, the error pages included
+  (docs/decisions/0044-content-security-policy.md).
 """

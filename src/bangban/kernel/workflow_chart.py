@@ -326,7 +326,7 @@ def to_svg_element(chart: WorkflowChart) -> str:
             bottom + margin,
             chart.description or chart.title,
             _defs(),
-            attrs=' class="workflow-chart d-block" style="width: 100%; min-width: 900px; height: auto"',
+            attrs=' class="workflow-chart d-block"',  # its size: site.css (no style="", decision 0044)
         )
     )
 

@@ -18,4 +18,8 @@
     var first = rows.lastElementChild && rows.lastElementChild.querySelector("select, input");
     if (first) first.focus();
   });
+  // A printable page (the one-time notice list, a case's documents): its "print" button.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 })();
