@@ -1,4 +1,4 @@
-"""Production settings are secure by default (ARCHITECTURE.md "Production")."""
+"""Production settings are secure by default (docs/architecture.md "Production")."""
 
 import json
 import os

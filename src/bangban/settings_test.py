@@ -1,6 +1,6 @@
 """Settings for the test suite: the real settings with a fixed key, plain static files, fast hashing.
 
-Login throttling is off here and switched on by the tests that test it (ARCHITECTURE.md).
+Login throttling is off here and switched on by the tests that test it (docs/architecture.md).
 """
 
 import os

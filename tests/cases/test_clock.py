@@ -1,4 +1,4 @@
-"""The clock of a case (DOMAIN.md "The clock of a case"): the worked examples, and the rules around
+"""The clock of a case (docs/domain.md "The clock of a case"): the worked examples, and the rules around
 acceptance, suspension, extension and completion."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one-time notice (一次性告知) and deemed acceptance (行政许可法 §32), on DOMAIN.md's examples:
+"""The one-time notice (一次性告知) and deemed acceptance (行政许可法 §32), on docs/domain.md's examples:
 received 2026-11-02, 10 working days promised."""
 
 from __future__ import annotations

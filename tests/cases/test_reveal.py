@@ -1,4 +1,4 @@
-"""The full ID number (DOMAIN.md "Full ID numbers"): shown only to the case's first responsible and
+"""The full ID number (docs/domain.md "Full ID numbers"): shown only to the case's first responsible and
 handling helpers and to the leads and admins above them, each showing logged as an IdentityView;
 everyone else gets 403 (or 404 when the case is not theirs to see) and nothing is written."""
 

@@ -1,4 +1,4 @@
-"""Yellow and red cards and the on-time rate (DOMAIN.md "Warnings and on-time"), at their boundaries.
+"""Yellow and red cards and the on-time rate (docs/domain.md "Warnings and on-time"), at their boundaries.
 The reads are tested on deadlines written straight into the rows; how deadlines arise is
 test_clock.py's business."""
 

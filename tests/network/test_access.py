@@ -1,4 +1,4 @@
-"""The one gate, role by role and place by place (ARCHITECTURE.md "Who acts where")."""
+"""The one gate, role by role and place by place (docs/architecture.md "Who acts where")."""
 
 import pytest
 from django.contrib.auth import get_user_model

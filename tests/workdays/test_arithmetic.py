@@ -1,4 +1,4 @@
-"""The worked values of DOMAIN.md "Definitions", table-driven, on a calendar value (no database)."""
+"""The worked values of docs/domain.md "Definitions", table-driven, on a calendar value (no database)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Identifiers of applicants: validating, normalising and masking them. Pure functions, no database.
 
-DOMAIN.md "Identifiers and personal data" and "Definitions" (Elderly; Full ID numbers):
+docs/domain.md "Identifiers and personal data" and "Definitions" (Elderly; Full ID numbers):
 
 - A **resident ID number** (居民身份证号码, GB 11643-1999) has 18 characters: a 6-digit area code, the
   birth date YYYYMMDD, a 3-digit sequence (odd = male, even = female) and a check character by ISO 7064

@@ -14,7 +14,7 @@ from .models import CaseCounter
 def next_sequence(county_id: int, day: dt.date, series: str = CaseCounter.Series.CASE) -> int:
     """The next number of a county on a day in a series (cases, notices): one statement on a counter
     row, inside the caller's transaction, so numbers are gap-free and never given twice
-    (ARCHITECTURE.md "SQLite")."""
+    (docs/architecture.md "SQLite")."""
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -27,6 +27,6 @@ def next_sequence(county_id: int, day: dt.date, series: str = CaseCounter.Series
 
 
 def case_number(county_code: str, day: dt.date, sequence: int, prefix: str = "") -> str:
-    """`370323-20261125-0042` (DOMAIN.md "Case numbers"): 4 digits, longer when needed; a notice's
+    """`370323-20261125-0042` (docs/domain.md "Case numbers"): 4 digits, longer when needed; a notice's
     number has N before the sequence (`370323-20261125-N0007`)."""
     return f"{county_code}-{day:%Y%m%d}-{prefix}{sequence:04d}"

@@ -35,7 +35,7 @@ WarningValue = Literal[tuple(value for value, _ in WARNINGS)]  # type: ignore[va
 SpecialValue = Literal[tuple(value for value, _ in SPECIAL)]  # type: ignore[valid-type]
 SortValue = Literal[tuple(SORTS)]  # type: ignore[valid-type]
 
-#: `370323-20261125-0042` (DOMAIN.md "Case numbers").
+#: `370323-20261125-0042` (docs/domain.md "Case numbers").
 CASE_NUMBER = r"^[0-9]{6}-[0-9]{8}-[0-9]{4,9}$"
 #: A scan's file name: no path, one of the kinds the authorisation accepts.
 SCAN_NAME = r"^[^\x00-\x1f\x7f/\\]*\.([Pp][Dd][Ff]|[Jj][Pp][Ee]?[Gg]|[Pp][Nn][Gg])$"

@@ -98,13 +98,13 @@ def get_case_for(user, number: str, action: access.Action = "view", queryset=Non
     return case
 
 
-#: The roles that are "the leads and admins above" a case's helpers (DOMAIN.md "Full ID numbers"):
+#: The roles that are "the leads and admins above" a case's helpers (docs/domain.md "Full ID numbers"):
 #: everyone who may change a point, which a supervisor and a helper may not (`access.ROLE_ACTIONS`).
 REVEAL_ACTION: access.Action = "change"
 
 
 def may_reveal(case: Case, user) -> bool:
-    """Whether `user` may see the applicant's full ID number (DOMAIN.md "Full ID numbers"): the case's
+    """Whether `user` may see the applicant's full ID number (docs/domain.md "Full ID numbers"): the case's
     first responsible helper and its handling helper, and the leads and admins of the point that
     registered it (where the first responsible helper took it) or that handles it, or above them.
     A supervisor, a helper elsewhere and the receiving point of a pending transfer may not; nor may

@@ -1,10 +1,10 @@
-"""The one workflow table of a case (ARCHITECTURE.md "Inside an app"): its states, the actions that
+"""The one workflow table of a case (docs/architecture.md "Inside an app"): its states, the actions that
 move it, from which states, to which, who may perform them and on which named conditions, in the
 shape every workflow has (`bangban.kernel.workflow`, decision 0042). `cases.actions` enforces it
 (`LEDGER.check`); the case page and the action pages ask `permitted`, the same answer; nothing else
 writes `Case.status`; the tests loop over it and the workflow chart (附件2) is drawn from it.
 
-The clock is not the state (DOMAIN.md "The clock of a case"): it runs from the acceptance day, actual
+The clock is not the state (docs/domain.md "The clock of a case"): it runs from the acceptance day, actual
 or deemed, whatever the state, except while suspended. A case deemed accepted on the day of receipt
 keeps its clock running while it still awaits materials after a late notice. A pending transfer is a
 row of its own; the case keeps its state meanwhile.

@@ -3,7 +3,7 @@
 A `ServiceItem` is the identity of an item in one county (its implementation code). Everything a helper
 tells an applicant lives in an immutable `ItemRevision` with its ordered `Material` rows: every edit, in the
 app, through the API or by import, adds a revision and moves `ServiceItem.current` to it, so a case can
-point to the revision it was told (ARCHITECTURE.md "Items"). Nothing updates a revision once written.
+point to the revision it was told (docs/architecture.md "Items"). Nothing updates a revision once written.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Level(models.TextChoices):
 
 
 class LimitUnit(models.TextChoices):
-    """The unit of a time limit (DOMAIN.md "Time limits"); values are the workdays engine's units."""
+    """The unit of a time limit (docs/domain.md "Time limits"); values are the workdays engine's units."""
 
     WORKING = "working", _("工作日")
     NATURAL = "natural", _("自然日")

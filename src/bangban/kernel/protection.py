@@ -1,5 +1,5 @@
 """Protecting personal data at rest: encryption for storage, keyed digests for finding it again
-(ARCHITECTURE.md "Applicants"; DOMAIN.md "Identifiers and personal data"; decision 0030).
+(docs/architecture.md "Applicants"; docs/domain.md "Identifiers and personal data"; decision 0030).
 
 - Identity numbers, birth dates and phones are stored only encrypted (Fernet: AES-128-CBC with
   HMAC-SHA256, from `cryptography`), beside a mask (`370323********1234`, `138****1234`) where a page

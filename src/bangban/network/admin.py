@@ -1,5 +1,5 @@
 """Django admin: for superusers (the deployment's operators) only. Every other role, region admins
-included, works in the app's own scoped pages (ARCHITECTURE.md "The gate"). Foreign keys use
+included, works in the app's own scoped pages (docs/architecture.md "The gate"). Foreign keys use
 autocomplete, never a select of 60,000 points."""
 
 from django import forms

@@ -9,7 +9,7 @@ name, in INSTALLED_APPS order. Subscribers run inside the announcing write's tra
 they keep is never out of step with the network: if one fails, the whole write is undone.
 
 Not Django signals: a signal fires from `save()` wherever it is called (bulk writes skip it), and
-the workflow and the audit trail must not depend on it (ARCHITECTURE.md "Inside an app").
+the workflow and the audit trail must not depend on it (docs/architecture.md "Inside an app").
 """
 
 from __future__ import annotations

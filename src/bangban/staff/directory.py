@@ -1,7 +1,7 @@
 """The linkage directory (帮办代办联动信息库): every active point and every qualified helper of the
 deployment, with directory fields only.
 
-It is the one deliberate exception to scope (ARCHITECTURE.md "The gate"): any signed-in user reads the
+It is the one deliberate exception to scope (docs/architecture.md "The gate"): any signed-in user reads the
 whole deployment's directory, so nothing leaves this module but the fields written out below — plain
 dicts, never model objects: point name, kind, town, domains, opening hours, phone; helper name, the
 points where they serve, domains, work phone. No usernames, e-mail addresses, ID numbers or personal

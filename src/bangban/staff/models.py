@@ -1,8 +1,8 @@
 """Helpers (帮办代办员), their qualification to serve (上岗资格), and training (业务培训).
 
 Where a helper serves is not stored here: it comes from their memberships (network.Membership,
-ARCHITECTURE.md "Who acts where"). The profile says who they are; `qualified(on=…)` says whether they
-may serve on a day (DOMAIN.md "Definitions": active, at least one year of acceptance work, a training
+docs/architecture.md "Who acts where"). The profile says who they are; `qualified(on=…)` says whether they
+may serve on a day (docs/domain.md "Definitions": active, at least one year of acceptance work, a training
 passed).
 """
 
@@ -28,7 +28,7 @@ from bangban.network.models import (
 
 
 def anniversary(day: dt.date) -> dt.date:
-    """The same date one year later; 29 February counts as 28 February (DOMAIN.md)."""
+    """The same date one year later; 29 February counts as 28 February (docs/domain.md)."""
     if day.month == 2 and day.day == 29:
         return dt.date(day.year + 1, 2, 28)
     return day.replace(year=day.year + 1)
@@ -68,7 +68,7 @@ class HelperQuerySet(models.QuerySet):
         return self.filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
     def qualified(self, on: dt.date):
-        """Qualified to serve on `on` (DOMAIN.md "Definitions"; see `qualified_condition`)."""
+        """Qualified to serve on `on` (docs/domain.md "Definitions"; see `qualified_condition`)."""
         return self.filter(qualified_condition(on))
 
 
@@ -118,7 +118,7 @@ class Helper(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
-#: Trainings each organiser must hold in a year (the seed's 三(四); DOMAIN.md "Staff").
+#: Trainings each organiser must hold in a year (the seed's 三(四); docs/domain.md "Staff").
 TRAININGS_PER_YEAR = 2
 
 

@@ -1,8 +1,8 @@
-"""Staffing rules (the seed's 三(三); DOMAIN.md "Staff"): how many qualified helpers each kind of point
+"""Staffing rules (the seed's 三(三); docs/domain.md "Staff"): how many qualified helpers each kind of point
 needs, and the one function that computes compliance for any set of points.
 
 Everyone qualified serving at a point counts toward its minimum, leads included; a station's minimum
-is met only by full-time *and* qualified helpers (DOMAIN.md "Definitions"). Compliance is computed in
+is met only by full-time *and* qualified helpers (docs/domain.md "Definitions"). Compliance is computed in
 the database — one correlated count per point, then grouped — so a province's 62,000 stations are
 summarised without loading them.
 """

@@ -1,6 +1,6 @@
 """Working-day arithmetic: pure functions over an immutable `Calendar` value, no database.
 
-The rules are DOMAIN.md "Definitions (normative)", working-day arithmetic and the clock of a case:
+The rules are docs/domain.md "Definitions", working-day arithmetic and the clock of a case:
 
 - A day of a *known* (published) year is a working day by the calendar: Monday to Friday unless it is a
   holiday, Saturday and Sunday only when it is a make-up working day (调休上班).

@@ -1,4 +1,4 @@
-"""The clock of a case, from acceptance to its end (DOMAIN.md "The clock of a case"): 受理 when the
+"""The clock of a case, from acceptance to its end (docs/domain.md "The clock of a case"): 受理 when the
 materials are complete, 中止 and 恢复 (the working days between move both deadlines), 延长 with an
 approver, 办结 and 撤回. Each locks the case, applies deemed acceptance first, asks the workflow
 table, writes its one event and tells the applicant."""

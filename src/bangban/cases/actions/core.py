@@ -35,7 +35,7 @@ def _serves_at(user, point: ServicePoint) -> bool:
 
 
 def _not_qualified(user, on: dt.date) -> str:
-    """Why `user` is not qualified to serve on `on` (上岗资格, DOMAIN.md "Definitions"), as one
+    """Why `user` is not qualified to serve on `on` (上岗资格, docs/domain.md "Definitions"), as one
     text, or "" when they are: one query (`staff.qualification.with_training`, the reasons of
     `ensure_qualified`)."""
     helper = with_training(Helper.objects.filter(user=user), on).first()

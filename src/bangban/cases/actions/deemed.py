@@ -49,7 +49,7 @@ def _no_longer_deemable(case: Case) -> dict:
 def _deem_first(case: Case, today: dt.date | None = None) -> Case:
     """视为受理 where it is due, before anything else is done to a (locked) case: every action, the
     hourly job and registration call it first, so an action after the window sees the case
-    accepted as the law has it (DOMAIN.md "The clock of a case"). Its own event, by the system,
+    accepted as the law has it (docs/domain.md "The clock of a case"). Its own event, by the system,
     the same whoever comes first; no query when nothing is due."""
     changes = _deemed(case, today or timezone.localdate())
     if not changes:

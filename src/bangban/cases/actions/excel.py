@@ -190,7 +190,7 @@ def check_imported_cases(county, cases: list[ImportedCase]) -> dict[str, list[st
 
 def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     """导入历史办件: all or nothing, in one transaction. Each case is numbered by its own registration
-    day on the county's counter (DOMAIN.md "Case numbers") and keeps its original number; an
+    day on the county's counter (docs/domain.md "Case numbers") and keeps its original number; an
     applicant already known keeps what is on record (an old ledger row does not overwrite it); no
     message goes to anyone; each case gets one event, "import". A case still awaiting acceptance
     whose notice window has passed (a ledger row holds no notice) is deemed accepted on its day of

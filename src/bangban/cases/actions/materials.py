@@ -37,7 +37,7 @@ def set_material_status(
 
     A material may be 容缺后补 (deferred) only when the item allows it for that material, the
     applicant has no dishonesty record, has signed the written commitment (`commitment`) and a day
-    to supply it by is set (`deferred_until`, today or later) — DOMAIN.md "Definitions". After
+    to supply it by is set (`deferred_until`, today or later) — docs/domain.md "Definitions". After
     acceptance the only change left is a deferred material arriving (deferred → received)."""
     today = timezone.localdate()
     with transaction.atomic():
@@ -139,7 +139,7 @@ def issue_notice(
 ) -> Notice:
     """一次性告知: one written notice listing every missing or wrong material with the reason and the day
     to supply them by. A notice later than 5 working days after receipt comes after the case's
-    deemed acceptance on the day of receipt (`_deem_first`), its clock running (DOMAIN.md "The clock
+    deemed acceptance on the day of receipt (`_deem_first`), its clock running (docs/domain.md "The clock
     of a case"); one in time keeps it from deemed acceptance for good. A second notice needs a
     reason and is recorded as repeated (重复告知)."""
     today = timezone.localdate()

@@ -1,4 +1,4 @@
-"""Full ID numbers and authorisation scans, shown to those entitled (`scope.may_reveal`, DOMAIN.md
+"""Full ID numbers and authorisation scans, shown to those entitled (`scope.may_reveal`, docs/domain.md
 "Full ID numbers") and logged as an `IdentityView` in the same transaction; nothing is written when
 they may not see it."""
 

@@ -151,7 +151,7 @@ def decline_transfer(
 
 def escalate_transfers(*, today: dt.date | None = None) -> int:
     """A transfer unanswered by the end of the working day after it was sent escalates to the
-    receiving point's lead (DOMAIN.md "Definitions"): marked, recorded on the case, and the lead is
+    receiving point's lead (docs/domain.md "Definitions"): marked, recorded on the case, and the lead is
     texted at their work phone when it is a mobile. The number escalated."""
     today = today or timezone.localdate()
     escalated = 0

@@ -20,7 +20,7 @@ from .clock import NEAR_DEADLINE, OVERDUE, warning_q
 
 
 class CaseQuerySet(models.QuerySet):
-    """Reads of the ledger (DOMAIN.md "Warnings and on-time"), all on the promised deadline."""
+    """Reads of the ledger (docs/domain.md "Warnings and on-time"), all on the promised deadline."""
 
     def open(self):
         return self.filter(status__in=OPEN)

@@ -1,5 +1,5 @@
 """The case's clock, read without writing: deemed acceptance (行政许可法 §32), the deadlines counted
-from acceptance, and the warnings (黄牌, 红牌) of DOMAIN.md "Warnings and on-time". Pure rules on
+from acceptance, and the warnings (黄牌, 红牌) of docs/domain.md "Warnings and on-time". Pure rules on
 the workdays calendar; the models and the reads use them."""
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class ReadingDay:
         return cls(on, next_working_day(on), deemed_cutoff(on))
 
 
-#: The two warnings of DOMAIN.md "Warnings and on-time", on the promised deadline.
+#: The two warnings of docs/domain.md "Warnings and on-time", on the promised deadline.
 OVERDUE, NEAR_DEADLINE = "overdue", "near_deadline"
 
 

@@ -39,7 +39,7 @@ class CaseEvent(models.Model):
 
 
 class IdentityView(models.Model):
-    """One showing of an applicant's full ID number (DOMAIN.md "Full ID numbers") or of the signed
+    """One showing of an applicant's full ID number (docs/domain.md "Full ID numbers") or of the signed
     authorisation scan of a 代办 case (which carries the same): who saw what, when, on which case.
     Written by `actions.reveal_number` and `actions.authorisation_scan` only; never updated or
     deleted."""

@@ -281,7 +281,7 @@ def update_organisation(
 )
 def create_account(request, payload: AccountIn):
     """Create a user with one role bound inside the caller's scope: only roles below one's own
-    (ARCHITECTURE.md "Who acts where"). The binding field follows the role: `region` for
+    (docs/architecture.md "Who acts where"). The binding field follows the role: `region` for
     region_admin and supervisor, `point` for town_admin, point_lead and helper, `department` for
     department_admin, `organisation` for partner_admin."""
     user = request.auth

@@ -1,4 +1,4 @@
-"""Seed the ten domains of the county centre's sub-zones (DOMAIN.md; the seed's 三(一)1)."""
+"""Seed the ten domains of the county centre's sub-zones (docs/domain.md; the seed's 三(一)1)."""
 
 from django.db import migrations
 

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-#: The kinds of equipment every point keeps (DOMAIN.md "The three-level service network"), checked
+#: The kinds of equipment every point keeps (docs/domain.md "The three-level service network"), checked
 #: quarterly (91 days) unless a county admin changes the interval.
 KINDS = [
     ("desk_chair", "办公桌椅", False),
