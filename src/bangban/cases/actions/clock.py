@@ -174,22 +174,10 @@ def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
     with transaction.atomic():
         case = _locked(case)
         case = _deem_first(case)
-        _check(case, "complete", by)
+        _check(case, "complete", by)  # and the table's condition: no 容缺 material outstanding
         day = _day(on)
         if day < case.accepted_on:
             raise CaseError({"on": _("办结日期不能早于受理日期。")})
-        outstanding = [
-            line.material.name
-            for line in case.materials.select_related("material")
-            if line.status == CaseMaterial.Status.DEFERRED
-        ]
-        if outstanding:
-            raise CaseError(
-                {
-                    "materials": _("容缺后补的材料尚未补齐：%(names)s。")
-                    % {"names": "、".join(outstanding)}
-                }
-            )
         changes = {"completed_on": day, "closed_at": timezone.now()}
         case = _apply(case, "complete", by, changes)
         notifications.tell_applicant(case, notifications.completed())

@@ -47,11 +47,9 @@ def transfer_case(
     with transaction.atomic():
         case = _locked(case)
         case = _deem_first(case, today)
-        _check(case, "transfer", by)
+        _check(case, "transfer", by)  # and the table's condition: no transfer pending
         if to_point.pk == case.handling_point_id:
             raise CaseError({"to_point": _("办件已在该服务点办理。")})
-        if case.transfers.filter(status=Transfer.Status.PENDING).exists():
-            raise CaseError({"to_point": _("该办件已有一个待接收的转办。")})
         transfer = Transfer.objects.create(
             case=case,
             from_point=case.handling_point,
