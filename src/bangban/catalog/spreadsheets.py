@@ -1,7 +1,7 @@
 """Import of the item catalog's workbook (sheets 事项 and 材料, laid out in `catalog.sheets`; the
 export is `catalog.export`, its names importable from here).
 
-The import is two steps. Reading: the upload's workbook with the staff app's generic reader
+The import is two steps. Reading: the upload's workbook with the kernel's generic reader
 (`kernel.spreadsheets.read_sheets`), or text files of the same layout (`read_files`: the demo
 catalog's, `catalog/data/`), into rows of parsed cells. Then `import_rows`: the checks across rows
 and against the database (the counties, departments, duplicate codes and numbers, materials of no

@@ -1,6 +1,6 @@
 """The staff JSON API: helpers (profiles, qualification), trainings (organisers, sessions), the
 linkage directory (the one exception to scope: directory fields only) and compliance (达标情况).
-Thin, like network/api.py: validate, ask the gate, call an action or a queryset, render. See
+Thin, like the network's API (`network.api`): validate, ask the gate, call an action or a queryset, render. See
 docs/api.md.
 
 Status codes: 401 no or bad token; 403 visible but not allowed; 404 missing or not visible (also for
