@@ -329,7 +329,7 @@ def test_who_sees_and_manages_the_departments(
 ):
     theirs = actions.create_department(linqu.county, name="临朐县民政局", by=None)
     user = make_account(role, _places(yiyuan)[place])
-    visible = access.departments_visible_to(user)
+    visible = access.departments_for(user)
     yiyuan_ids = set(Department.objects.filter(county=yiyuan.county).values_list("pk", flat=True))
     assert (set(visible.values_list("pk", flat=True)) >= yiyuan_ids) is sees
     assert visible.filter(pk=theirs.pk).exists() is sees_linqu
@@ -340,7 +340,7 @@ def test_who_sees_and_manages_the_departments(
 def test_a_department_admin_sees_only_its_own_department_read_only(yiyuan, make_account):
     department = yiyuan.department("县医疗保障局")
     admin = make_account(Role.DEPARTMENT_ADMIN, department)
-    assert list(access.departments_visible_to(admin)) == [department]
+    assert list(access.departments_for(admin)) == [department]
     assert access.get_department_for(admin, department.pk) == department
     with pytest.raises(Http404):
         access.get_department_for(admin, department.pk, "change")
@@ -361,16 +361,16 @@ def test_missing_and_not_allowed_departments_look_the_same(yiyuan, linqu, make_a
 def test_a_deactivated_department_stays_visible(yiyuan, make_account):
     helper = make_account(Role.HELPER, yiyuan.station("鲁村镇"))
     department = deactivated("县民政局")
-    assert access.departments_visible_to(helper).filter(pk=department.pk).exists()
+    assert access.departments_for(helper).filter(pk=department.pk).exists()
 
 
 def test_nobody_without_a_membership_and_no_inactive_account_sees_departments(yiyuan, make_account):
     stranger = get_user_model().objects.create_user("stranger", password="Secure-pass-123")
-    assert not access.departments_visible_to(stranger).exists()
+    assert not access.departments_for(stranger).exists()
     admin = make_account(Role.REGION_ADMIN, yiyuan.county)
     admin.is_active = False
     admin.save()
-    assert not access.departments_visible_to(admin).exists()
+    assert not access.departments_for(admin).exists()
     assert not access.can_manage_departments(admin, yiyuan.county)
 
 

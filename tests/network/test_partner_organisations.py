@@ -153,8 +153,8 @@ def test_no_new_partner_admin_for_a_deactivated_organisation(yiyuan, make_accoun
 def test_a_partner_admin_sees_its_own_organisation_read_only(yiyuan, make_account):
     bank = yiyuan.organisation("沂源农村商业银行")
     admin = make_account(Role.PARTNER_ADMIN, bank)
-    assert list(access.organisations_visible_to(admin)) == [bank]
-    assert not access.departments_visible_to(admin).exists()
+    assert list(access.organisations_for(admin)) == [bank]
+    assert not access.departments_for(admin).exists()
     with pytest.raises(Http404):
         access.get_organisation_for(admin, bank.pk, "change")
     assert not access.can_manage_organisations(admin, yiyuan.county)
@@ -180,17 +180,17 @@ def test_the_county_list_of_organisations(yiyuan, linqu, make_account, role, pla
         "station": yiyuan.station("鲁村镇"),
     }[place]
     user = make_account(role, binding)
-    visible = access.organisations_visible_to(user)
+    visible = access.organisations_for(user)
     assert visible.count() == 5
     assert not visible.filter(pk=theirs.pk).exists()
     assert access.can_manage_organisations(user, yiyuan.county) is manages
     assert not access.can_manage_organisations(user, linqu.county)
-    assert not access.departments_visible_to(make_account(Role.PARTNER_ADMIN, theirs)).exists()
+    assert not access.departments_for(make_account(Role.PARTNER_ADMIN, theirs)).exists()
 
 
 def test_a_department_admin_sees_no_organisation(yiyuan, make_account):
     admin = make_account(Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局"))
-    assert not access.organisations_visible_to(admin).exists()
+    assert not access.organisations_for(admin).exists()
 
 
 # --- The API ---------------------------------------------------------------------------------------

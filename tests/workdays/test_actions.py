@@ -6,9 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bangban.network import access
 from bangban.network.models import Region, Role
-from bangban.workdays import calendar
+from bangban.workdays import calendar, scope
 from bangban.workdays.actions import CalendarError, publish_year, set_day
 from bangban.workdays.arithmetic import Deadline
 from bangban.workdays.models import CalendarDay, CalendarYear
@@ -109,7 +108,7 @@ def test_a_day_of_an_unentered_year_is_refused(without_2027):
 
 def test_the_province_admin_edits_the_calendar(yiyuan, make_account):
     province = Region.objects.get(code="37")
-    assert access.can_edit_calendar(make_account(Role.REGION_ADMIN, province))
+    assert scope.can_edit_calendar(make_account(Role.REGION_ADMIN, province))
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.HELPER])
@@ -119,11 +118,11 @@ def test_no_one_else_at_the_top_edits_the_calendar(yiyuan, make_account, role):
         user = make_account(role, yiyuan.centre)
     else:
         user = make_account(role, province)
-    assert not access.can_edit_calendar(user)
+    assert not scope.can_edit_calendar(user)
 
 
 def test_a_county_admin_below_the_province_does_not_edit_the_calendar(yiyuan, make_account):
-    assert not access.can_edit_calendar(make_account(Role.REGION_ADMIN, yiyuan.county))
+    assert not scope.can_edit_calendar(make_account(Role.REGION_ADMIN, yiyuan.county))
 
 
 def test_the_county_admin_of_a_county_deployment_edits_the_calendar(yiyuan, make_account):
@@ -132,15 +131,15 @@ def test_the_county_admin_of_a_county_deployment_edits_the_calendar(yiyuan, make
     Region.objects.filter(code="3703").delete()
     Region.objects.filter(code="37").delete()
     user._bangban_memberships = None
-    assert access.can_edit_calendar(user)
+    assert scope.can_edit_calendar(user)
 
 
 def test_with_two_top_regions_only_a_superuser_edits(yiyuan, make_account, django_user_model):
     user = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"))
     Region.objects.create(code="41", name="河南省", level=Region.Level.PROVINCE)
-    assert not access.can_edit_calendar(user)
+    assert not scope.can_edit_calendar(user)
     boss = django_user_model.objects.create_superuser("root-cal", password="x")
-    assert access.can_edit_calendar(boss)
+    assert scope.can_edit_calendar(boss)
 
 
 def test_an_inactive_or_anonymous_user_does_not_edit(yiyuan, make_account):
@@ -148,5 +147,5 @@ def test_an_inactive_or_anonymous_user_does_not_edit(yiyuan, make_account):
 
     user = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"))
     user.is_active = False
-    assert not access.can_edit_calendar(user)
-    assert not access.can_edit_calendar(AnonymousUser())
+    assert not scope.can_edit_calendar(user)
+    assert not scope.can_edit_calendar(AnonymousUser())

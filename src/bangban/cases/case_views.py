@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from bangban.kernel.clients import client_ip
 from bangban.messaging.models import Message
 
-from . import action_views, actions, identifiers, workflow
+from . import action_views, actions, events, identifiers, workflow
 from .models import Case, CaseMaterial, ReadingDay, Transfer, attach_names
 from .scope import get_case_for
 from .views import _user_label, read_clock
@@ -37,12 +37,7 @@ from .workflow import State
 # --- A case ----------------------------------------------------------------------------------------
 
 #: The timeline's words for the actions that are not transitions of the workflow table.
-OTHER_ACTIONS = {
-    "register": gettext_lazy("登记"),
-    "escalate_transfer": gettext_lazy("转办超时催办"),
-    "warning": gettext_lazy("期限预警"),
-    "import": gettext_lazy("导入历史办件"),
-}
+OTHER_ACTIONS = {kind: kind.label for kind in events.NOT_TRANSITIONS}
 #: What an event's data says, in the order shown. Values that name a point or a person are looked
 #: up among those the page already read; dates are shown as they are.
 DATA_LABELS = {

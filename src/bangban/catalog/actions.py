@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bangban.kernel.errors import RuleError
-from bangban.kernel.history import log_change
+from bangban.kernel.history import log_change, log_changes
 from bangban.network.models import Region
 
 from .models import (
@@ -346,7 +346,6 @@ def import_items(
     are kept by name as `revise_item` keeps them. `active` is then set as `set_item_active` would
     (logged for existing items). Items not among the entries are left alone. Writes in bulk: a few
     queries per 500 items rather than a dozen per item."""
-    from django.contrib.admin.models import LogEntry
     from django.db.models import OuterRef, Subquery
 
     cleaned, errors = check_imported_items(entries)
@@ -452,12 +451,5 @@ def import_items(
                 ServiceItem.objects.filter(pk__in=[i.pk for i in chunk]).update(active=active)
             for item in changed:
                 item.active = active
-            if changed and by is not None and getattr(by, "pk", None):
-                LogEntry.objects.log_actions(
-                    user_id=by.pk,
-                    queryset=changed,
-                    action_flag=CHANGE,
-                    change_message=_("启用") if active else _("停用"),
-                    single_object=False,
-                )
+            log_changes(by, changed, CHANGE, _("启用") if active else _("停用"))
     return report

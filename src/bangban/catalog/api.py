@@ -161,7 +161,7 @@ def _get_item(user, item_id: int, action: access.Action) -> ServiceItem:
 def _data(user, payload: ItemFieldsIn) -> tuple[ItemData, list[MaterialData]]:
     """What the body says, as the actions take it. The department must be one the caller
     administers, the domains must exist (404 otherwise); everything else is `check_item`'s."""
-    department = access.departments_for(user).filter(pk=payload.department).first()
+    department = access.departments_for(user, "bind").filter(pk=payload.department).first()
     if department is None:
         raise NotVisible("department", _("实施部门"))
     codes = set(payload.domains)

@@ -191,37 +191,6 @@ def get_region_for(user, code: str, action: Action = "view") -> Region:
         raise Http404 from error
 
 
-def departments_for(user) -> QuerySet[Department]:
-    """Departments of the counties a user administers (or the user's own department)."""
-    if is_superuser(user):
-        return Department.objects.all()
-    q = Q()
-    for m in memberships(user):
-        if m.role == Role.REGION_ADMIN:
-            low, high = m.region.code_range
-            q |= Q(county__code__gte=low, county__code__lt=high)
-        elif m.role == Role.DEPARTMENT_ADMIN:
-            q |= Q(pk=m.department_id)
-    return Department.objects.filter(q) if q else Department.objects.none()
-
-
-def organisations_for(user) -> QuerySet[PartnerOrganisation]:
-    """Partner organisations of the counties a user administers (or the user's own organisation).
-    A town admin picks from the organisations of its county when adding a partner station."""
-    if is_superuser(user):
-        return PartnerOrganisation.objects.all()
-    q = Q()
-    for m in memberships(user):
-        if m.role == Role.REGION_ADMIN:
-            low, high = m.region.code_range
-            q |= Q(county__code__gte=low, county__code__lt=high)
-        elif m.role == Role.TOWN_ADMIN:
-            q |= Q(county_id=m.point.county_id)
-        elif m.role == Role.PARTNER_ADMIN:
-            q |= Q(pk=m.organisation_id)
-    return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
-
-
 # --- The county's departments and partner organisations -------------------------------------------
 #
 # Who sees and keeps the lists (docs/decisions/0024-departments-and-partner-organisations.md): a
@@ -248,7 +217,7 @@ def _unit_q(user, *, own_role: str, own_field: str) -> Q:
     return q
 
 
-def _units_visible_to(model, user, *, own_role: str, own_field: str) -> QuerySet:
+def _units_in_view(model, user, *, own_role: str, own_field: str) -> QuerySet:
     if is_superuser(user):
         return model.objects.all()
     if not getattr(user, "is_active", False):
@@ -257,18 +226,61 @@ def _units_visible_to(model, user, *, own_role: str, own_field: str) -> QuerySet
     return model.objects.filter(q) if q else model.objects.none()
 
 
-def departments_visible_to(user) -> QuerySet[Department]:
-    """The departments `user` may see in the list of departments (active or not)."""
-    return _units_visible_to(
+#: What a user does with a county's departments and organisations: "view" them in the lists (and
+#: through `get_department_for` / `get_organisation_for`), or "bind" a point, an account or a catalog
+#: item to one of them (the pickers; managing the lists themselves is `can_manage_departments`).
+UnitAction = Literal["view", "bind"]
+
+
+def departments_for(user, action: UnitAction = "view") -> QuerySet[Department]:
+    """The departments `user` may see in the list of departments (active or not), or ("bind") those
+    a point, an account or a catalog item of theirs may be bound to."""
+    if action == "bind":
+        return _departments_to_bind(user)
+    return _units_in_view(
         Department, user, own_role=Role.DEPARTMENT_ADMIN, own_field="department_id"
     )
 
 
-def organisations_visible_to(user) -> QuerySet[PartnerOrganisation]:
-    """The partner organisations `user` may see in the list of organisations (active or not)."""
-    return _units_visible_to(
+def organisations_for(user, action: UnitAction = "view") -> QuerySet[PartnerOrganisation]:
+    """The partner organisations `user` may see in the list of organisations (active or not), or
+    ("bind") those a point or an account of theirs may be bound to."""
+    if action == "bind":
+        return _organisations_to_bind(user)
+    return _units_in_view(
         PartnerOrganisation, user, own_role=Role.PARTNER_ADMIN, own_field="organisation_id"
     )
+
+
+def _departments_to_bind(user) -> QuerySet[Department]:
+    """Departments of the counties a user administers (or the user's own department)."""
+    if is_superuser(user):
+        return Department.objects.all()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+        elif m.role == Role.DEPARTMENT_ADMIN:
+            q |= Q(pk=m.department_id)
+    return Department.objects.filter(q) if q else Department.objects.none()
+
+
+def _organisations_to_bind(user) -> QuerySet[PartnerOrganisation]:
+    """Partner organisations of the counties a user administers (or the user's own organisation).
+    A town admin picks from the organisations of its county when adding a partner station."""
+    if is_superuser(user):
+        return PartnerOrganisation.objects.all()
+    q = Q()
+    for m in memberships(user):
+        if m.role == Role.REGION_ADMIN:
+            low, high = m.region.code_range
+            q |= Q(county__code__gte=low, county__code__lt=high)
+        elif m.role == Role.TOWN_ADMIN:
+            q |= Q(county_id=m.point.county_id)
+        elif m.role == Role.PARTNER_ADMIN:
+            q |= Q(pk=m.organisation_id)
+    return PartnerOrganisation.objects.filter(q) if q else PartnerOrganisation.objects.none()
 
 
 def unit_counties(user) -> QuerySet[Region]:
@@ -325,7 +337,7 @@ def get_department_for(user, pk, action: Literal["view", "change"] = "view") -> 
     """The department `pk` if `user` may see it ("view") or manage it ("change"); Http404 whether
     it is missing or not allowed."""
     try:
-        department = departments_visible_to(user).select_related("county").get(pk=pk)
+        department = departments_for(user).select_related("county").get(pk=pk)
     except (Department.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
     if action != "view" and not can_manage_departments(user, department.county):
@@ -339,7 +351,7 @@ def get_organisation_for(
     """The partner organisation `pk` if `user` may see it ("view") or manage it ("change");
     Http404 whether it is missing or not allowed."""
     try:
-        organisation = organisations_visible_to(user).select_related("county").get(pk=pk)
+        organisation = organisations_for(user).select_related("county").get(pk=pk)
     except (PartnerOrganisation.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
     if action != "view" and not can_manage_organisations(user, organisation.county):
@@ -402,8 +414,8 @@ def grantable_roles(user) -> list[str]:
 POINT_ROLES = [role for role in Role.values if BINDING[Role(role)] == "point"]
 
 
-def memberships_visible_to(user) -> QuerySet[Membership]:
-    """The memberships a user may see (the accounts page, a point's people): for a region admin,
+def memberships_for(user) -> QuerySet[Membership]:
+    """The memberships a user may see (not `memberships(user)`, the user's own) (the accounts page, a point's people): for a region admin,
     those bound to regions inside its region and to departments and organisations of its counties;
     for everyone, those bound to the points the user may view."""
     if is_superuser(user):
@@ -421,34 +433,3 @@ def memberships_visible_to(user) -> QuerySet[Membership]:
     if points:
         q |= Q(point__in=ServicePoint.objects.filter(points).values("pk"))
     return Membership.objects.filter(q) if q else Membership.objects.none()
-
-
-# --- The working-day calendar --------------------------------------------------------------------
-
-
-def top_region() -> Region | None:
-    """The deployment's top region: the one region with no parent (a province deployment's province,
-    a county deployment's county). None when there are several roots (then only a superuser may act
-    for the whole deployment)."""
-    roots = list(Region.objects.filter(parent__isnull=True).order_by("pk")[:2])
-    return roots[0] if len(roots) == 1 else None
-
-
-def can_edit_calendar(user) -> bool:
-    """May `user` correct the working-day calendar and enter a new year? The calendar serves the whole
-    deployment, so only a superuser or a region admin bound to the deployment's top region (see
-    `top_region`; docs/decisions/0011-working-day-calendar.md)."""
-    if is_superuser(user):
-        return True
-    if not getattr(user, "is_active", False):
-        return False
-    # A region with a parent is never the top: only an admin of a root region costs a query.
-    admin_regions = {
-        m.region_id
-        for m in memberships(user)
-        if m.role == Role.REGION_ADMIN and m.region.parent_id is None
-    }
-    if not admin_regions:
-        return False
-    top = top_region()
-    return top is not None and top.pk in admin_regions

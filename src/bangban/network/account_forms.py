@@ -139,7 +139,7 @@ class AccountForm(_AccountFieldsForm):
         # Only those in service: a deactivated one takes no new administrator.
         if "department" in fields:
             self.fields["department"].queryset = (
-                access.departments_for(user)
+                access.departments_for(user, "bind")
                 .filter(active=True)
                 .select_related("county")
                 .order_by("county__code", "name")
@@ -148,7 +148,7 @@ class AccountForm(_AccountFieldsForm):
             del self.fields["department"]
         if "organisation" in fields:
             self.fields["organisation"].queryset = (
-                access.organisations_for(user)
+                access.organisations_for(user, "bind")
                 .filter(active=True)
                 .select_related("county")
                 .order_by("county__code", "name")

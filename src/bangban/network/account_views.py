@@ -66,7 +66,7 @@ def accounts(request):
     user = request.user
     search = AccountSearchForm(request.GET or None)
     text = search.cleaned_data["q"] if search.is_valid() else ""
-    rows = access.memberships_visible_to(user).select_related(
+    rows = access.memberships_for(user).select_related(
         "user", "region", "point", "department", "organisation"
     )
     if text:

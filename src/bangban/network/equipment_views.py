@@ -1,5 +1,5 @@
 """The equipment and signage pages of a point: register and edit equipment, record its checks, set
-the signage and serve its photo. Every line is reached through the gate (`Equipment.objects.visible_to`,
+the signage and serve its photo. Every line is reached through the gate (`access.equipment_for`,
 `access.get_point_for`); the writes are `actions.add_equipment` and its neighbours."""
 
 from __future__ import annotations

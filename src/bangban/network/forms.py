@@ -77,8 +77,8 @@ class _PointFieldsForm(NoNulForm):
     def _pickers(self, user, county_id: int, current: ServicePoint | None = None) -> None:
         """Departments and organisations in service only, and the point's own even when it has
         been deactivated since (it stays bound; `actions` refuses binding a deactivated one)."""
-        organisations = access.organisations_for(user).filter(active=True)
-        departments = access.departments_for(user).filter(active=True)
+        organisations = access.organisations_for(user, "bind").filter(active=True)
+        departments = access.departments_for(user, "bind").filter(active=True)
         if current is not None and current.organisation_id:
             organisations = organisations | PartnerOrganisation.objects.filter(
                 pk=current.organisation_id

@@ -56,7 +56,7 @@ def ancestors(user, point: ServicePoint) -> list[ServicePoint]:
 def people_at(user, point: ServicePoint):
     """The memberships bound to `point`, highest role first (one query, through the gate)."""
     return (
-        access.memberships_visible_to(user)
+        access.memberships_for(user)
         .filter(point=point)
         .select_related("user")
         .annotate(role_rank=ROLE_RANK)

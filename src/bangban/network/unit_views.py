@@ -30,7 +30,7 @@ class Units:
     form: type
     title: str
     noun: str
-    visible: object  # access.departments_visible_to …
+    visible: object  # access.departments_for …
     get_for: object  # access.get_department_for …
     create: object  # actions.create_department …
     update: object  # actions.update_department …
@@ -53,7 +53,7 @@ DEPARTMENTS = Units(
     form=DepartmentForm,
     title=gettext_lazy("进驻部门"),
     noun=gettext_lazy("部门"),
-    visible=access.departments_visible_to,
+    visible=access.departments_for,
     get_for=access.get_department_for,
     create=actions.create_department,
     update=actions.update_department,
@@ -64,7 +64,7 @@ ORGANISATIONS = Units(
     form=OrganisationForm,
     title=gettext_lazy("合作单位"),
     noun=gettext_lazy("合作单位"),
-    visible=access.organisations_visible_to,
+    visible=access.organisations_for,
     get_for=access.get_organisation_for,
     create=actions.create_partner_organisation,
     update=actions.update_partner_organisation,

@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
+from bangban.cases.events import Kind
 from bangban.cases.models import Case, Transfer, clock_of, deemed_cutoff
 from bangban.cases.workflow import BY_ACTION, State
 from bangban.catalog.models import Material, ServiceItem
@@ -112,20 +113,26 @@ STATE_TEXT = {
 #: internal ones (a transfer's escalation) are left out, and so is a progress note the applicant was
 #: not meant to be told.
 STEP_TEXT = {
-    "register": _("帮办代办员登记了您的事项"),
-    "notice": _("出具了一次性告知书，告诉您还要补哪些材料"),
-    "materials_received": _("核收了您的材料"),
-    "accept": _("事项已受理，开始计算办理期限"),
-    "deem_accepted": _("事项视为已受理，办理期限从收到材料之日算起"),
-    "refuse": _("不予受理，出具了书面告知书"),
-    "suspend": _("办理暂时中止"),
-    "resume": _("恢复办理"),
-    "extend": _("经批准，办理期限延长"),
-    "complete": _("事项已办结"),
-    "withdraw": _("事项已撤回"),
-    "correct_deadline": _("按新公布的节假日安排，更正了办理期限"),
+    Kind.REGISTER: _("帮办代办员登记了您的事项"),
+    Kind.NOTICE: _("出具了一次性告知书，告诉您还要补哪些材料"),
+    Kind.MATERIALS_RECEIVED: _("核收了您的材料"),
+    Kind.ACCEPT: _("事项已受理，开始计算办理期限"),
+    Kind.DEEM_ACCEPTED: _("事项视为已受理，办理期限从收到材料之日算起"),
+    Kind.REFUSE: _("不予受理，出具了书面告知书"),
+    Kind.SUSPEND: _("办理暂时中止"),
+    Kind.RESUME: _("恢复办理"),
+    Kind.EXTEND: _("经批准，办理期限延长"),
+    Kind.COMPLETE: _("事项已办结"),
+    Kind.WITHDRAW: _("事项已撤回"),
+    Kind.CORRECT_DEADLINE: _("按新公布的节假日安排，更正了办理期限"),
 }
-HIDDEN_STEPS = frozenset({"escalate_transfer"})
+HIDDEN_STEPS = frozenset({Kind.ESCALATE_TRANSFER})
+#: A transfer's steps name the points (the sending one as `from`, the receiving one as `to`).
+TRANSFER_STEPS = {
+    Kind.TRANSFER: _("转交%(to)s办理"),
+    Kind.ACCEPT_TRANSFER: _("%(to)s接手办理"),
+    Kind.DECLINE_TRANSFER: _("转交未成，仍由%(from)s办理"),
+}
 
 
 @dataclass
@@ -158,20 +165,23 @@ def _steps(case: Case) -> list[Step]:
     for event in case.events.order_by("at", "pk"):
         action, data = event.action, event.data or {}
         transition = BY_ACTION.get(action)
-        label = str(transition.label) if transition else (_("登记") if action == "register" else "")
+        label = (
+            str(transition.label)
+            if transition
+            else (Kind.REGISTER.label if action == Kind.REGISTER else "")
+        )
         if action in HIDDEN_STEPS or not label:
             continue
         transfer = transfers.get(data.get("transfer"))
-        if action == "progress":
+        if action == Kind.PROGRESS:
             if not data.get("told") or not data.get("text"):
                 continue
             text = data["text"]
-        elif action in ("transfer", "accept_transfer", "decline_transfer") and transfer:
-            text = {
-                "transfer": _("转交%(to)s办理"),
-                "accept_transfer": _("%(to)s接手办理"),
-                "decline_transfer": _("转交未成，仍由%(from)s办理"),
-            }[action] % {"to": transfer.to_point.name, "from": transfer.from_point.name}
+        elif action in TRANSFER_STEPS and transfer:
+            text = TRANSFER_STEPS[action] % {
+                "to": transfer.to_point.name,
+                "from": transfer.from_point.name,
+            }
         else:
             text = str(STEP_TEXT.get(action, label))
         after = data.get("after") or {}

@@ -1,6 +1,6 @@
 """Writes to the calendar table: correcting one day, entering a year. Each is one transaction that
-makes the cached calendar reload. Who may call them is the gate's question
-(`network.access.can_edit_calendar`), asked by the page and the API before they call.
+makes the cached calendar reload. Who may call them is the calendar's policy
+(`workdays.scope.can_edit_calendar`), asked by the page and the API before they call.
 """
 
 from __future__ import annotations

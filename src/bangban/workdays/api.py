@@ -1,5 +1,6 @@
 """The calendar's JSON API: deadlines, years, days; correcting a day for the deployment's top region
-admin. Thin: validate, ask the gate, call the arithmetic or an action. See docs/api.md.
+admin. Thin: validate, ask the calendar's policy (workdays/scope.py), call the arithmetic or an
+action. See docs/api.md.
 
 Status codes: 401 no or bad token; 403 not allowed to edit the calendar; 409 well-formed but against
 a rule of the calendar (`CalendarError`, e.g. a year not yet entered); 422 malformed input.
@@ -15,9 +16,8 @@ from ninja import Path, Query, Router
 from bangban.kernel.api import MAX_LIMIT, refuse_unknown_query
 from bangban.kernel.errors import Forbidden
 from bangban.kernel.schemas import errors
-from bangban.network import access
 
-from . import actions, calendar
+from . import actions, calendar, scope
 from .models import CalendarDay, CalendarYear
 from .schemas import (
     DATE_2000_2100,
@@ -97,7 +97,7 @@ def put_day(
     holiday, makeup_workday, or back to the default (workday / weekend). 409 when the year is not
     entered yet or the kind does not fit the weekday."""
     refuse_unknown_query(request, set())
-    if not access.can_edit_calendar(request.auth):
+    if not scope.can_edit_calendar(request.auth):
         raise Forbidden([], _("只有本系统最高一级区划的管理员可以修改工作日历。"))
     date = dt.date.fromisoformat(day)
     row = actions.set_day(date, kind=payload.kind, name=payload.name, by=request.auth)

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bangban.kernel.forms import add_rule_errors
-from bangban.network import access
 
-from . import actions
+from . import actions, scope
 from .actions import MAX_YEAR, MIN_YEAR, CalendarError
 from .forms import DayForm, YearForm
 from .models import CalendarDay, CalendarYear
@@ -34,7 +33,7 @@ def _page(request, year: int, *, day_form=None, year_form=None):
     row = CalendarYear.objects.filter(year=year).first()
     published = bool(row and row.published)
     days = list(CalendarDay.objects.filter(day__year=year).order_by("day")) if published else []
-    may_edit = access.can_edit_calendar(request.user)
+    may_edit = scope.can_edit_calendar(request.user)
     context = {
         "year": year,
         "row": row,
@@ -58,7 +57,7 @@ def calendar_page(request):
 
 
 def _must_edit(request) -> None:
-    if not access.can_edit_calendar(request.user):
+    if not scope.can_edit_calendar(request.user):
         raise PermissionDenied
 
 

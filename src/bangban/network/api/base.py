@@ -59,7 +59,7 @@ def _domain_for_body(code: str | None) -> Domain | None:
 def _department_for_body(user, pk: int | None) -> Department | None:
     if pk is None:
         return None
-    department = access.departments_for(user).filter(pk=pk).first()
+    department = access.departments_for(user, "bind").filter(pk=pk).first()
     if department is None:
         raise NotVisible("department", _("部门"))
     return department
@@ -68,7 +68,7 @@ def _department_for_body(user, pk: int | None) -> Department | None:
 def _organisation_for_body(user, pk: int | None) -> PartnerOrganisation | None:
     if pk is None:
         return None
-    organisation = access.organisations_for(user).filter(pk=pk).first()
+    organisation = access.organisations_for(user, "bind").filter(pk=pk).first()
     if organisation is None:
         raise NotVisible("organisation", _("合作单位"))
     return organisation

@@ -96,10 +96,7 @@ def _get_department(user, department_id: int, action: access.Action) -> Departme
     try:
         return access.get_department_for(user, department_id, action)
     except Http404:
-        if (
-            action != "view"
-            and access.departments_visible_to(user).filter(pk=department_id).exists()
-        ):
+        if action != "view" and access.departments_for(user).filter(pk=department_id).exists():
             raise Forbidden(["path", "department_id"], _("您无权修改该部门。")) from None
         raise ApiError(
             404, ["path", "department_id"], _("部门不存在或无权访问。"), "not_found"
@@ -110,10 +107,7 @@ def _get_organisation(user, organisation_id: int, action: access.Action) -> Part
     try:
         return access.get_organisation_for(user, organisation_id, action)
     except Http404:
-        if (
-            action != "view"
-            and access.organisations_visible_to(user).filter(pk=organisation_id).exists()
-        ):
+        if action != "view" and access.organisations_for(user).filter(pk=organisation_id).exists():
             raise Forbidden(["path", "organisation_id"], _("您无权修改该合作单位。")) from None
         raise ApiError(
             404, ["path", "organisation_id"], _("合作单位不存在或无权访问。"), "not_found"
@@ -153,7 +147,7 @@ def list_departments(
 ):
     """The departments (进驻部门) the caller sees, by id, each with the number of its windows and
     sub-zones (`GET /points?department=<id>` lists them)."""
-    qs = access.departments_visible_to(request.auth)
+    qs = access.departments_for(request.auth)
     return _unit_list(
         request, qs, department_out, county=county, active=active, q=q, limit=limit, offset=offset
     )
@@ -214,7 +208,7 @@ def list_organisations(
 ):
     """The partner organisations (合作单位) the caller sees, by id, each with the number of its
     stations (`GET /points?organisation=<id>` lists them)."""
-    qs = access.organisations_visible_to(request.auth)
+    qs = access.organisations_for(request.auth)
     return _unit_list(
         request,
         qs,

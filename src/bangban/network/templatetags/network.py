@@ -16,13 +16,6 @@ def can_grant_any(context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def can_edit_calendar(context) -> bool:
-    """May the signed-in user correct the working-day calendar (the navbar's link to it)?"""
-    request = context.get("request")
-    return bool(request is not None and access.can_edit_calendar(request.user))
-
-
-@register.simple_tag(takes_context=True)
 def can_manage_units(context) -> bool:
     """Does the signed-in user keep a county's departments and partner organisations (the navbar's
     link to them)?"""
