@@ -6,8 +6,8 @@
 
 Imports all of Shandong's divisions (as bench_province.py does), adds 12 departments per county (the
 demo catalog's, named after the county), then, per county, ~300 items through the real bulk import
-(`catalog.actions.import_items`): the 63 items of Yiyuan's demo catalog (`catalog.demo.ITEMS`, real
-names, departments, domains, limits and materials) in up to five handling variants each (the base item
+(`catalog.actions.import_items`): the 63 items of Yiyuan's demo catalog (`catalog/data/*.csv`, read
+by the catalog's own reader, `catalog.spreadsheets.read_files`: real names, departments, domains, limits and materials) in up to five handling variants each (the base item
 and 变更 / 补办 / 注销 / 延续), some dropped per county, so names repeat across counties as in reality;
 modes and levels vary per county, 3–5 materials each, 2 % out of use, and 5 % revised once more
 (PostgreSQL's statistics are then gathered with ANALYZE, as autovacuum would in service). Then
@@ -73,22 +73,41 @@ def import_shandong(folder: Path) -> None:
 
 def department_name(demo_name: str, county, city) -> str:
     """The demo's department as the county would name it (县医疗保障局 → 张店区医疗保障局)."""
-    from bangban.catalog import demo
-
-    if demo_name == demo.TAX:
+    if demo_name.startswith("国家税务总局"):
         return f"国家税务总局{county.name}税务局"
-    if demo_name == demo.FUND:
+    if "住房公积金" in demo_name:
         return f"{city.name}住房公积金管理中心{county.name}分中心"
     return county.name + demo_name.removeprefix("县")
 
 
-def create_departments(counties) -> dict[int, dict[str, object]]:
+def demo_items() -> list[tuple[dict, list]]:
+    """The demo catalog's items as the catalog's reader parses its files: (the item's fields, its
+    materials as `MaterialData`), in the files' order."""
+    from dataclasses import fields
+
+    from bangban.catalog import demo, spreadsheets
+    from bangban.catalog.actions import MaterialData
+    from bangban.catalog.sheets import plain_sheets
+
+    sheets = plain_sheets()
+    found, problems = spreadsheets.read_files(demo.FILES, sheets)
+    if problems:
+        raise SystemExit("\n".join(str(problem) for problem in problems))
+    items, materials = (found[sheet.title] for sheet in sheets)
+    names = {f.name for f in fields(MaterialData)}
+    by_item: dict[str, list] = {}
+    for _number, record in sorted(materials, key=lambda m: m[1]["position"]):
+        data = MaterialData(**{k: v for k, v in record.items() if k in names})
+        by_item.setdefault(record["implementation_code"], []).append(data)
+    return [(record, by_item.get(record["implementation_code"], [])) for _n, record in items]
+
+
+def create_departments(counties, specs) -> dict[int, dict[str, object]]:
     """The 12 departments of the demo catalog in every county, in bulk: {county pk: {demo name:
     Department}}."""
-    from bangban.catalog import demo
     from bangban.network.models import Department
 
-    names = sorted({spec.department for spec in demo.ITEMS})
+    names = sorted({spec["department"] for spec, _materials in specs})
     Department.objects.bulk_create(
         [
             Department(county=county, name=department_name(name, county, county.parent))
@@ -106,36 +125,37 @@ def create_departments(counties) -> dict[int, dict[str, object]]:
     }
 
 
-def county_entries(county, departments, domains, n_items: int, rng: random.Random) -> list:
+def county_entries(county, departments, specs, n_items: int, rng: random.Random) -> list:
     """About `n_items` items of one county: the demo's items in their handling variants."""
     from bangban.catalog import demo
     from bangban.catalog.actions import ImportedItem, ItemData, MaterialData
     from bangban.catalog.models import Level, Mode
 
-    candidates = [(spec, v) for spec in demo.ITEMS for v in range(len(VARIANTS))]
+    candidates = [(spec, v) for spec in specs for v in range(len(VARIANTS))]
     keep = sorted(rng.sample(range(len(candidates)), min(n_items, len(candidates))))
     entries = []
     for index in keep:
-        spec, variant = candidates[index]
-        department = departments[spec.department]
-        body = demo.CREDIT_BODIES[spec.department]
+        (spec, spec_materials), variant = candidates[index]
+        department = departments[spec["department"]]
+        body = demo.CREDIT_BODIES[spec["department"]]
         # The department's credit code carries the county's area code (characters 3–8).
         credit = demo.credit_code(body[:2] + county.code + body[8:])
-        code = f"{credit}{spec.basic_code}{(spec.suffix - 1) * 10 + variant + 1:03d}"
-        modes = set(spec.modes)
+        suffix = int(spec["implementation_code"][-3:])
+        code = f"{credit}{spec['basic_code']}{(suffix - 1) * 10 + variant + 1:03d}"
+        modes = set(spec["modes"])
         if rng.random() < 0.3:
             modes.add(Mode.APPOINTMENT)
         if rng.random() < 0.15:
             modes.add(Mode.HOME_VISIT)
         if len(modes) > 1 and rng.random() < 0.1:
             modes.discard(Mode.ONLINE)
-        levels = set(spec.levels)
+        levels = set(spec["levels"])
         if rng.random() < 0.2:
             levels.add(Level.TOWN)
         if Level.TOWN in levels and rng.random() < 0.15:
             levels.add(Level.VILLAGE)
         length = rng.randint(3, 5)
-        materials = list(spec.materials[:length])
+        materials = list(spec_materials[:length])
         names = {material.name for material in materials}
         for name, kind, source, originals, copies in EXTRA_MATERIALS:
             if len(materials) >= length:
@@ -151,23 +171,23 @@ def county_entries(county, departments, domains, n_items: int, rng: random.Rando
                 county=county,
                 implementation_code=code,
                 data=ItemData(
-                    basic_code=spec.basic_code,
-                    version=spec.version,
-                    name=spec.name + VARIANTS[variant],
-                    type_code=spec.type_code,
-                    type_name=demo.TYPES[spec.type_code],
-                    type_system=demo.TYPE_SYSTEM,
+                    basic_code=spec["basic_code"],
+                    version=spec["version"],
+                    name=spec["name"] + VARIANTS[variant],
+                    type_code=spec["type_code"],
+                    type_name=spec["type_name"],
+                    type_system=spec["type_system"],
                     department=department,
-                    domains=frozenset(domains[code] for code in spec.domains),
+                    domains=frozenset(spec["domains"]),
                     levels=frozenset(levels),
                     modes=frozenset(modes),
-                    legal_limit=spec.legal,
-                    legal_limit_unit=spec.legal_unit or spec.unit,
-                    promised_limit=spec.promised,
-                    promised_limit_unit=spec.unit,
-                    fee_charged=spec.fee_charged,
-                    fee_note=spec.fee_note,
-                    guide=spec.guide.replace("沂源县", county.name),
+                    legal_limit=spec["legal_limit"],
+                    legal_limit_unit=spec["legal_limit_unit"],
+                    promised_limit=spec["promised_limit"],
+                    promised_limit_unit=spec["promised_limit_unit"],
+                    fee_charged=spec["fee_charged"],
+                    fee_note=spec["fee_note"],
+                    guide=spec["guide"].replace("沂源县", county.name),
                 ),
                 materials=materials,
                 active=rng.random() >= 0.02,
@@ -182,7 +202,7 @@ def generate_catalog(n_items: int) -> dict:
 
     from bangban.catalog.actions import import_items
     from bangban.catalog.models import ItemRevision
-    from bangban.network.models import Domain, Region
+    from bangban.network.models import Region
 
     start = time.perf_counter()
     counties = list(
@@ -190,13 +210,13 @@ def generate_catalog(n_items: int) -> dict:
         .select_related("parent")
         .order_by("code")
     )
-    departments = create_departments(counties)
-    domains = Domain.objects.in_bulk(field_name="code")
+    specs = demo_items()
+    departments = create_departments(counties, specs)
     made_departments = time.perf_counter() - start
     rng = random.Random(37)  # the same catalog every run
     revised = []
     for county in counties:
-        entries = county_entries(county, departments[county.pk], domains, n_items, rng)
+        entries = county_entries(county, departments[county.pk], specs, n_items, rng)
         import_items(entries, by=None, source=ItemRevision.Source.DEMO)
         revised += [
             replace(

@@ -171,7 +171,8 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
             TrainingOrganiser(kind="town", name=f"镇{t[0]}", county_id=t[3], town_centre_id=t[0])
             for t in by_kind[Kind.TOWN_CENTRE]
         ]
-        TrainingOrganiser.objects.bulk_create(organisers, batch_size=BATCH)
+        # The network's changes made some already (a county bureau's, a town's): keep those.
+        TrainingOrganiser.objects.bulk_create(organisers, batch_size=BATCH, ignore_conflicts=True)
         bureau = dict(
             TrainingOrganiser.objects.filter(kind="county_bureau").values_list("county_id", "pk")
         )
@@ -192,7 +193,7 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
             for s in by_kind[Kind.VILLAGE_STATION]
             if s[2] in town
         ]
-        Through.objects.bulk_create(links, batch_size=BATCH)
+        Through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
         trainer_of = {link.servicepoint_id: link.trainingorganiser_id for link in links}
 
     with step("training sessions and attendance"), transaction.atomic():
