@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from bangban.cases.api import router as cases_router
 from bangban.catalog.api import router as catalog_router
+from bangban.feedback.api import router as feedback_router
 from bangban.kernel.api import error_response, one_error
 from bangban.kernel.errors import ApiError, RuleError
 from bangban.network.api import BearerToken, auth_router
@@ -225,3 +226,4 @@ api.add_router("/", workdays_router)
 api.add_router("/", staff_router)
 api.add_router("/", catalog_router)
 api.add_router("/", cases_router)
+api.add_router("/", feedback_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "bangban.staff",
     "bangban.catalog",
     "bangban.cases",
+    "bangban.feedback",
     "bangban.portal",
 ]
 

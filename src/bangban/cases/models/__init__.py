@@ -7,7 +7,8 @@ One module per topic; every model and read is importable from `bangban.cases.mod
 the app's models through this package): `applicants`, `clock` (deemed acceptance, deadlines,
 warnings), `cases` (the case, its reads and counters), `materials` (checklist and notices),
 `transfers` (transfers and authorisations), `history` (events and identity views), `requests`
-(background exports and idempotency keys).
+(background exports and idempotency keys), `occasions` (each time the applicant was served: what a
+rating rates).
 """
 
 from .applicants import Applicant
@@ -30,6 +31,7 @@ from .clock import (
 )
 from .history import CaseEvent, IdentityView
 from .materials import CaseMaterial, Notice, NoticeLine
+from .occasions import Occasion, OccasionQuerySet
 from .requests import IdempotencyKey, LedgerExport
 from .transfers import LEVEL_OF_KIND, Authorisation, Transfer
 
@@ -52,6 +54,8 @@ __all__ = [
     "LedgerExport",
     "Notice",
     "NoticeLine",
+    "Occasion",
+    "OccasionQuerySet",
     "ReadingDay",
     "Transfer",
     "attach_names",

@@ -187,6 +187,9 @@ class Case(models.Model):
     completed_on = models.DateField(_("办结日期"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     public_token = models.CharField(_("查询令牌"), max_length=43, unique=True)
+    #: The number of the paper rating card (评价卡), printed on the receipt: a card dropped in the box
+    #: is entered under it (`feedback`). Given at registration; null only before it is given.
+    rating_card = models.CharField(_("评价卡号"), max_length=12, unique=True, null=True, blank=True)
     original_number = models.CharField(_("原办件编号"), max_length=40, blank=True, db_index=True)
     #: 不予受理 is the competent department's decision (decision 0029): which one, and its 文号.
     refusal_department = models.ForeignKey(

@@ -1,0 +1,3 @@
+"""(filled by its topic: devices)."""
+
+from .common import router  # noqa: F401

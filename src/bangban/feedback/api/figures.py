@@ -1,0 +1,3 @@
+"""(filled by its topic: figures)."""
+
+from .common import router  # noqa: F401

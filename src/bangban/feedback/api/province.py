@@ -1,0 +1,3 @@
+"""(filled by its topic: province)."""
+
+from .common import router  # noqa: F401

@@ -1,0 +1,3 @@
+"""(filled by its topic: settings)."""
+
+from .common import router  # noqa: F401
