@@ -14,3 +14,11 @@ def queue_rating(rating) -> None:
     """Owe the province `rating` (in the rating's transaction), when the adapter is on."""
     if not enabled():
         return
+
+
+def rating_url(case) -> str | None:
+    """The province's rating page for `case` when the adapter is on and the province answers; None
+    otherwise (our own page `/pj/<token>/` is then the one to rate on)."""
+    if not enabled():
+        return None
+    return None
