@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.feedback.rectifying
 """A bad review put right through the actions: who handles it (never the person rated), the
 call-back and its three failed calls, the deadlines, the reply's text and the one follow-up."""
 
