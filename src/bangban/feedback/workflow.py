@@ -27,6 +27,7 @@ from bangban.network.models import Role
 
 __all__ = [
     "CLOSED",
+    "HANDLER_ACTIONS",
     "OPEN",
     "RECTIFICATION",
     "TRANSITIONS",
@@ -209,6 +210,20 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("overturn", _("申诉撤销"), OPEN, Step.OVERTURNED, B),
 )
 
+#: What a handler does from the rectification's page, in the order the page offers it (the system's
+#: steps and the bureau's overturn, which is an appeal's decision, are elsewhere).
+HANDLER_ACTIONS = (
+    "call_attempt",
+    "call_back",
+    "verify",
+    "fix",
+    "rectify",
+    "explain",
+    "finish",
+    "reply",
+    "reply_final",
+)
+
 RECTIFICATION = Workflow(
     states=Step,
     actors=Actor,
@@ -247,6 +262,7 @@ def to_act_on_q(user) -> Q:
     return mine & Q(status__in=WORKING) & ~Q(helper_id=user.pk)
 
 
-def permitted(rect, user, read=None, actions=None) -> list[Transition]:
-    """What `user` may do to `rect` now: the page's buttons, and what the actions check."""
+def permitted(rect, user, read=None, actions=HANDLER_ACTIONS) -> list[Transition]:
+    """What `user` may do to `rect` now of `actions` (default: the handler's, the page's forms; None:
+    the whole table): what the actions check."""
     return RECTIFICATION.permitted(rect, user, read, actions)
