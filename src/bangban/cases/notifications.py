@@ -158,6 +158,12 @@ def tell_rater(case: Case, text: str) -> bool:
     return True
 
 
+def tell_staff(phone: str, body: str, reference: str) -> None:
+    """Queue `body` (a warning below) to a member of staff's work phone (normalised, a mobile: the
+    caller checked it), about `reference` (what it concerns, e.g. `rectification:12`)."""
+    queue_message(recipient=phone, body=body, reference=reference)
+
+
 def rectification_replied(reply: str, closes_on: dt.date, link: str) -> str:
     """答复评价人: the reply to a bad review, and the one follow-up rating (追评) it invites."""
     return _(

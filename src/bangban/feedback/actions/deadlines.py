@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from bangban.cases import notifications
-from bangban.messaging.actions import queue_message
 
 from .. import warnings
 from ..events import Kind, record
@@ -107,6 +106,6 @@ def send_warnings(today: dt.date | None = None) -> int:
                     level, point, deadline, call_back=why == warnings.CALL_BACK
                 )
                 for phone in phones:
-                    queue_message(recipient=phone, body=body, reference=f"rectification:{rect.pk}")
+                    notifications.tell_staff(phone, body, f"rectification:{rect.pk}")
                 sent += 1
     return sent
