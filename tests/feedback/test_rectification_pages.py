@@ -209,3 +209,31 @@ def test_the_chart_is_drawn_from_the_table(client, town_admin):
     assert "差评整改工作流程图" in page and "答复评价人并办结" in page and "<svg" in page
     svg = client.get(reverse("feedback:rectification_workflow_svg"))
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
+
+
+def test_evidence_is_uploaded_with_the_fix(client, bad_review, town_admin, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    rect = bad_review(anonymous=True)
+    client.force_login(town_admin)
+    client.post(
+        act(rect, "verify"),
+        {
+            "verify-is_true": "yes",
+            "verify-is_reasonable": "yes",
+            "verify-is_malicious": "no",
+            "verify-note": "属实",
+        },
+    )
+    wrong = SimpleUploadedFile("notes.exe", b"MZ", content_type="application/octet-stream")
+    page = text(
+        client.post(act(rect, "fix"), {"fix-measures": "当场补办", "fix-evidence": wrong}), 400
+    )
+    assert "扫描件应为" in page
+    photo = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")
+    response = client.post(act(rect, "fix"), {"fix-measures": "当场补办", "fix-evidence": photo})
+    assert response.status_code == 302
+    rect.refresh_from_db()
+    assert rect.status == Step.RESOLVED and rect.evidence.name.endswith(".png")
