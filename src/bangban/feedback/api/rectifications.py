@@ -33,12 +33,12 @@ LIST_QUERY = {*RectificationFilter.base_fields, "limit", "offset"}
 # --- Schemas ----------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class RectificationPointRef(Schema):
     id: int
     name: str
 
 
-class RatingOut(Schema):
+class RectificationRatingOut(Schema):
     """The review as the handler sees it: never the rater's phone."""
 
     id: int
@@ -57,8 +57,8 @@ class RectificationOut(Schema):
     status: str
     status_label: str
     level: str
-    point: Ref
-    town: Ref | None
+    point: RectificationPointRef
+    town: RectificationPointRef | None
     opened_on: dt.date
     call_back_due: dt.date
     due: dt.date
@@ -70,7 +70,7 @@ class RectificationOut(Schema):
     replied_on: dt.date | None
     follow_up_due: dt.date | None
     closed_on: dt.date | None
-    rating: RatingOut | None
+    rating: RectificationRatingOut | None
 
 
 class RectificationListOut(Schema):
@@ -78,7 +78,7 @@ class RectificationListOut(Schema):
     count: int
 
 
-class EventOut(Schema):
+class RectificationEventOut(Schema):
     action: str
     from_status: str
     to_status: str
@@ -97,7 +97,7 @@ class RectificationDetailOut(RectificationOut):
     measures: str
     reply: str
     reopened: bool
-    events: list[EventOut]
+    events: list[RectificationEventOut]
     #: What the caller may do now (the table's answer: the same the actions check).
     permitted: list[str]
 
@@ -225,7 +225,7 @@ def list_rectifications(
 
 @router.get(
     "/rectifications/{id}",
-    response={200: RectificationDetailOut, **errors(404)},
+    response={200: RectificationDetailOut, **errors(404, 422)},
     summary="A rectification",
 )
 def get_rectification(request, id: int = RectId):  # noqa: A002 - the path's name
@@ -237,38 +237,38 @@ def get_rectification(request, id: int = RectId):  # noqa: A002 - the path's nam
 
 # --- Actions ----------------------------------------------------------------------------------------
 
-ACTION = {200: RectificationDetailOut, **errors(403, 404, 409, 422)}
+ACTION = {200: RectificationDetailOut, **errors(400, 403, 404, 409, 422)}
 
 
-class CallIn(Input):
+class RectificationCallIn(Input):
     reached: bool
     record: text(500, min_length=1)
 
 
-class VerifyIn(Input):
+class RectificationVerifyIn(Input):
     is_true: bool
     is_reasonable: bool
     is_malicious: bool
     note: text(500, min_length=1)
 
 
-class MeasuresIn(Input):
+class RectificationMeasuresIn(Input):
     measures: text(1000, min_length=1)
 
 
-class RectifyIn(MeasuresIn):
+class RectificationRectifyIn(RectificationMeasuresIn):
     due: day() | None = None
 
 
-class ExplainIn(Input):
+class RectificationExplainIn(Input):
     explanation: text(1000, min_length=1)
 
 
-class FinishIn(Input):
+class RectificationFinishIn(Input):
     note: text(500, min_length=1)
 
 
-class ReplyIn(Input):
+class RectificationReplyIn(Input):
     text: text(300, min_length=1)
 
 
@@ -277,7 +277,7 @@ def _done(request, rect) -> dict:
 
 
 @router.post("/rectifications/{id}/call", response=ACTION, summary="Record a call-back")
-def call(request, payload: CallIn, id: int = RectId):  # noqa: A002
+def call(request, payload: RectificationCallIn, id: int = RectId):  # noqa: A002
     """回访: `reached` with the contact record; a call not answered is an attempt, and the third
     counts as the call-back."""
     rect = rect_of(request.auth, id)
@@ -286,7 +286,7 @@ def call(request, payload: CallIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/verify", response=ACTION, summary="Verify a bad review")
-def verify(request, payload: VerifyIn, id: int = RectId):  # noqa: A002
+def verify(request, payload: RectificationVerifyIn, id: int = RectId):  # noqa: A002
     """核实: true? reasonable? malicious? and what was found."""
     rect = rect_of(request.auth, id)
     actions.verify(
@@ -301,7 +301,7 @@ def verify(request, payload: VerifyIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/fix", response=ACTION, summary="Fixed at once")
-def fix(request, payload: MeasuresIn, id: int = RectId):  # noqa: A002
+def fix(request, payload: RectificationMeasuresIn, id: int = RectId):  # noqa: A002
     """立行立改 with the measures taken (evidence files are uploaded on the page)."""
     rect = rect_of(request.auth, id)
     actions.fix(rect, measures=payload.measures, by=request.auth)
@@ -309,7 +309,7 @@ def fix(request, payload: MeasuresIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/rectify", response=ACTION, summary="Rectify by a deadline")
-def rectify(request, payload: RectifyIn, id: int = RectId):  # noqa: A002
+def rectify(request, payload: RectificationRectifyIn, id: int = RectId):  # noqa: A002
     """限期整改: the measures and `due` (default the county's deadline; never before today)."""
     rect = rect_of(request.auth, id)
     actions.rectify(rect, measures=payload.measures, due=payload.due, by=request.auth)
@@ -317,7 +317,7 @@ def rectify(request, payload: RectifyIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/explain", response=ACTION, summary="Explain (no legal basis)")
-def explain(request, payload: ExplainIn, id: int = RectId):  # noqa: A002
+def explain(request, payload: RectificationExplainIn, id: int = RectId):  # noqa: A002
     """解释说明 where the request has no legal basis."""
     rect = rect_of(request.auth, id)
     actions.explain(rect, explanation=payload.explanation, by=request.auth)
@@ -325,7 +325,7 @@ def explain(request, payload: ExplainIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/finish", response=ACTION, summary="Rectification done")
-def finish(request, payload: FinishIn, id: int = RectId):  # noqa: A002
+def finish(request, payload: RectificationFinishIn, id: int = RectId):  # noqa: A002
     """整改完成, with what was done."""
     rect = rect_of(request.auth, id)
     actions.finish(rect, note=payload.note, by=request.auth)
@@ -333,7 +333,7 @@ def finish(request, payload: FinishIn, id: int = RectId):  # noqa: A002
 
 
 @router.post("/rectifications/{id}/reply", response=ACTION, summary="Reply to the rater")
-def reply(request, payload: ReplyIn, id: int = RectId):  # noqa: A002
+def reply(request, payload: RectificationReplyIn, id: int = RectId):  # noqa: A002
     """答复评价人: texted to a named rater with the follow-up link; after a reopening, the reply
     closes the rectification."""
     rect = rect_of(request.auth, id)
@@ -346,8 +346,8 @@ def reply(request, payload: ReplyIn, id: int = RectId):  # noqa: A002
 
 class AppealOut(Schema):
     id: int
-    rating: RatingOut
-    point: Ref
+    rating: RectificationRatingOut
+    point: RectificationPointRef
     reason: str
     filed_by: str
     filed_at: dt.datetime
@@ -363,11 +363,11 @@ class AppealListOut(Schema):
     count: int
 
 
-class AppealIn(Input):
+class AppealFileIn(Input):
     reason: text(1000, min_length=1)
 
 
-class DecideIn(Input):
+class AppealDecisionIn(Input):
     decision: text(12, pattern="^(upheld|overturned)$")
     note: text(500, min_length=1)
 
@@ -410,10 +410,10 @@ def list_appeals(
 
 @router.post(
     "/ratings/{id}/appeals",
-    response={201: AppealOut, **errors(403, 404, 409, 422)},
+    response={201: AppealOut, **errors(400, 403, 404, 409, 422)},
     summary="Appeal a bad review",
 )
-def file_appeal(request, payload: AppealIn, id: int = RectId):  # noqa: A002
+def file_appeal(request, payload: AppealFileIn, id: int = RectId):  # noqa: A002
     """申诉: by the helper rated or a lead of the rated point; one pending appeal per review."""
     try:
         rating = get_rating_for(request.auth, id)
@@ -425,10 +425,10 @@ def file_appeal(request, payload: AppealIn, id: int = RectId):  # noqa: A002
 
 @router.post(
     "/appeals/{id}/decide",
-    response={200: AppealOut, **errors(403, 404, 409, 422)},
+    response={200: AppealOut, **errors(400, 403, 404, 409, 422)},
     summary="Decide an appeal",
 )
-def decide_appeal(request, payload: DecideIn, id: int = RectId):  # noqa: A002
+def decide_appeal(request, payload: AppealDecisionIn, id: int = RectId):  # noqa: A002
     """复核, by the bureau (the county's region administrators): `upheld` leaves the review,
     `overturned` marks it (never deleted) and ends its open rectification."""
     appeal = _appeals(request.auth).filter(pk=id).first()
