@@ -138,3 +138,52 @@ def transfer_unanswered(number: str, point: str) -> str:
         "number": number,
         "point": point,
     }
+
+
+# --- 好差评: the rectification of a bad review (the feedback app chooses when) ---------------------
+
+
+def tell_rater(case: Case, text: str) -> bool:
+    """Queue a step of a bad review's rectification (`text`) to the person who rated `case`: the
+    applicant's own phone — for a 代办 case the principal's (委托人), never the proxy's — framed by
+    `about_case`, when it is a mobile. Whether it was queued."""
+    phone = case.applicant.decrypted_phone()
+    if not phone or not identifiers.is_mobile(phone):
+        return False
+    queue_message(
+        recipient=identifiers.normalise_phone(phone),
+        body=about_case(case.number, text),
+        reference=f"case:{case.number}",
+    )
+    return True
+
+
+def tell_staff(phone: str, body: str, reference: str) -> None:
+    """Queue `body` (a warning below) to a member of staff's work phone (normalised, a mobile: the
+    caller checked it), about `reference` (what it concerns, e.g. `rectification:12`)."""
+    queue_message(recipient=phone, body=body, reference=reference)
+
+
+def rectification_replied(reply: str, closes_on: dt.date, link: str) -> str:
+    """答复评价人: the reply to a bad review, and the one follow-up rating (追评) it invites."""
+    return _(
+        "您对本次服务的评价已处理：%(reply)s 如对处理结果仍不满意，请于 %(day)s 前追评：%(link)s"
+    ) % {"reply": reply, "day": _day(closes_on), "link": link}
+
+
+def rectification_closed(reply: str) -> str:
+    """答复评价人并办结: the reply after the follow-up reopened the matter (no second follow-up)."""
+    return _("您的追评已重新处理：%(reply)s 感谢您的监督。") % {"reply": reply}
+
+
+def rectification_warning(level: str, point: str, day: str, call_back: bool = False) -> str:
+    """A bad review's rectification near its deadline (`level` "yellow") or past it ("red"; with
+    `call_back`, the rater not called back in time), to its handlers (and, when red, the level
+    above)."""
+    if call_back:
+        text = _("【帮办代办】红牌：%(point)s的差评未在 %(day)s 前回访评价人，请立即回访。")
+    elif level == "red":
+        text = _("【帮办代办】红牌：%(point)s的差评整改已超过期限 %(day)s，请立即处理。")
+    else:
+        text = _("【帮办代办】黄牌：%(point)s的差评整改期限为 %(day)s，请抓紧处理。")
+    return text % {"point": point, "day": day}

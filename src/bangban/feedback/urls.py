@@ -3,6 +3,12 @@ list their own `urls`."""
 
 from __future__ import annotations
 
+from . import appeal_views, chart_views, rectification_views
+
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *chart_views.urls,
+    *rectification_views.urls,
+    *appeal_views.urls,
+]

@@ -7,11 +7,18 @@ nothing else writes `Rectification.status`; the tests loop over it and the chart
 town whose point was rated, or the bureau (the county's region administrators) for the county centre
 and the partner stations; once overdue and escalated, the level above may act too. The person rated
 is never a handler, whatever memberships they hold.
+
+The bad review's path: called back within a working day (a contact record, or three calls not
+answered: `rules.CALLS_ENOUGH`; an anonymous review has none), verified, then fixed at once,
+rectified by a deadline or explained, replied to; the rater's one follow-up rating (追评) closes it
+(满意) or reopens it once (不满意), after which the next reply closes it; the follow-up window's end
+closes it too. An appeal the bureau upholds leaves it; one it overturns ends it (申诉撤销).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.kernel.workflow import Condition, Relations, Transition, Workflow
@@ -20,12 +27,16 @@ from bangban.network.models import Role
 
 __all__ = [
     "CLOSED",
+    "HANDLER_ACTIONS",
     "OPEN",
     "RECTIFICATION",
     "TRANSITIONS",
+    "WORKING",
     "Actor",
+    "is_bureau",
     "Step",
     "permitted",
+    "to_act_on_q",
     "relations",
 ]
 
@@ -56,35 +67,46 @@ class Actor(models.TextChoices):
     SYSTEM = "system", _("系统")  # the follow-up rating's answer, the window's end, escalation
 
 
-def _region_admin_over(user, region_ids: set[int]) -> bool:
+def _region_admins(user, region_ids: set) -> bool:
     return any(
         m.role == Role.REGION_ADMIN and m.region_id in region_ids for m in access.memberships(user)
     )
 
 
-def _bureau_regions(rect) -> set[int]:
-    """The county's region, and its city's once escalated from the bureau (the level above)."""
-    ids = {rect.county_id}
-    if rect.level == "bureau" and rect.escalated_on is not None:
-        ids.add(rect.county.parent_id)
-    return ids
+def is_bureau(county_id: int, user) -> bool:
+    """Whether `user` is the bureau of the county `county_id` (one of its region administrators):
+    who takes the county centre's and partner stations' bad reviews and decides appeals."""
+    return user is not None and _region_admins(user, {county_id})
+
+
+def _county(rect) -> set:
+    return {rect.county_id}
+
+
+def _above_bureau(rect) -> set:
+    """The level above the bureau: the city's region administrators (none for a county with no
+    city above it in the network)."""
+    return {rect.county.parent_id} - {None}
 
 
 def _is_handler(rect, user) -> bool:
+    """谁办理谁负责: the town administrators of the town whose point was rated, or the bureau (the
+    county's region administrators) for the county centre, its zones and windows and the partner
+    stations; once escalated (`escalated_on`), the level above may act too — the bureau for a
+    town's review, the city for the bureau's."""
+    escalated = rect.escalated_on is not None
     if rect.level == "town":
         town_admin = any(
             m.role == Role.TOWN_ADMIN and m.point_id == rect.town_id
             for m in access.memberships(user)
         )
-        # Escalated: the bureau may act too.
-        return town_admin or (
-            rect.escalated_on is not None and _region_admin_over(user, {rect.county_id})
-        )
-    return _region_admin_over(user, _bureau_regions(rect))
+        return town_admin or (escalated and _region_admins(user, _county(rect)))
+    return _region_admins(user, _county(rect) | (_above_bureau(rect) if escalated else set()))
 
 
 def relations(rect, user, read=None) -> Relations:
-    """Who `user` is to `rect` (None: the system). The person rated is nothing to it."""
+    """Who `user` is to `rect` (None: the system). The person rated is nothing to it, whatever
+    memberships they hold."""
     if user is None:
         return Relations({Actor.SYSTEM: lambda: True})
     if rect.helper_id is not None and user.pk == rect.helper_id:
@@ -92,9 +114,15 @@ def relations(rect, user, read=None) -> Relations:
     return Relations(
         {
             Actor.HANDLER: lambda: _is_handler(rect, user),
-            Actor.BUREAU: lambda: _region_admin_over(user, {rect.county_id, rect.county.parent_id}),
+            Actor.BUREAU: lambda: is_bureau(rect.county_id, user),
         }
     )
+
+
+def _anonymous(rect, read) -> str:
+    if rect.anonymous:
+        return str(_("匿名差评没有留下联系方式，无需回访。"))
+    return ""
 
 
 def _not_called_back(rect, read) -> str:
@@ -107,11 +135,35 @@ def _reopened_once(rect, read) -> str:
     return str(_("该差评已因追评不满意重新整改过一次。")) if rect.reopened else ""
 
 
+def _replied_before(rect, read) -> str:
+    if rect.reopened:
+        return str(_("该差评已重新整改过一次，本次答复后即办结，不再追评。"))
+    return ""
+
+
+def _first_reply(rect, read) -> str:
+    if not rect.reopened:
+        return str(_("首次答复后由评价人追评，不直接办结。"))
+    return ""
+
+
+def _escalated(rect, read) -> str:
+    return str(_("该整改已逾期上报过。")) if rect.escalated_on is not None else ""
+
+
+#: A named review may be called back; an anonymous one left no one to call.
+NAMED = Condition("named", "reached", _anonymous)
 #: A named review is called back (or tried three times) before it is verified; an anonymous one
 #: has no one to call.
 CALLED_BACK = Condition("called_back", "call_record", _not_called_back)
 #: A follow-up 不满意 reopens a rectification once only.
 NOT_REOPENED = Condition("not_reopened", "follow_up", _reopened_once)
+#: The first reply awaits the follow-up rating; after a reopening the reply closes it (there is
+#: one follow-up rating only).
+FIRST_REPLY = Condition("first_reply", "text", _replied_before)
+AFTER_REOPENING = Condition("after_reopening", "text", _first_reply)
+#: Escalated once: the level above may act from then on.
+NOT_ESCALATED = Condition("not_escalated", "escalated_on", _escalated)
 
 
 def _t(action, label, sources, target, *actors, conditions=()) -> Transition:
@@ -121,8 +173,8 @@ def _t(action, label, sources, target, *actors, conditions=()) -> Transition:
 H, B, S = Actor.HANDLER, Actor.BUREAU, Actor.SYSTEM
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("call_attempt", _("回访未接通"), {Step.OPENED}, None, H),
-    _t("call_back", _("回访"), {Step.OPENED}, Step.CALLED_BACK, H),
+    _t("call_attempt", _("回访未接通"), {Step.OPENED}, None, H, conditions=(NAMED,)),
+    _t("call_back", _("回访"), {Step.OPENED}, Step.CALLED_BACK, H, conditions=(NAMED,)),
     _t(
         "verify",
         _("核实"),
@@ -135,7 +187,15 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("rectify", _("限期整改"), {Step.VERIFIED}, Step.RECTIFYING, H),
     _t("explain", _("解释说明"), {Step.VERIFIED}, Step.RESOLVED, H),
     _t("finish", _("整改完成"), {Step.RECTIFYING}, Step.RESOLVED, H),
-    _t("reply", _("答复评价人"), {Step.RESOLVED}, Step.REPLIED, H),
+    _t("reply", _("答复评价人"), {Step.RESOLVED}, Step.REPLIED, H, conditions=(FIRST_REPLY,)),
+    _t(
+        "reply_final",
+        _("答复评价人并办结"),
+        {Step.RESOLVED},
+        Step.CLOSED,
+        H,
+        conditions=(AFTER_REOPENING,),
+    ),
     _t("satisfied", _("追评满意"), {Step.REPLIED}, Step.CLOSED, S),
     _t(
         "reopen",
@@ -145,9 +205,23 @@ TRANSITIONS: tuple[Transition, ...] = (
         S,
         conditions=(NOT_REOPENED,),
     ),
-    _t("close", _("办结"), {Step.REPLIED}, Step.CLOSED, S),
-    _t("escalate", _("逾期上报"), WORKING, None, S),
+    _t("close", _("追评期满办结"), {Step.REPLIED}, Step.CLOSED, S),
+    _t("escalate", _("逾期上报"), WORKING, None, S, conditions=(NOT_ESCALATED,)),
     _t("overturn", _("申诉撤销"), OPEN, Step.OVERTURNED, B),
+)
+
+#: What a handler does from the rectification's page, in the order the page offers it (the system's
+#: steps and the bureau's overturn, which is an appeal's decision, are elsewhere).
+HANDLER_ACTIONS = (
+    "call_attempt",
+    "call_back",
+    "verify",
+    "fix",
+    "rectify",
+    "explain",
+    "finish",
+    "reply",
+    "reply_final",
 )
 
 RECTIFICATION = Workflow(
@@ -165,6 +239,30 @@ RECTIFICATION = Workflow(
 )
 
 
-def permitted(rect, user, read=None, actions=None) -> list[Transition]:
-    """What `user` may do to `rect` now: the page's buttons, and what the actions check."""
+def to_act_on_q(user) -> Q:
+    """The rectifications whose work is `user`'s now, as a filter: those `_is_handler` names them
+    handler of, in a working state (`WORKING`: not while the rater may still rate the fix), never
+    their own review. The list page's default ("what I must act on"); the same answer as the
+    table's for each row."""
+    towns, regions = set(), set()
+    for m in access.memberships(user):
+        if m.role == Role.TOWN_ADMIN:
+            towns.add(m.point_id)
+        elif m.role == Role.REGION_ADMIN:
+            regions.add(m.region_id)
+    escalated = Q(escalated_on__isnull=False)
+    mine = (
+        Q(level="town", town_id__in=towns)
+        | Q(level="town", county_id__in=regions) & escalated
+        | Q(level="bureau", county_id__in=regions)
+        | Q(level="bureau", county__parent_id__in=regions) & escalated
+    )
+    if not towns and not regions:
+        mine = Q(pk__in=[])
+    return mine & Q(status__in=WORKING) & ~Q(helper_id=user.pk)
+
+
+def permitted(rect, user, read=None, actions=HANDLER_ACTIONS) -> list[Transition]:
+    """What `user` may do to `rect` now of `actions` (default: the handler's, the page's forms; None:
+    the whole table): what the actions check."""
     return RECTIFICATION.permitted(rect, user, read, actions)
