@@ -3,6 +3,8 @@ list their own `urls`."""
 
 from __future__ import annotations
 
+from . import card_views, device_views, settings_views
+
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns: list = [*card_views.urls, *device_views.urls, *settings_views.urls]
