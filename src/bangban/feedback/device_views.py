@@ -25,9 +25,9 @@ from bangban.network.models import ServicePoint
 
 from . import scope
 from .actions import deactivate_device, push_occasion, register_device
-from .actions.devices import pushed_occasion
 from .device_forms import DeviceForm, PushForm
 from .errors import FeedbackError
+from .rules import DEVICE_WINDOW
 
 PAGE_SIZE = 50
 #: The points offered when registering a device: at most this many (a city's admin types less).
@@ -55,7 +55,11 @@ def _list(request, *, form=None, created=None, token=None, status=200):
     for device in page:
         device.may_change = device.pk in changeable
         device.may_push = device.pk in actable and device.active
-        device.waiting = device.active and pushed_occasion(device, now) is not None
+        device.waiting = (
+            device.active
+            and device.pushed_at is not None
+            and now - device.pushed_at <= DEVICE_WINDOW
+        )
     points = _points(user)
     context = {
         "page": page,

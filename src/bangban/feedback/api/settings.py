@@ -16,6 +16,7 @@ from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
 from bangban.kernel.errors import ApiError, Forbidden
 from bangban.kernel.schemas import Input, errors, text
 from bangban.network.models import Region
+from bangban.network.schemas import REGION_CODE
 
 from .. import scope
 from ..actions import save_reason_set, set_policy
@@ -25,7 +26,8 @@ from ..reasons import ReasonData, current_reason_set, reasons_of
 from ..rules import policy_for
 from .common import router
 
-CountyCode = Path(..., pattern=r"^[0-9]{6}$", description="the county's 6-digit division code")
+#: Any division code (404 for one that is not a county you see), as the network's paths take them.
+CountyCode = Path(..., pattern=REGION_CODE, description="the county's 6-digit division code")
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 
