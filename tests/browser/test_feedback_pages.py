@@ -2,8 +2,9 @@
 have no serious or critical accessibility violations (axe-core), at 360 px as on a desktop."""
 
 import pytest
+from django.utils import timezone
 
-from bangban.cases.actions import register_case
+from bangban.cases.actions import Registration, register_case
 from bangban.network.models import Role
 
 from ..cases.conftest import person
@@ -29,14 +30,10 @@ def test_feedback_pages_are_accessible(
     live_server,
     yiyuan_committed,
     make_account,
-    make_helper,
-    make_item,
-    axe,  # noqa: F811
+    make_helper,  # noqa: F811
+    make_item,  # noqa: F811
+    axe,
 ):
-    from django.utils import timezone
-
-    from bangban.cases.actions import Registration
-
     station = yiyuan_committed.station("鲁村镇")
     helper = make_helper(station).user
     case = register_case(
