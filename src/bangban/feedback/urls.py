@@ -3,7 +3,14 @@ list their own `urls`."""
 
 from __future__ import annotations
 
-from . import appeal_views, chart_views, rectification_views
+from . import (
+    appeal_views,
+    card_views,
+    chart_views,
+    device_views,
+    rectification_views,
+    settings_views,
+)
 
 app_name = "feedback"
 
@@ -11,4 +18,7 @@ urlpatterns: list = [
     *chart_views.urls,
     *rectification_views.urls,
     *appeal_views.urls,
+    *card_views.urls,
+    *device_views.urls,
+    *settings_views.urls,
 ]

@@ -5,7 +5,7 @@ One router (`common.router`); its operations by topic, added in the documented o
 
 # The order of these imports is the order of the operations in the OpenAPI document.
 # isort: off
-from . import ratings, devices, rectifications, settings, figures, province  # noqa: F401
+from . import ratings, cards, devices, rectifications, settings, figures, province  # noqa: F401
 
 # isort: on
 from .common import router
