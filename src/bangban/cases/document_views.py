@@ -39,7 +39,11 @@ def _page(request, template: str, case: Case, sheet: documents.Sheet, docx_url: 
         "case": case,
         "sheet": sheet,
         "docx_url": docx_url,
-        "codes": [(qr_svg(url, label=caption), caption) for url, caption in sheet.codes],
+        # Two codes side by side (the receipt's) a little smaller, so that the sheet stays one page.
+        "codes": [
+            (qr_svg(url, label=caption, size_mm=30 if len(sheet.codes) == 1 else 25), caption)
+            for url, caption in sheet.codes
+        ],
     }
     return render(request, template, context)
 
