@@ -297,6 +297,14 @@ if BANGBAN_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- The site's address as applicants reach it: the links sent by SMS (the rating page after
+# completion, decision 0048) are absolute. Default: the first of ALLOWED_HOSTS, over HTTPS when the
+# HTTPS settings are on.
+_first_host = next((h.lstrip(".") for h in ALLOWED_HOSTS if h.lstrip(".") not in ("", "*")), "")
+BANGBAN_PUBLIC_URL = os.environ.get("BANGBAN_PUBLIC_URL", "").rstrip("/") or (
+    f"{'https' if BANGBAN_HTTPS else 'http'}://{_first_host or 'localhost'}"
+)
+
 # --- Content-Security-Policy (docs/decisions/0044-content-security-policy.md): enforced on every page,
 # the error pages and the public portal included. Scripts, styles, images and fonts come from our own
 # static files only: no inline <script>, no <style> element, no style="" or on…="" attribute, no eval.

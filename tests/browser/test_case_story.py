@@ -306,8 +306,13 @@ def test_a_village_case_from_registration_to_the_villagers_phone(
     receipt_text = receipt.inner_text()
     assert case.number in receipt_text and "受理回执" in receipt_text
     assert case.promised_deadline.strftime("%Y") in receipt_text
-    qr = receipt.locator("svg.qr-code").get_attribute("data-qr")
+    codes = receipt.locator("svg.qr-code")
+    qr = codes.nth(0).get_attribute("data-qr")
     assert qr == f"{url}/p/c/{case.public_token}/"
+    # the second code, 扫码评价, and the rating card's number (decision 0048)
+    assert codes.nth(1).get_attribute("data-qr") == f"{url}/pj/{case.public_token}/"
+    case.refresh_from_db()
+    assert "评价卡号" in receipt_text and case.rating_card in receipt_text
     no_violations(axe, page, "printed receipt")
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
@@ -334,6 +339,8 @@ def test_a_village_case_from_registration_to_the_villagers_phone(
     assert subzone.name in public
     assert APPLICANT not in public and PHONE not in public and PHONE[-4:] not in public
     assert number_typed not in public and number_typed[-4:] not in public
+    rate = mobile.get_by_role("link", name="评价本次服务")
+    assert rate.get_attribute("href") == f"/pj/{case.public_token}/"
     assert mobile.evaluate("document.documentElement.scrollWidth") <= 360
     no_violations(axe, mobile, "public page, unlocked")
     shoot(shots, mobile, "7-public-phone")

@@ -25,11 +25,11 @@ from bangban.workdays import calendar
 from tests.network.test_api import Api, token_for
 
 #: Queries of the case page for an admin who may transfer it: the session and the user, what
-#: `get_case_for` costs (`_scope`, the case included), then 16 of its own: the case's checklist,
-#: notices, transfers, events and messages; the points and the people they name; may reveal, may
+#: `get_case_for` costs (`_scope`, the case included), then 17 of its own: the case's checklist,
+#: notices, transfers, events, service occasions and messages; the points and the people they name; may reveal, may
 #: act; the transfer form's directory (point ids, points, hours, domains served, domain names,
 #: helpers); the refusal form's departments of the county (who decides 不予受理, decision 0029).
-ADMIN_PAGE = 2 + 16
+ADMIN_PAGE = 2 + 17
 #: Queries of the API's case besides `get_case_for`'s: the token with its user; the case's
 #: transfers, the points and people they name, its checklist, its notices.
 API_CASE = 1 + 5

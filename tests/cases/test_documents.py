@@ -191,13 +191,17 @@ def test_the_receipt_docx_says_what_the_page_says(client_in_scope, case, helper,
     assert disposition.endswith(f"{case.number}.docx")
 
 
-def test_the_receipt_docx_holds_the_qr_code_of_the_public_url_as_a_picture(client_in_scope, case):
-    _text, _raw, document, _response = _docx(client_in_scope, "receipt_docx", case.number)
-    assert len(document.inline_shapes) == 1
-    images = [
+def test_the_receipt_docx_holds_the_qr_codes_of_the_public_and_rating_urls_as_pictures(
+    client_in_scope, case
+):
+    text, _raw, document, _response = _docx(client_in_scope, "receipt_docx", case.number)
+    assert len(document.inline_shapes) == 2
+    images = {
         part.blob for part in document.part.related_parts.values() if "image" in part.content_type
-    ]
-    assert images == [documents.qr_png(_public_url(case))]
+    }
+    rating = "http://testserver" + documents.rating_path(case)
+    assert images == {documents.qr_png(_public_url(case)), documents.qr_png(rating)}
+    assert "扫码查询办理进度" in text and "扫码评价" in text
 
 
 def test_the_docx_sets_a4_and_east_asian_fonts(client_in_scope, case):

@@ -16,7 +16,7 @@ from bangban.api import api
 from bangban.cases import actions
 from bangban.cases.api import registration as cases_api
 from bangban.cases.idempotency import HEADER, REPLAYED, WINDOW, forget_expired
-from bangban.cases.models import Case, CaseEvent, IdempotencyKey, Notice, Transfer
+from bangban.cases.models import Case, CaseEvent, IdempotencyKey, Notice, Occasion, Transfer
 from tests.network.test_api import assert_error, token_for
 
 from .conftest import resident_id
@@ -57,6 +57,7 @@ def written() -> dict[str, int]:
         "transfers": Transfer.objects.count(),
         "notices": Notice.objects.count(),
         "keys": IdempotencyKey.objects.count(),
+        "occasions": Occasion.objects.count(),
     }
 
 
@@ -316,6 +317,12 @@ ACTIONS = {
         c.helper,
         f"/cases/{case.number}/progress",
         {"text": "已报县医保局", "tell_applicant": False},
+    ),
+    "home-visit": lambda c: (
+        case := c.register(),
+        c.helper,
+        f"/cases/{case.number}/home-visit",
+        {"note": "上门收取材料原件"},
     ),
     "complete": lambda c: (
         case := _accepted(c.register, c.helper),

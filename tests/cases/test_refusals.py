@@ -1,6 +1,6 @@
 """A refused transition from every state: for each state of the workflow table, every action the
 table does not allow from it is refused by its action with a Chinese message, changing nothing and
-leaving no event. The table's own tests (test_workflow.py) say which are allowed; this holds the
+leaving no event and no service occasion. The table's own tests (test_workflow.py) say which are allowed; this holds the
 actions to it."""
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def _call(action: str, case: Case, helper, subzone):
             case, to_point=subzone, reason="需县医保分区办理", by=helper
         ),
         "progress": lambda: actions.record_progress(case, by=helper, text="正在办理"),
+        "home_visit": lambda: actions.record_home_visit(
+            case, on=None, note="上门收取材料", by=helper
+        ),
         "complete": lambda: actions.complete_case(case, by=helper),
         "withdraw": lambda: actions.withdraw_case(case, by=helper, reason="申请人撤回"),
     }
@@ -79,6 +82,7 @@ def test_an_action_the_table_does_not_allow_is_refused_and_changes_nothing(
     case.refresh_from_db()
     before = Case.objects.values().get(pk=case.pk)
     events = CaseEvent.objects.filter(case=case).count()
+    occasions = case.occasions.count()
     with pytest.raises(CaseError) as error:
         _call(action, case, helper, yiyuan.subzone("medical_insurance"))
     # refused for its state, saying so (not for some other rule)
@@ -86,4 +90,5 @@ def test_an_action_the_table_does_not_allow_is_refused_and_changes_nothing(
     assert error.value.errors == {"status": [f"办件当前为“{State(state).label}”，不能{label}。"]}
     assert Case.objects.values().get(pk=case.pk) == before
     assert CaseEvent.objects.filter(case=case).count() == events
+    assert case.occasions.count() == occasions
     assert not case.transfers.exists() and not case.notices.exists()

@@ -24,9 +24,9 @@ def api(client, helper):
 
 #: Token and user, memberships, the point with its county, the item with its revision, the helper's
 #: qualification; the transaction: a savepoint, the applicant (read, then a savepoint, an insert and
-#: its release when new), the counter, the case, the item's materials, the checklist in one insert,
-#: the event, the message, the release.
-NEW_APPLICANT = 17
+#: its release when new), the counter, the rating card checked free, the case, the item's
+#: materials, the checklist in one insert, the event, the service occasion, the message, the release.
+NEW_APPLICANT = 19
 RETURNING_APPLICANT = NEW_APPLICANT - 3
 
 

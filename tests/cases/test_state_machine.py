@@ -5,7 +5,8 @@ refused only for its own input (a day, the materials); one it does not allow is 
 every step the state is one of the table's, every action left exactly one event of
 its own (a refused one none, and changed nothing) besides the system's one deemed acceptance, the
 deadline never moved earlier except by a recorded correction (an admin changing a day of the
-calendar), suspended time was never counted, and the first responsible helper never changed.
+calendar), suspended time was never counted, the first responsible helper never changed, and
+the service occasions are numbered 1, 2, … from the registration, one per home visit and completion.
 Once the notice window has passed without a notice in it, every action finds the case accepted on
 the day of receipt; an acceptance is never dated before the materials were complete; what a reader
 is shown of a case due for deemed acceptance is what the job then records."""
@@ -33,6 +34,7 @@ from bangban.cases.models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    Occasion,
     clock_of,
     deemed_cutoff,
     notice_in_time,
@@ -80,6 +82,7 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(
         "extend": (),
         "complete": ("on",),
         "withdraw": (),
+        "home_visit": ("on",),
     }
 
     class Ledger(RuleBasedStateMachine):
@@ -221,6 +224,15 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(
                 ),
             )
 
+        @rule(shift=shifts, name=who)
+        def home_visit(self, shift, name):
+            self.acting(name)
+            day = self.today + shift
+            self._act(
+                "home_visit",
+                lambda: actions.record_home_visit(self.case, on=day, note="上门服务", by=self.by),
+            )
+
         @precondition(lambda self: self.steps > 8)
         @rule(shift=shifts, name=who)
         def complete(self, shift, name):
@@ -265,6 +277,24 @@ def test_random_sequences_of_actions_keep_the_ledgers_promises(
             self.corrected = bool(added)
             if self.status() not in OPEN:
                 self.changed_after_close = True
+
+        @invariant()
+        def occasions_numbered_in_order(self):
+            """The occasions are numbered 1, 2, … from the registration; a home visit and the
+            completion each left one, a refused one none."""
+            kinds = list(
+                Occasion.objects.filter(case=self.case)
+                .order_by("sequence")
+                .values_list("sequence", "kind")
+            )
+            assert [n for n, _kind in kinds] == list(range(1, len(kinds) + 1))
+            assert kinds[0][1] == Occasion.Kind.REGISTER
+            for kind, action in (
+                (Occasion.Kind.HOME_VISIT, "home_visit"),
+                (Occasion.Kind.HANDOVER, "complete"),
+            ):
+                left = CaseEvent.objects.filter(case=self.case, action=action).count()
+                assert sum(k == kind for _n, k in kinds) == left
 
         @invariant()
         def promises_kept(self):

@@ -163,9 +163,14 @@ def test_a_case_through_its_life_writes_kinds_of_the_list_and_texts_of_notificat
         step(case.number, notifications.extended(D(2026, 11, 25))),
         step(case.number, "材料已报送县医保局。"),
         step(case.number, notifications.transferred(subzone.name)),
-        step(case.number, notifications.completed()),
+        step(case.number, notifications.completed(f"http://testserver/pj/{case.public_token}/")),
     ]
     assert sent(case)[1] == f"【帮办代办】办件 {case.number}：已受理，承诺于 2026-11-16 前办结。"
+    # The completion text invites the applicant to rate, with the rating page's absolute link.
+    assert sent(case)[-1] == (
+        f"【帮办代办】办件 {case.number}：已办结。欢迎对本次服务进行评价："
+        f"http://testserver/pj/{case.public_token}/"
+    )
     assert sent(withdrawn)[-1] == step(withdrawn.number, notifications.withdrawn())
     assert sent(refused)[-1] == step(refused.number, notifications.refused("不属于受理范围"))
     assert deemed.acceptance_deemed

@@ -39,6 +39,7 @@ PAGE_ACTIONS = (
     "notice",
     "accept",
     "progress",
+    "home_visit",
     "transfer",
     "suspend",
     "resume",
@@ -218,6 +219,8 @@ def _perform(action: str, case: Case, form, by) -> str:
         actions.record_progress(
             case, by=by, text=d["text"], tell_applicant=bool(d.get("tell_applicant"))
         )
+    elif action == "home_visit":
+        actions.record_home_visit(case, by=by, on=d.get("on"), note=d["note"])
     elif action == "complete":
         actions.complete_case(case, by=by, on=d.get("on"))
     elif action == "withdraw":

@@ -1,5 +1,5 @@
 """A case's page (办件): its checklist, notices, transfers with the days each point held it, the
-timeline of its events and its message log, with the actions the user may perform on it now
+timeline of its events, its service occasions (服务记录, what a rating rates) and its message log, with the actions the user may perform on it now
 (`action_views.panel`, asking `workflow.permitted`); the logged showing of an applicant's full ID
 number and of a 代办 case's signed authorisation.
 
@@ -58,6 +58,7 @@ DATA_LABELS = {
     "point": gettext_lazy("登记服务点"),
     "revision": gettext_lazy("事项版本"),
     "told": gettext_lazy("已告知申请人"),
+    "visited_on": gettext_lazy("上门日期"),
     "original_number": gettext_lazy("原办件编号"),
 }
 #: Fields whose before → after an event shows.
@@ -171,8 +172,9 @@ def case_context(request, case: Case, today: dt.date) -> dict:
     notices = list(case.notices.annotate(line_count=Count("lines")).order_by("issued_at", "pk"))
     transfers = list(case.transfers.order_by("sent_at", "pk"))
     events = list(case.events.order_by("at", "pk"))
+    occasions = list(case.occasions.order_by("sequence"))
     sms_log = list(Message.objects.about(f"case:{case.number}"))
-    attach_names(case, transfers, notices, events)
+    attach_names(case, transfers, notices, events, occasions)
     points = {case.registering_point_id: case.registering_point.name}
     points[case.handling_point_id] = case.handling_point.name
     people = {case.responsible_id: _user_label(case.responsible)}
@@ -216,6 +218,7 @@ def case_context(request, case: Case, today: dt.date) -> dict:
         "timeline": timeline(
             events, points, people, {m.material_id: m.material.name for m in materials}
         ),
+        "occasions": occasions,
         "sms_log": sms_log,
         "may_reveal": actions.may_reveal(case, request.user),
         "refused": case.status == State.REFUSED,

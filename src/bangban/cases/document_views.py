@@ -39,7 +39,11 @@ def _page(request, template: str, case: Case, sheet: documents.Sheet, docx_url: 
         "case": case,
         "sheet": sheet,
         "docx_url": docx_url,
-        "qr": qr_svg(sheet.qr_url, label=sheet.qr_caption) if sheet.qr_url else "",
+        # Two codes side by side (the receipt's) a little smaller, so that the sheet stays one page.
+        "codes": [
+            (qr_svg(url, label=caption, size_mm=30 if len(sheet.codes) == 1 else 25), caption)
+            for url, caption in sheet.codes
+        ],
     }
     return render(request, template, context)
 
@@ -59,7 +63,8 @@ def _docx(sheet: documents.Sheet) -> HttpResponse:
 def _receipt(request, number: str) -> tuple[Case, documents.Sheet]:
     case = _case(request, number)
     public_url = request.build_absolute_uri(reverse("portal:case", args=[case.public_token]))
-    return case, documents.receipt(case, public_url=public_url)
+    rating_url = request.build_absolute_uri(documents.rating_path(case))
+    return case, documents.receipt(case, public_url=public_url, rating_url=rating_url)
 
 
 @login_required

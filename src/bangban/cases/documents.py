@@ -3,7 +3,11 @@
 
 Each document is built once, as a `Sheet` (what it says, in order), from which both the print page
 and the .docx are made, so the two can never say different things. Applicants' ID numbers and phones
-appear masked only; the receipt's QR code carries the public case page's token URL and nothing else.
+appear masked only; the receipt's QR codes carry the public case page's and the rating page's token
+URLs and nothing else, and it prints the rating card's number (评价卡号, decision 0048).
+
+The rating page of a case is built here once (`rating_path`, `rating_url`), for the receipt, the
+completion text (`cases.notifications.completed`) and the public case page.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass, field
 
 import qrcode
 import qrcode.image.pil
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -66,6 +71,21 @@ class Sheet:
     issuer: list[Line] = field(default_factory=list)
     qr_url: str = ""
     qr_caption: str = ""
+    #: A receipt's second QR code: the rating page (扫码评价).
+    rating_qr_url: str = ""
+    rating_qr_caption: str = ""
+
+    @property
+    def codes(self) -> list[tuple[str, str]]:
+        """(url, caption) of each QR code the document prints, in order."""
+        return [
+            (url, caption)
+            for url, caption in (
+                (self.qr_url, self.qr_caption),
+                (self.rating_qr_url, self.rating_qr_caption),
+            )
+            if url
+        ]
 
     @property
     def filename(self) -> str:
@@ -76,6 +96,22 @@ class Sheet:
     def ascii_filename(self) -> str:
         """The fallback name for clients that cannot read an RFC 5987 name."""
         return f"{self.slug}-{self.number}.docx"
+
+
+# --- The rating page of a case -----------------------------------------------------------------------
+
+
+def rating_path(case: Case) -> str:
+    """The path of `case`'s public rating page (`/pj/<public_token>/`, the feedback app's
+    `rate:case`): the receipt's 扫码评价 code, the completion text and the public case page lead
+    there. The one place it is built."""
+    return f"/pj/{case.public_token}/"
+
+
+def rating_url(case: Case) -> str:
+    """The rating page as an absolute URL on the site's public address (`BANGBAN_PUBLIC_URL`), for
+    what has no request to build it from (a text message)."""
+    return settings.BANGBAN_PUBLIC_URL + rating_path(case)
 
 
 # --- Shared pieces -----------------------------------------------------------------------------------
@@ -158,9 +194,12 @@ def free_statement() -> str:
 # --- The receipt -------------------------------------------------------------------------------------
 
 
-def receipt(case: Case, *, public_url: str, today: dt.date | None = None) -> Sheet:
+def receipt(
+    case: Case, *, public_url: str, rating_url: str = "", today: dt.date | None = None
+) -> Sheet:
     """受理回执 (登记回执 while not yet accepted): what was registered and received, the deadlines, who
-    answers for it, and a QR code to `public_url` (the public case page) to follow and rate it.
+    answers for it, a QR code to `public_url` (the public case page) to follow it, the rating
+    card's number and a second QR code to `rating_url` (the rating page, `rating_path`) to rate it.
     The acceptance and deadlines are those of `today` (`clock_of`: deemed acceptance printed as
     soon as it is due)."""
     revision = case.revision
@@ -201,6 +240,8 @@ def receipt(case: Case, *, public_url: str, today: dt.date | None = None) -> She
         ),
         Line(_("首问负责人"), _helper_text(case.responsible)),
     ]
+    if case.rating_card:
+        facts.append(Line(_("评价卡号"), case.rating_card))
     lines = [
         line
         for line in case.materials.select_related("material").order_by("position")
@@ -230,12 +271,18 @@ def receipt(case: Case, *, public_url: str, today: dt.date | None = None) -> She
             _(
                 "首问负责人负责跟踪办理全程，有疑问请与其联系。"
                 "办理进度将通过短信告知，也可以扫描二维码查询。"
+            )
+            + _(
+                "欢迎对每一次服务进行评价：扫描“扫码评价”二维码，"
+                "或在评价卡上写明评价卡号后投入服务点的评价箱。"
             ),
             free_statement(),
         ],
         issuer=_point_lines(case.registering_point, case.registered_on),
         qr_url=public_url,
-        qr_caption=_("扫码查询办理进度，办结后请对本次服务进行评价"),
+        qr_caption=_("扫码查询办理进度"),
+        rating_qr_url=rating_url,
+        rating_qr_caption=_("扫码评价"),
     )
 
 
@@ -510,14 +557,17 @@ def docx_bytes(sheet: Sheet) -> bytes:
             issuer.add_run().add_break()
         _text(issuer, f"{line.label}：{line.value}", size=11)
 
-    if sheet.qr_url:
-        picture = document.add_paragraph()
-        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        picture.paragraph_format.space_before = Pt(10)
-        picture.add_run().add_picture(io.BytesIO(qr_png(sheet.qr_url)), width=Cm(3.2))
-        caption = document.add_paragraph()
-        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _text(caption, sheet.qr_caption, size=10.5)
+    codes = sheet.codes
+    if codes:
+        # The codes side by side in a borderless table, each with its caption below.
+        table = document.add_table(rows=2, cols=len(codes))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for n, (url, caption) in enumerate(codes):
+            picture = table.rows[0].cells[n].paragraphs[0]
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.paragraph_format.space_before = Pt(10)
+            picture.add_run().add_picture(io.BytesIO(qr_png(url)), width=Cm(3.2))
+            _cell(table.rows[1].cells[n], caption, size=10.5, center=True)
 
     stream = io.BytesIO()
     document.save(stream)

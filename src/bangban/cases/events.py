@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     DECLINE_TRANSFER = "decline_transfer", _("退回转办")
     ESCALATE_TRANSFER = "escalate_transfer", _("转办超时催办")
     PROGRESS = "progress", _("进度反馈")
+    HOME_VISIT = "home_visit", _("上门服务")
     WARNING = "warning", _("期限预警")
     COMPLETE = "complete", _("办结")
     WITHDRAW = "withdraw", _("撤回")

@@ -262,6 +262,17 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class HomeVisitForm(_OnForm):
+    """上门服务: the day of the visit and what was done."""
+
+    note = _text(_("服务内容"), 300, textarea=True)
+    field_order = ["on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = _("上门日期")
+
+
 class TransferForm(forms.Form):
     """转办: the receiving point from the linkage directory (the view passes the rows found), an
     optional named helper serving there, and the reason."""
@@ -434,6 +445,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "extend": ExtendForm,
     "transfer": TransferForm,
     "progress": ProgressForm,
+    "home_visit": HomeVisitForm,
     "complete": CompleteForm,
     "withdraw": WithdrawForm,
 }

@@ -99,9 +99,10 @@ def transferred(point: str) -> str:
     return _("已转至%(point)s办理。") % {"point": point}
 
 
-def completed() -> str:
-    """办结, asking for a rating."""
-    return _("已办结。请对本次服务进行评价。")
+def completed(rating_url: str) -> str:
+    """办结, inviting the applicant to rate the service at `rating_url` (the case's rating page,
+    `documents.rating_url`)."""
+    return _("已办结。欢迎对本次服务进行评价：%(url)s") % {"url": rating_url}
 
 
 def withdrawn() -> str:

@@ -1,14 +1,16 @@
 """Numbers of the ledger: a case's number and a notice's (or a written refusal's), each from a
 county's gap-free counter for the day. `next_sequence` writes the counter row; it runs inside the
-caller's transaction (the action that numbers something)."""
+caller's transaction (the action that numbers something). A case's rating card number
+(`rating_cards`) is random instead: it must not be guessed from the case number (decision 0048)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.db import connection
 
-from .models import CaseCounter
+from .models import Case, CaseCounter
 
 
 def next_sequence(county_id: int, day: dt.date, series: str = CaseCounter.Series.CASE) -> int:
@@ -30,3 +32,33 @@ def case_number(county_code: str, day: dt.date, sequence: int, prefix: str = "")
     """`370323-20261125-0042` (docs/domain.md "Case numbers"): 4 digits, longer when needed; a notice's
     number has N before the sequence (`370323-20261125-N0007`)."""
     return f"{county_code}-{day:%Y%m%d}-{prefix}{sequence:04d}"
+
+
+#: A rating card number has this many digits, the first never 0 (a spreadsheet keeps all of them).
+RATING_CARD_DIGITS = 10
+
+
+#: Cards looked up at once when checking that new ones are free.
+CARD_BATCH = 500
+
+
+def _card() -> str:
+    low = 10 ** (RATING_CARD_DIGITS - 1)
+    return str(low + secrets.randbelow(9 * low))
+
+
+def rating_cards(count: int) -> list[str]:
+    """`count` new rating card numbers (评价卡号, printed on the receipt): 10 random digits each
+    (`secrets`), never derived from the case number, distinct from each other and from every card
+    already given (drawn again on a collision; the column's unique constraint is the last guard).
+    Inside the caller's transaction, like `next_sequence`."""
+    cards: set[str] = set()
+    while len(cards) < count:
+        drawn = list({_card() for _n in range(count - len(cards))} - cards)
+        taken: set[str] = set()
+        for start in range(0, len(drawn), CARD_BATCH):
+            batch = drawn[start : start + CARD_BATCH]
+            found = Case.objects.filter(rating_card__in=batch).values_list("rating_card", flat=True)
+            taken.update(found)
+        cards.update(card for card in drawn if card not in taken)
+    return list(cards)

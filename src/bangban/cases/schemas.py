@@ -317,6 +317,11 @@ class OnIn(Input):
     on: Day | None = Field(None, description="YYYY-MM-DD: the day; default today")
 
 
+class HomeVisitIn(Input):
+    on: Day | None = Field(None, description="YYYY-MM-DD: the day of the visit; default today")
+    note: text(300, 1, description="what was done at the applicant's home")
+
+
 class NoticeLineIn(Input):
     line: Id = Field(description="id of a line of the case's materials checklist")
     reason: NoticeReason

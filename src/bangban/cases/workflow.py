@@ -165,6 +165,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("accept_transfer", _("接收转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
     _t("decline_transfer", _("退回转办"), {REG, AWAIT, PROG, SUSP}, None, Actor.RECEIVER),
     _t("progress", _("进度反馈"), {REG, AWAIT, PROG, SUSP}, None, H, R),
+    # A service occasion of its own (一次一评, cases.models.occasions): the state stays.
+    _t("home_visit", _("上门服务"), {REG, AWAIT, PROG, SUSP}, None, H, R),
     _t("complete", _("办结"), {PROG}, State.COMPLETED, H, conditions=(NOTHING_DEFERRED,)),
     _t("withdraw", _("撤回"), {REG, AWAIT, PROG, SUSP}, State.WITHDRAWN, H, R),
     _t("correct_deadline", _("期限更正"), {REG, AWAIT, PROG, SUSP}, None, S),

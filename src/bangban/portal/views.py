@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import get_usage
 
+from bangban.cases.documents import rating_path
 from bangban.cases.events import Kind
 from bangban.cases.models import Case, Transfer, clock_of, deemed_cutoff
 from bangban.cases.workflow import BY_ACTION, State
@@ -122,6 +123,7 @@ STEP_TEXT = {
     Kind.SUSPEND: _("办理暂时中止"),
     Kind.RESUME: _("恢复办理"),
     Kind.EXTEND: _("经批准，办理期限延长"),
+    Kind.HOME_VISIT: _("帮办代办员上门为您服务"),
     Kind.COMPLETE: _("事项已办结"),
     Kind.WITHDRAW: _("事项已撤回"),
     Kind.CORRECT_DEADLINE: _("按新公布的节假日安排，更正了办理期限"),
@@ -230,6 +232,8 @@ def _case_context(case: Case) -> dict:
         "state": State(case.status).label,
         "state_text": STATE_TEXT.get(case.status, ""),
         "unlock_minutes": UNLOCK_SECONDS // 60,
+        # 好差评: every service of the case may be rated there (the feedback app's page).
+        "rating_path": rating_path(case),
     }
 
 

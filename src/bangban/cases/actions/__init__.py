@@ -6,14 +6,15 @@ Scope is asked by the callers through `cases.scope`; these functions hold the le
 (the workflow table, the clock, who may be responsible) and raise `CaseError` naming every problem.
 
 One module per topic (decision 0046), each written on `core` (the error, the lock, the workflow
-table enforced, the change and its event) and `deemed` (deemed acceptance, applied first by every
+table enforced, the change and its event, the service occasion an action records: `_serve`,
+decision 0048) and `deemed` (deemed acceptance, applied first by every
 action):
 
 - `applicants`: what is typed about an applicant, checked and stored;
 - `registration`: 登记;
 - `materials`: 收取材料 and the one-time notice (一次性告知);
 - `clock`: 受理, 中止, 恢复, 延长, 办结, 撤回;
-- `refusal`: 不予受理; `progress`: 进度反馈;
+- `refusal`: 不予受理; `progress`: 进度反馈; `visits`: 上门服务;
 - `transfers`: 转办 and its answers and escalation;
 - `deadlines`: corrections when the calendar changes, and the yellow and red warnings;
 - `reveals`: full ID numbers and authorisation scans, logged;
@@ -25,7 +26,7 @@ Rules and reads that write nothing live beside the actions, not in them: numberi
 names of those rules are kept here too for them.
 """
 
-from ..numbering import case_number, next_sequence
+from ..numbering import case_number, next_sequence, rating_cards
 from ..rules import direction_between, recomputed_deadlines
 from ..scope import REVEAL_ACTION, may_reveal
 from .applicants import CREDIT_CODE, ApplicantData, phone_columns
@@ -65,6 +66,7 @@ from .transfers import (
     escalate_transfers,
     transfer_case,
 )
+from .visits import record_home_visit
 
 __all__ = [
     "CREDIT_CODE",
@@ -96,7 +98,9 @@ __all__ = [
     "may_reveal",
     "next_sequence",
     "phone_columns",
+    "rating_cards",
     "recomputed_deadlines",
+    "record_home_visit",
     "record_progress",
     "refuse_case",
     "register_case",

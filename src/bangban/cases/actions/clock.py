@@ -16,8 +16,9 @@ from bangban.workdays import calendar
 from bangban.workdays.arithmetic import Deadline
 
 from .. import notifications
-from ..models import Case, CaseMaterial
-from .core import CaseError, _apply, _check, _day, _deadline_values, _json, _locked
+from ..documents import rating_url
+from ..models import Case, CaseMaterial, Occasion
+from .core import CaseError, _apply, _check, _day, _deadline_values, _json, _locked, _serve
 from .deemed import _deem_first, _no_longer_deemable
 
 
@@ -170,7 +171,9 @@ def extend_case(case: Case, *, by, working_days: int, reason: str, approver: str
 
 
 def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
-    """办结. Not while a 容缺后补 material is still outstanding (the result is handed over only then)."""
+    """办结. Not while a 容缺后补 material is still outstanding (the result is handed over only then).
+    The handover of the result is a service occasion (HANDOVER, on the day completed, at the
+    handling point, by `by`); the applicant's text invites them to rate it, with the link."""
     with transaction.atomic():
         case = _locked(case)
         case = _deem_first(case)
@@ -180,7 +183,8 @@ def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
             raise CaseError({"on": _("办结日期不能早于受理日期。")})
         changes = {"completed_on": day, "closed_at": timezone.now()}
         case = _apply(case, "complete", by, changes)
-        notifications.tell_applicant(case, notifications.completed())
+        _serve(case, Occasion.Kind.HANDOVER, on=day, point=case.handling_point, helper=by)
+        notifications.tell_applicant(case, notifications.completed(rating_url(case)))
     return case
 
 

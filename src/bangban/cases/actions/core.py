@@ -1,6 +1,7 @@
 """What every action of the ledger shares: its error (`CaseError`), the case locked for the
 action, the workflow table enforced (`_check`: may this action be done now, by this person), the
-change written with its one event (`_apply`), and who may serve at a point.
+change written with its one event (`_apply`), the service occasion an action records
+(`_serve`, decision 0048), and who may serve at a point.
 
 The actions of each topic (the other modules of this package) are written on these.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from bangban.staff.qualification import (
 
 from .. import events, workflow
 from ..errors import CaseError
-from ..models import Case, deadline_values
+from ..models import Case, Occasion, deadline_values
 
 
 def _serves_at(user, point: ServicePoint) -> bool:
@@ -109,3 +111,16 @@ def _day(on: dt.date | None) -> dt.date:
     if day > timezone.localdate():
         raise CaseError({"on": _("日期不能晚于今天。")})
     return day
+
+
+def _serve(
+    case: Case, kind: str, *, on: dt.date, point: ServicePoint, helper, first: bool = False
+) -> Occasion:
+    """Record that the applicant of `case` was served (一次一评, `Occasion`): what (`kind`, an
+    `Occasion.Kind`), on which day, at which point and by whom — beside the action's event, in its
+    transaction. The sequence is the case's next (1, 2, …), read under the case's lock the caller
+    holds (`_locked`); `first` for a case just created (no read)."""
+    last = 0 if first else case.occasions.aggregate(last=Max("sequence"))["last"] or 0
+    return Occasion.objects.create(
+        case=case, sequence=last + 1, kind=kind, on=on, point=point, helper=helper
+    )

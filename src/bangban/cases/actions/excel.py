@@ -18,7 +18,7 @@ from bangban.network.models import ServicePoint
 from .. import events, identifiers, workflow
 from ..identifiers import IdentifierError
 from ..models import DEEMABLE, Applicant, Case, CaseMaterial, LedgerExport, deemed_cutoff
-from ..numbering import case_number, next_sequence
+from ..numbering import case_number, next_sequence, rating_cards
 from ..signals import export_requested
 from ..workflow import State
 from .applicants import ApplicantData, _applicant_values, _find_applicant, _stored, phone_columns
@@ -195,8 +195,11 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     message goes to anyone; each case gets one event, "import". A case still awaiting acceptance
     whose notice window has passed (a ledger row holds no notice) is deemed accepted on its day of
     receipt, as registration would (a second event, "deem_accepted", by the system); a refused case
-    names its item's department as the one that decided (the row does not say). Raises CaseError
-    (keys `<n>.<field>`) and writes nothing when any case has a problem."""
+    names its item's department as the one that decided (the row does not say). Each case gets a
+    rating card number like a registered one (its receipt may be printed again, and a case still
+    open is served again: decision 0048), but no service occasion — the rating window of the
+    service it had is long past. Raises CaseError (keys `<n>.<field>`) and writes nothing when any
+    case has a problem."""
     errors = check_imported_cases(county, cases)
     if errors:
         raise CaseError(errors)
@@ -206,6 +209,7 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     deemed: list[Case] = []
     with transaction.atomic():
         applicants: dict[str, Applicant] = {}
+        cards = iter(rating_cards(len(cases)))
         for c in cases:
             values, _problems = _applicant_values(c.applicant, c.registered_on)
             digest = values["lookup_digest"]
@@ -247,6 +251,7 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                 accepted_on=c.accepted_on,
                 completed_on=c.completed_on,
                 public_token=secrets.token_urlsafe(32),
+                rating_card=next(cards),
                 original_number=c.original_number.strip(),
             )
             if c.accepted_on is not None:

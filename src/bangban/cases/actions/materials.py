@@ -14,10 +14,18 @@ from django.utils.translation import gettext as _
 from bangban.catalog.models import Material
 
 from .. import events, notifications
-from ..models import Case, CaseCounter, CaseMaterial, Notice, NoticeLine, notice_in_time
+from ..models import (
+    Case,
+    CaseCounter,
+    CaseMaterial,
+    Notice,
+    NoticeLine,
+    Occasion,
+    notice_in_time,
+)
 from ..numbering import case_number, next_sequence
 from ..workflow import State
-from .core import CaseError, _apply, _check, _locked
+from .core import CaseError, _apply, _check, _locked, _serve
 from .deemed import _deem_first, _no_longer_deemable
 
 
@@ -38,7 +46,11 @@ def set_material_status(
     A material may be 容缺后补 (deferred) only when the item allows it for that material, the
     applicant has no dishonesty record, has signed the written commitment (`commitment`) and a day
     to supply it by is set (`deferred_until`, today or later) — docs/domain.md "Definitions". After
-    acceptance the only change left is a deferred material arriving (deferred → received)."""
+    acceptance the only change left is a deferred material arriving (deferred → received).
+
+    When a material turned 已收取, the applicant handed something in: a service occasion
+    (MATERIALS, on the day received, at the handling point, by `by`); an action that received
+    nothing (only marked lines missing, deferred…) records none."""
     today = timezone.localdate()
     with transaction.atomic():
         case = _locked(case)
@@ -113,6 +125,9 @@ def set_material_status(
         if deferring:
             data.update(deferred_until=deferred_until.isoformat(), commitment=True)
         events.record(case, events.Kind.MATERIALS_RECEIVED, by=by, data=data)
+        if received:
+            # Materials handed in: a service occasion of the handling point, by `by` (decision 0048).
+            _serve(case, Occasion.Kind.MATERIALS, on=day, point=case.handling_point, helper=by)
     return case
 
 

@@ -21,11 +21,11 @@ from bangban.network.models import ServicePoint
 
 from .. import events, identifiers, notifications
 from ..identifiers import IdentifierError
-from ..models import Authorisation, Case, CaseMaterial, deadline_values
-from ..numbering import case_number, next_sequence
+from ..models import Authorisation, Case, CaseMaterial, Occasion, deadline_values
+from ..numbering import case_number, next_sequence, rating_cards
 from ..workflow import State
 from .applicants import ApplicantData, _applicant_values, _identify, phone_columns
-from .core import CaseError, _not_qualified, _serves_at
+from .core import CaseError, _not_qualified, _serve, _serves_at
 from .deemed import _deem_first
 
 
@@ -150,8 +150,9 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
     the first responsible helper must serve at the point and be qualified; the deadline counts from
     acceptance, so a new case has none yet — unless its materials were received so long ago that
     the notice window has passed: it is registered deemed accepted on the day of receipt (行政许可法
-    §32), with its deadlines (a second event, by the system). Raises CaseError naming every
-    problem; writes nothing then."""
+    §32), with its deadlines (a second event, by the system). The case gets its rating card number
+    and its first service occasion (REGISTER, today, at `point`, by the responsible helper).
+    Raises CaseError naming every problem; writes nothing then."""
     today = timezone.localdate()
     values, item, contact, errors = _registration_checks(point, registration, today)
     if errors:
@@ -186,6 +187,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             received_on=r.received_on,
             deemed_deadline=deadline_values(item.current, r.received_on)["promised_deadline"],
             public_token=secrets.token_urlsafe(32),
+            rating_card=rating_cards(1)[0],
         )
         if r.kind == Case.Kind.PROXY:
             a = r.authorisation
@@ -212,6 +214,11 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             from_status="",
             to_status=State.REGISTERED,
             data={"item": item.pk, "revision": item.current.number, "point": point.pk},
+        )
+        # The first service occasion: the matter taken in and the receipt (with the rating card's
+        # number) handed over, today, by the responsible helper (decision 0048).
+        _serve(
+            case, Occasion.Kind.REGISTER, on=today, point=point, helper=r.responsible, first=True
         )
         case = _deem_first(case, today)
         if contact and identifiers.is_mobile(contact):

@@ -18,6 +18,7 @@ from ..schemas import (
     CaseOut,
     DeclineIn,
     ExtendIn,
+    HomeVisitIn,
     MaterialsIn,
     NoticeIn,
     OnIn,
@@ -182,6 +183,18 @@ def record_progress(request, payload: ProgressIn, number: str = CaseNumber):
     actions.record_progress(
         case, by=request.auth, text=payload.text, tell_applicant=payload.tell_applicant
     )
+    return case_detail(case.number)
+
+
+@router.post("/cases/{number}/home-visit", response=ACTION_ERRORS, summary="Record a home visit")
+@idempotent
+def record_home_visit(request, payload: HomeVisitIn, number: str = CaseNumber):
+    """上门服务: you served the applicant at home on `on` (default today; not after today, not
+    before the day of receipt), doing what `note` says; a service occasion of its own, rated like
+    the others. The handling point's people or the first responsible helper, while the case is
+    open."""
+    case = case_of(request.auth, number, "view")  # the action itself says who may (403 otherwise)
+    actions.record_home_visit(case, by=request.auth, on=payload.on, note=payload.note)
     return case_detail(case.number)
 
 

@@ -293,10 +293,11 @@ class CaseCounter(models.Model):
         return f"{self.county_id} {self.day}: {self.last}"
 
 
-def attach_names(case: Case, transfers=(), notices=(), events=()) -> None:
-    """Read the points and the people a case, its transfers, notices and events name — one query
-    each, by id, names only (no password hash) — and put them on those objects. Joining them all
-    to the case (ten tables) cost PostgreSQL more planning than the rest of a case page."""
+def attach_names(case: Case, transfers=(), notices=(), events=(), occasions=()) -> None:
+    """Read the points and the people a case, its transfers, notices, events and service occasions
+    name — one query each, by id, names only (no password hash) — and put them on those objects.
+    Joining them all to the case (ten tables) cost PostgreSQL more planning than the rest of a case
+    page."""
     from django.contrib.auth import get_user_model
 
     point_ids = {case.registering_point_id, case.handling_point_id}
@@ -305,6 +306,8 @@ def attach_names(case: Case, transfers=(), notices=(), events=()) -> None:
         point_ids |= {t.from_point_id, t.to_point_id, t.suggested_point_id}
         user_ids |= {t.to_helper_id, t.sent_by_id, t.answered_by_id}
     user_ids |= {n.issued_by_id for n in notices} | {e.by_id for e in events}
+    point_ids |= {o.point_id for o in occasions}
+    user_ids |= {o.helper_id for o in occasions}
     point_ids.discard(None)
     user_ids.discard(None)
     points = ServicePoint.objects.only("id", "name").order_by().in_bulk(point_ids)
@@ -321,6 +324,8 @@ def attach_names(case: Case, transfers=(), notices=(), events=()) -> None:
         *((t, ("to_helper", "sent_by", "answered_by"), people) for t in transfers),
         *((n, ("issued_by",), people) for n in notices),
         *((e, ("by",), people) for e in events),
+        *((o, ("point",), points) for o in occasions),
+        *((o, ("helper",), people) for o in occasions),
     ):
         for field in fields:
             pk = getattr(obj, f"{field}_id")
