@@ -174,6 +174,10 @@ class Row:
     def rates(self) -> dict[str, Rate]:
         return {name: getattr(self, name) for name in RATES}
 
+    @property
+    def labelled_rates(self) -> list[tuple[str, Rate]]:
+        return [(label, getattr(self, name)) for name, label in RATES.items()]
+
 
 #: The figures, in the order the page, the export and the API give them.
 RATES: dict[str, str] = {
@@ -203,6 +207,17 @@ class FigureSet:
         values = set(self.policies.values())
         return values.pop() if len(values) == 1 else (False if not values else None)
 
+    @property
+    def good_rule(self) -> str:
+        """What counts as good here, in words (shown beside 好评率)."""
+        basic = self.basic_counts
+        if basic is None:
+            return _("各县按本县设置分别计算后相加：") + "；".join(
+                _("%(county)s按 %(levels)s 级") % {"county": name, "levels": "3–5" if on else "4–5"}
+                for name, on in self.policies.items()
+            )
+        return _("好评按 3–5 级计算（本县设置：基本满意计入好评）") if basic else _("好评按 4–5 级计算")
+
 
 # --- The reads ---------------------------------------------------------------------------------------
 
@@ -221,7 +236,7 @@ def rating_counts(ratings, period: Period, field_name: str) -> dict:
         rectification__failed_calls__gte=CALLS_ENOUGH
     )
     rows = (
-        ratings.first()
+        ratings.first_assess()
         .between(period.start, period.end)
         .order_by()
         .values(field_name, "county")

@@ -3,6 +3,8 @@ list their own `urls`."""
 
 from __future__ import annotations
 
+from . import figure_views, rating_views
+
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns: list = [*rating_views.urls, *figure_views.urls]
