@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from the other conftest modules
 """What the tests of the figures, the rating pages and the scope share: service occasions, ratings
 given through `feedback.actions.rate_occasion`, and a second county (高青县) with a case of its own.
 
@@ -101,7 +102,11 @@ def gaoqing(yiyuan, make_helper, make_account):  # noqa: F811 - the imported fix
         code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
     )
     centre = network_actions.create_point(
-        None, kind=ServicePoint.Kind.COUNTY_CENTRE, name="高青县政务服务中心", region=county, by=None
+        None,
+        kind=ServicePoint.Kind.COUNTY_CENTRE,
+        name="高青县政务服务中心",
+        region=county,
+        by=None,
     )
     department = Department.objects.create(county=county, name="高青县医疗保障局")
     item = catalog_actions.create_item(
@@ -135,9 +140,7 @@ def gaoqing(yiyuan, make_helper, make_account):  # noqa: F811 - the imported fix
             "responsible": worker,
         }
         values.update(changes)
-        return case_actions.register_case(
-            centre, registration=Registration(**values), by=worker
-        )
+        return case_actions.register_case(centre, registration=Registration(**values), by=worker)
 
     return county, centre, register_there
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.feedback.conftest_figures
 """The figures of 好差评 (feedback.figures): each definition, by point, helper and town, for a scope
 and a period (docs/decisions/0053-rating-figures.md)."""
 
@@ -28,6 +29,8 @@ from tests.feedback.conftest_figures import (  # noqa: F401 - fixtures
     served,
     station,
 )
+from tests.network.test_api import token_for
+from tests.pages import page_text as text
 
 CST = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 11, 9, 10, tzinfo=CST)
@@ -136,7 +139,7 @@ def test_by_point_helper_and_town(register, make_helper, yiyuan, county_admin, h
         town.name: (1, 1),
         zone.name: (1, 1),
     }
-    assert sorted((r.key, r.ratings) for r in by_helper.rows) == sorted(
+    assert sorted((r.id, r.ratings) for r in by_helper.rows) == sorted(
         [(helper.pk, 2), *((p.pk, 1) for p in people.values())]
     )
     assert {r.name: (r.good, r.bad, r.ratings, r.occasions) for r in by_town.rows} == {
@@ -210,3 +213,92 @@ def test_presets():
     assert Period.preset("quarter", TODAY) == Period(dt.date(2026, 10, 1), TODAY)
     assert Period.preset("year", TODAY) == Period(dt.date(2026, 1, 1), TODAY)
     assert str(Rate(1, 3)) == "33.3%（1/3）"
+
+
+# --- The page ---------------------------------------------------------------------------------------
+
+
+def test_the_page_shows_each_figure_with_its_counts(client, a_month, county_admin, yiyuan):
+    client.force_login(county_admin)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        body = text(client.get("/feedback/figures/"))
+    assert "统计期间：2026-11-01 至 2026-11-18" in body
+    assert "好评按 4–5 级计算" in body
+    assert "40.0%" in body and "（2/5）" in body  # 好评率 and 差评率
+    assert "62.5%" in body and "（5/8）" in body  # 主动评价率
+    assert "33.3%" in body and "（2/6）" in body  # 未评价率
+    assert yiyuan.station("鲁村镇").name in body
+    assert 'data-label="好评率"' in body  # a stacked card per row at 360 px
+    FeedbackPolicy.objects.create(county=yiyuan.county, count_basic_as_good=True)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        body = text(client.get("/feedback/figures/?by=town"))
+    assert "好评按 3–5 级计算" in body and "60.0%" in body and "鲁村镇" in body
+
+
+def test_the_page_takes_a_preset_or_a_period(client, a_month, county_admin):
+    client.force_login(county_admin)
+    with time_machine.travel(WEDNESDAY, tick=False):
+        year = text(client.get("/feedback/figures/?period=year"))
+        custom = text(client.get("/feedback/figures/?period=custom&from=2026-11-18&to=2026-11-18"))
+        wrong = text(client.get("/feedback/figures/?period=custom&from=2026-11-18&to=2026-11-01"))
+        empty = text(client.get("/feedback/figures/?period=custom&from=2026-10-01&to=2026-10-31"))
+    assert "统计期间：2026-01-01 至 2026-11-18" in year
+    assert "统计期间：2026-11-18 至 2026-11-18" in custom and "（1/1）" in custom
+    assert "结束日期不能早于开始日期" in wrong and "统计期间：2026-11-01 至 2026-11-18" in wrong
+    assert "该期间内没有服务记录或评价" in empty
+
+
+# --- The API ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client):
+    def get(user, **params):
+        token = token_for(client, user)
+        return client.get(
+            "/api/v1/feedback/figures", params, headers={"authorization": f"Bearer {token}"}
+        )
+
+    return get
+
+
+def test_the_api_gives_each_figure_with_its_denominator(api, a_month, county_admin, yiyuan):
+    with time_machine.travel(WEDNESDAY, tick=False):
+        response = api(county_admin, by="town", **{"from": "2026-11-01", "to": "2026-11-18"})
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert (data["from"], data["to"], data["by"]) == ("2026-11-01", "2026-11-18", "town")
+    assert data["count_basic_as_good"] is False
+    assert data["counties"] == [{"county": "沂源县", "count_basic_as_good": False}]
+    assert data["window_closed_through"] == "2026-11-10"
+    assert data["count"] == 1
+    town = data["items"][0]
+    assert (town["group"], town["id"], town["name"]) == (
+        "town",
+        yiyuan.town("鲁村镇").pk,
+        yiyuan.town("鲁村镇").name,
+    )
+    assert town["good_rate"] == {"count": 2, "of": 5, "rate": 0.4}
+    assert town["unrated_rate"] == {"count": 2, "of": 6, "rate": 2 / 6}
+    assert (town["overturned"], town["province_defaults"]) == (1, 1)
+    assert data["total"]["group"] == "total"
+    assert data["total"]["rated_rate"] == {"count": 5, "of": 8, "rate": 0.625}
+    with time_machine.travel(WEDNESDAY, tick=False):
+        october = api(county_admin, **{"from": "2026-10-01", "to": "2026-10-31"}).json()
+    assert october["total"]["good_rate"] == {"count": 0, "of": 0, "rate": None}
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "loc"),
+    [
+        ({"form": "2026-11-01"}, 422, ["query", "form"]),
+        ({"by": "county"}, 422, ["query", "by"]),
+        ({"from": "2026-11-31"}, 422, ["query", "from"]),
+        ({"from": "1999-12-31"}, 422, ["query", "from"]),
+        ({"from": "2026-11-18", "to": "2026-11-01"}, 409, ["query", "to"]),
+    ],
+)
+def test_the_api_refuses_what_it_does_not_know(api, county_admin, params, status, loc):
+    response = api(county_admin, **params)
+    assert response.status_code == status, response.content
+    assert response.json()["detail"][0]["loc"] == loc

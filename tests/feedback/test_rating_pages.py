@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.feedback.conftest_figures
 """The staff's list of ratings and one rating's page: in scope, filtered, paged, never the rater's
 phone or its digest; 404 for a rating outside the scope."""
 
@@ -115,7 +116,9 @@ def test_the_list_pages_like_the_ledger(client, served, helper):
     assert "第 26–27 条" in second and "上一页" in second
 
 
-def test_the_list_is_a_fixed_number_of_queries(client, served, helper, django_assert_max_num_queries):
+def test_the_list_is_a_fixed_number_of_queries(
+    client, served, helper, django_assert_max_num_queries
+):
     with time_machine.travel(MONDAY, tick=False):
         for level in (1, 2, 3, 4, 5, 5, 4):
             served(level)

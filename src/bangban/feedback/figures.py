@@ -132,10 +132,21 @@ COUNTS = (
 class Row:
     """One group (a point, a helper, a town) or the total, with its counts and its figures."""
 
-    key: object
+    #: (group, id): ("point", a point's id), ("helper", a user's id or None), ("town", its town
+    #: centre's id), ("county", a county region's id: its points the bureau answers for); None for
+    #: the total.
+    key: tuple | None
     name: str
     kind: str = ""
     counts: dict = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    @property
+    def group(self) -> str:
+        return self.key[0] if self.key else "total"
+
+    @property
+    def id(self):  # noqa: A003 - the group's id
+        return self.key[1] if self.key else None
 
     def add(self, counts: dict) -> None:
         for name, value in counts.items():
@@ -216,7 +227,11 @@ class FigureSet:
                 _("%(county)s按 %(levels)s 级") % {"county": name, "levels": "3–5" if on else "4–5"}
                 for name, on in self.policies.items()
             )
-        return _("好评按 3–5 级计算（本县设置：基本满意计入好评）") if basic else _("好评按 4–5 级计算")
+        return (
+            _("好评按 3–5 级计算（本县设置：基本满意计入好评）")
+            if basic
+            else _("好评按 4–5 级计算")
+        )
 
 
 # --- The reads ---------------------------------------------------------------------------------------
@@ -260,11 +275,7 @@ def occasion_counts(occasions, period: Period, field_name: str, closed_through: 
     (each occasion joined to its first rating only)."""
     first = FilteredRelation("ratings", condition=Q(ratings__assess=Rating.Assess.FIRST))
     # An occasion whose first rating was overturned on appeal is left out of these figures too.
-    kept = (
-        Q(first__pk__isnull=True)
-        | Q(first__overturned=False)
-        | Q(first__province_default=True)
-    )
+    kept = Q(first__pk__isnull=True) | Q(first__overturned=False) | Q(first__province_default=True)
     rated = Q(first__pk__isnull=False) & _active_q("first__")
     closed = kept & Q(on__lte=closed_through)
     rows = (
@@ -312,7 +323,8 @@ def _point_groups(ids) -> dict[int, tuple[object, str, str, str]]:
     """{point id: (key, name, kind, sort key)} for points."""
     points = ServicePoint.objects.filter(pk__in=list(ids)).only("pk", "name", "kind", "ancestry")
     return {
-        p.pk: (p.pk, p.name, p.get_kind_display(), f"{p.ancestry}{p.pk}/") for p in points
+        p.pk: (("point", p.pk), p.name, p.get_kind_display(), f"{p.ancestry}{p.pk}/")
+        for p in points
     }
 
 
@@ -342,20 +354,25 @@ def _town_groups(ids) -> dict[int, tuple[object, str, str, str]]:
             town = next((towns[i] for i in reversed(p.ancestor_ids) if i in towns), None)
         if town is None:
             name = _("%(county)s县级服务点和合作网点") % {"county": p.county.name}
-            groups[p.pk] = (f"county-{p.county_id}", name, _("县级"), f"/{p.county.code}/")
+            groups[p.pk] = (("county", p.county_id), name, _("县级"), f"/{p.county.code}/")
         else:
-            groups[p.pk] = (town.pk, town.name, town_label, f"{town.ancestry}{town.pk}/")
+            groups[p.pk] = (("town", town.pk), town.name, town_label, f"{town.ancestry}{town.pk}/")
     return groups
 
 
 def _helper_groups(ids) -> dict[object, tuple[object, str, str, str]]:
     users = get_user_model().objects.filter(pk__in=[i for i in ids if i is not None])
     groups = {
-        u.pk: (u.pk, u.get_full_name() or u.get_username(), "", u.get_full_name() or u.username)
+        u.pk: (
+            ("helper", u.pk),
+            u.get_full_name() or u.username,
+            "",
+            u.get_full_name() or u.username,
+        )
         for u in users.only("pk", "first_name", "last_name", "username")
     }
     if None in ids:
-        groups[None] = (None, _("（未记录服务人员）"), "", "\uffff")
+        groups[None] = (("helper", None), _("（未记录服务人员）"), "", "\uffff")
     return groups
 
 
@@ -379,7 +396,7 @@ def figures_for(user, period: Period, by: By = "point", today: dt.date | None = 
     rows: dict = {}
     order: dict = {}
     for group, row_counts in counts.items():
-        key, name, kind, sort = names.get(group, (group, str(group), "", "\uffff"))
+        key, name, kind, sort = names.get(group, ((by, group), str(group), "", "\uffff"))
         row = rows.get(key)
         if row is None:
             row = rows[key] = Row(key=key, name=name, kind=kind)

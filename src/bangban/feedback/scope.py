@@ -39,9 +39,9 @@ def _counties(region: Region) -> list[int] | None:
         return None
     low, high = region.code_range
     return list(
-        Region.objects.filter(
-            level=Region.Level.COUNTY, code__gte=low, code__lt=high
-        ).values_list("pk", flat=True)
+        Region.objects.filter(level=Region.Level.COUNTY, code__gte=low, code__lt=high).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -11,6 +11,7 @@ from bangban.kernel.spreadsheets import write_export_sheets
 
 from .figures import GROUPINGS, RATES, FigureSet, Row
 
+
 def _parts() -> dict[str, tuple[str, str]]:
     """The headers, translated now (not at import)."""
     return {
@@ -47,7 +48,10 @@ def _notes(figures: FigureSet) -> list[list[str]]:
     return [
         [_("统计期间"), f"{figures.period.start:%Y-%m-%d} — {figures.period.end:%Y-%m-%d}"],
         [_("好评"), figures.good_rule],
-        [_("好评率、差评率"), _("评价日期在期间内的有效首次评价中，好评（差评：1–2 级）所占比例。")],
+        [
+            _("好评率、差评率"),
+            _("评价日期在期间内的有效首次评价中，好评（差评：1–2 级）所占比例。"),
+        ],
         [
             _("未评价率"),
             _(
