@@ -1,8 +1,16 @@
-"""Which ratings, rectifications and appeals a user may see or act on, through the one gate
-(`network.access`): those of the points the user may see (a helper their station, a town admin
-their town, a county admin or supervisor their region, a partner admin their stations). "Missing"
-and "not allowed" look the same (Http404). Who may *act* on a rectification is the workflow table's
-(`feedback.workflow`), never the person rated; the rater's phone is never shown to anyone.
+"""Which ratings, rectifications, appeals and rated occasions a user may see or act on, through the
+one gate (`network.access`): those of the points the user may see (a helper their station and
+below, a point lead theirs, a town admin their town, a department admin their department's windows,
+a partner admin their organisation's stations, a region admin or supervisor their region's
+counties). "Missing" and "not allowed" look the same (Http404). Who may *act* on a rectification is
+the workflow table's (`feedback.workflow`), never the person rated; the rater's phone is never shown
+to anyone.
+
+Written as index ranges (the idiom of `cases.scope`): a region admin's or supervisor's part is the
+counties of their region, read first (a province has fewer than 200) and matched on the rows' own
+`county` column, which leads the indexes `rating_county_on` and `rectification_county_status`; the
+other memberships' parts are the ids of their points, read first up to POINT_LIST_LIMIT and matched
+on `point` (`rating_point_on`), or a sub-query above that.
 """
 
 from __future__ import annotations
@@ -10,57 +18,119 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from bangban.cases.models import Occasion
 from bangban.network import access
-from bangban.network.models import Region, Role
+from bangban.network.models import Region, Role, ServicePoint
 
 from .models import Appeal, Rating, RatingDevice, Rectification
 
+#: Up to this many points, a scope's points are read first and matched as a list of ids.
 POINT_LIST_LIMIT = 2000
+#: The roles whose scope is whole counties (their region's).
+REGION_ROLES = (Role.REGION_ADMIN, Role.SUPERVISOR)
 
 
-def _points(user):
-    """The ids of the points `user` sees, as a list for a county, as a sub-query above it."""
-    visible = access.points_for(user, "view").values_list("pk", flat=True).order_by()
-    ids = list(visible[: POINT_LIST_LIMIT + 1])
-    return ids if len(ids) <= POINT_LIST_LIMIT else visible
+def _counties(region: Region) -> list[int] | None:
+    """The ids of the counties at or below `region`; None for a town or village region (its
+    points are matched one by one)."""
+    if region.level == Region.Level.COUNTY:
+        return [region.pk]
+    if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
+        return None
+    low, high = region.code_range
+    return list(
+        Region.objects.filter(level=Region.Level.COUNTY, code__gte=low, code__lt=high).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def scope_q(user, action: access.Action = "view", *, county: str = "county", point: str = "point"):
+    """A filter on rows carrying a `county` and a `point` (named by the arguments, so that a
+    related row's can be used: "rating__county"), selecting those `user` may `action`; None for
+    everything (a superuser), an empty `Q(pk__in=[])` for nothing."""
+    if access.is_superuser(user):
+        return None
+    nothing = Q(pk__in=[])
+    if not getattr(user, "is_active", False):
+        return nothing
+    counties: set[int] = set()
+    by_point = False
+    for m in access.memberships(user):
+        if action not in access.ROLE_ACTIONS[m.role]:
+            continue
+        ids = _counties(m.region) if m.role in REGION_ROLES else None
+        if ids is None:
+            by_point = True
+        else:
+            counties.update(ids)
+    q = Q(**{f"{county}_id__in": sorted(counties)}) if counties else Q()
+    if by_point:
+        # The gate's points, less those the counties above already hold.
+        visible = (
+            ServicePoint.objects.filter(access.points_q(user, action))
+            .exclude(county_id__in=sorted(counties))
+            .values_list("pk", flat=True)
+            .order_by()
+        )
+        ids = list(visible[: POINT_LIST_LIMIT + 1])
+        q |= Q(**{f"{point}_id__in": ids if len(ids) <= POINT_LIST_LIMIT else visible})
+    return q or nothing
+
+
+def _scoped(qs: QuerySet, user, action, **names) -> QuerySet:
+    q = scope_q(user, action, **names)
+    return qs if q is None else qs.filter(q)
 
 
 def ratings_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Rating]:
+    """The ratings of the points `user` may `action` (the rated point: `Rating.point`)."""
     qs = queryset if queryset is not None else Rating.objects.all()
-    if access.is_superuser(user):
-        return qs
-    if not getattr(user, "is_active", False):
-        return qs.none()
-    return qs.filter(point_id__in=_points(user))
+    return _scoped(qs, user, action)
 
 
 def rectifications_for(
     user, action: access.Action = "view", queryset=None
 ) -> QuerySet[Rectification]:
+    """The rectifications of the bad reviews of the points `user` may `action` (who may act on one
+    is the workflow table's)."""
     qs = queryset if queryset is not None else Rectification.objects.all()
-    if access.is_superuser(user):
-        return qs
-    if not getattr(user, "is_active", False):
-        return qs.none()
-    return qs.filter(point_id__in=_points(user))
+    return _scoped(qs, user, action)
 
 
 def appeals_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Appeal]:
+    """The appeals of the ratings `user` may `action`."""
     qs = queryset if queryset is not None else Appeal.objects.all()
-    return qs.filter(rating__in=ratings_for(user, action))
+    return _scoped(qs, user, action, county="rating__county", point="rating__point")
+
+
+def occasions_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Occasion]:
+    """The service occasions (the ledger's `cases.Occasion`) at the points `user` may `action`: what
+    the figures count as rated or not (an occasion's county is its point's)."""
+    qs = queryset if queryset is not None else Occasion.objects.all()
+    return _scoped(qs, user, action, county="point__county")
 
 
 def get_rating_for(user, pk, action: access.Action = "view") -> Rating:
-    found = ratings_for(user, action).filter(pk=pk).first()
+    try:
+        found = ratings_for(user, action).filter(pk=pk).first()
+    except (ValueError, TypeError) as error:
+        raise Http404 from error
     if found is None:
         raise Http404
     return found
 
 
 def get_rectification_for(user, pk, action: access.Action = "view") -> Rectification:
-    found = (
-        rectifications_for(user, action).select_related("county", "point", "town").filter(pk=pk)
-    ).first()
+    try:
+        found = (
+            rectifications_for(user, action)
+            .select_related("county", "point", "town")
+            .filter(pk=pk)
+            .first()
+        )
+    except (ValueError, TypeError) as error:
+        raise Http404 from error
     if found is None:
         raise Http404
     return found

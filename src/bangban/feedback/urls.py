@@ -8,6 +8,8 @@ from . import (
     card_views,
     chart_views,
     device_views,
+    figure_views,
+    rating_views,
     rectification_views,
     settings_views,
 )
@@ -15,6 +17,8 @@ from . import (
 app_name = "feedback"
 
 urlpatterns: list = [
+    *rating_views.urls,
+    *figure_views.urls,
     *chart_views.urls,
     *rectification_views.urls,
     *appeal_views.urls,

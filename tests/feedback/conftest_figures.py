@@ -1,0 +1,148 @@
+# ruff: noqa: F811 - the fixtures imported from the other conftest modules
+"""What the tests of the figures, the rating pages and the scope share: service occasions, ratings
+given through `feedback.actions.rate_occasion`, and a second county (高青县) with a case of its own.
+
+Imported by those modules (`from tests.feedback.conftest_figures import *` style, by name).
+
+Until the ledger writes occasions itself (the occasions topic), `serve` is the ONE place they are
+made, with `Occasion.objects.create`; switch it to the ledger's action then. `as_rectified`,
+`as_called_back` and `as_overturned` stand for the rectification and appeal actions of the other
+topics (not on this branch): they write the few fields the figures read, and nothing else reads
+them here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from bangban.cases.models import Occasion
+from bangban.catalog import actions as catalog_actions
+from bangban.feedback.actions import rate_occasion
+from bangban.feedback.models import Rating, Rectification
+from bangban.feedback.workflow import Step
+from bangban.network import actions as network_actions
+from bangban.network.models import Department, Region, Role, ServicePoint
+from bangban.staff import actions as staff_actions
+from bangban.staff.models import Helper, TrainingOrganiser
+from tests.cases.conftest import helper, item, person, register, station  # noqa: F401
+from tests.catalog.conftest import MATERIALS, item_data, make_item  # noqa: F401
+from tests.staff.conftest import make_helper, organiser  # noqa: F401
+
+_digests = itertools.count(1)
+
+
+def serve(case, *, kind=Occasion.Kind.REGISTER, on=None, point=None, helper=None) -> Occasion:
+    """One service occasion of `case` (by default: registered today at its registering point by its
+    first responsible helper)."""
+    sequence = case.occasions.count() + 1
+    return Occasion.objects.create(
+        case=case,
+        sequence=sequence,
+        kind=kind,
+        on=on or timezone.localdate(),
+        point=point or case.registering_point,
+        helper=helper if helper is not None else case.responsible,
+    )
+
+
+def rate(occasion, level, **changes) -> Rating:
+    """A first rating of `occasion` through the QR page's channel, from a phone of its own (so that
+    nothing is flagged unless a test says so)."""
+    values = {
+        "level": level,
+        "channel": "qr",
+        "rater_phone_digest": f"{next(_digests):064x}",
+    }
+    values.update(changes)
+    return rate_occasion(occasion, **values)
+
+
+def as_called_back(rating: Rating) -> None:
+    Rectification.objects.filter(rating=rating).update(
+        status=Step.CALLED_BACK, called_back_at=timezone.now(), call_record="已联系"
+    )
+
+
+def as_rectified(rating: Rating) -> None:
+    Rectification.objects.filter(rating=rating).update(
+        status=Step.CLOSED, closed_on=timezone.localdate()
+    )
+
+
+def as_overturned(rating: Rating) -> None:
+    Rating.objects.filter(pk=rating.pk).update(overturned=True, overturned_at=timezone.now())
+    Rectification.objects.filter(rating=rating).update(status=Step.OVERTURNED)
+
+
+@pytest.fixture
+def served(register):
+    """served(level=None, **occasion) → an occasion of a new case at the station, rated `level`
+    when given (the occasion returned; its rating as `.rating`)."""
+
+    def make(level=None, *, case=None, rating=None, **changes):
+        occasion = serve(case or register(), **changes)
+        occasion.rating = rate(occasion, level, **(rating or {})) if level else None
+        return occasion
+
+    return make
+
+
+@pytest.fixture
+def gaoqing(yiyuan, make_helper, make_account):  # noqa: F811 - the imported fixture
+    """高青县, a second county of 淄博市 with its county centre, a helper there and a way to
+    register its cases: (county, centre, register(**changes))."""
+    from bangban.cases import actions as case_actions
+    from bangban.cases.actions import Registration
+
+    county = Region.objects.create(
+        code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
+    )
+    centre = network_actions.create_point(
+        None,
+        kind=ServicePoint.Kind.COUNTY_CENTRE,
+        name="高青县政务服务中心",
+        region=county,
+        by=None,
+    )
+    department = Department.objects.create(county=county, name="高青县医疗保障局")
+    item = catalog_actions.create_item(
+        county,
+        implementation_code="11370322MB0000000F0001",
+        data=item_data(yiyuan, department=department, levels=frozenset({"county"})),
+        materials=MATERIALS,
+        by=None,
+    )
+    worker = make_account(Role.HELPER, centre, username="gaoqing-helper")
+    staff_actions.set_up_organisers(county, by=None)
+    profile = staff_actions.save_helper(
+        worker, by=None, origin=Helper.Origin.WINDOW, started_on=dt.date(2020, 1, 1)
+    )
+    staff_actions.record_training(
+        TrainingOrganiser.objects.get(kind="county_bureau", county=county),
+        held_on=dt.date(2021, 1, 1),
+        topic="帮办代办业务培训",
+        results={profile: True},
+        by=None,
+    )
+
+    def register_there(**changes):
+        values = {
+            "applicant": person(),
+            "item": item,
+            "kind": "assisted",
+            "mode": "on_site",
+            "channel": "walk_in",
+            "received_on": timezone.localdate(),
+            "responsible": worker,
+        }
+        values.update(changes)
+        return case_actions.register_case(centre, registration=Registration(**values), by=worker)
+
+    return county, centre, register_there
+
+
+DAY = dt.timedelta(days=1)
