@@ -4,8 +4,8 @@ given through `feedback.actions.rate_occasion`, and a second county (高青县) 
 
 Imported by those modules (`from tests.feedback.conftest_figures import *` style, by name).
 
-Until the ledger writes occasions itself (the occasions topic), `serve` is the ONE place they are
-made, with `Occasion.objects.create`; switch it to the ledger's action then. `as_rectified`,
+`serve` gives the occasion the ledger wrote at registration (`register_case`), or records one of
+another kind or day the way the ledger's actions do. `as_rectified`,
 `as_called_back` and `as_overturned` stand for the rectification and appeal actions of the other
 topics (not on this branch): they write the few fields the figures read, and nothing else reads
 them here.
@@ -36,8 +36,12 @@ _digests = itertools.count(1)
 
 
 def serve(case, *, kind=Occasion.Kind.REGISTER, on=None, point=None, helper=None) -> Occasion:
-    """One service occasion of `case` (by default: registered today at its registering point by its
-    first responsible helper)."""
+    """One service occasion of `case`: by default the one the ledger wrote when it was registered;
+    another kind, day, point or helper is recorded as the ledger would, after its last."""
+    if kind == Occasion.Kind.REGISTER and on is None and point is None and helper is None:
+        written = case.occasions.filter(kind=kind).first()
+        if written is not None:
+            return written
     sequence = case.occasions.count() + 1
     return Occasion.objects.create(
         case=case,

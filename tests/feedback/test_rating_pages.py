@@ -9,7 +9,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from bangban.feedback.models import Reason, ReasonSet
+from bangban.feedback.actions import save_reason_set
+from bangban.feedback.reasons import ReasonData
 from bangban.network.models import Role
 from tests.feedback.conftest_figures import (  # noqa: F401 - fixtures
     as_overturned,
@@ -32,11 +33,15 @@ MONDAY = dt.datetime(2026, 11, 9, 10, tzinfo=CST)
 
 @pytest.fixture
 def reasons(yiyuan):
-    """Yiyuan's reason tags, version 1."""
-    version = ReasonSet.objects.create(county=yiyuan.county, version=1)
-    Reason.objects.create(set=version, code="slow", label="办理慢", polarity="bad")
-    Reason.objects.create(set=version, code="kind", label="态度好", polarity="good")
-    return version
+    """Yiyuan's reason tags, a version of its own (saved by the county's action)."""
+    return save_reason_set(
+        yiyuan.county,
+        reasons=[
+            ReasonData(code="slow", label="办理慢", polarity="bad", position=1),
+            ReasonData(code="kind", label="态度好", polarity="good", position=2),
+        ],
+        by=None,
+    )
 
 
 @pytest.fixture
@@ -134,7 +139,7 @@ def test_one_rating_and_its_rectification(client, some, helper):
     body = text(client.get(f"/feedback/ratings/{bad.pk}/"))
     assert "非常不满意" in body and "办理慢" in body and "差评整改" in body
     assert "待回访" in body
-    assert "原因第 1 版" in body
+    assert f"原因第 {bad.reason_set.version} 版" in body
     assert bad.rater_phone_digest not in body
     good = text(client.get(f"/feedback/ratings/{some['good'].rating.pk}/"))
     assert "很热情" in good
