@@ -505,6 +505,9 @@ class ProvinceOutbox(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    #: When retrying stops and the row is marked failed (queued + BANGBAN_PROVINCE_GIVE_UP_HOURS;
+    #: moved on when an operator puts it back). Null: counted from `created_at`.
+    give_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
 
     class Meta:
@@ -522,3 +525,21 @@ class ProvinceOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.project_no} {self.assess_number}"
+
+
+class ProvinceCursor(models.Model):
+    """Where a periodic job of the provincial adapter has got to: `services` (the last occasion,
+    by id, queued as a service record) and `pull` (the province's cursor of the last rating
+    pulled). One row per job, moved forward only."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    position = models.BigIntegerField(_("位置"), default=0)
+    token = models.CharField(_("省系统游标"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("省好差评同步位置")
+        verbose_name_plural = _("省好差评同步位置")
+
+    def __str__(self) -> str:
+        return self.name
