@@ -62,7 +62,9 @@ def test_off_by_default_nothing_is_queued_nothing_leaves_and_our_page_is_the_one
 
 
 def test_off_the_callback_is_not_there(client, register):
-    response = client.post(CALLBACK, data="{}", content_type="application/json")
+    record = {"projectNo": "370323-20261207-0001-1", "assessNumber": 1, "satisfaction": 5}
+    record["assessTime"] = "2026-12-07 10:00:00"
+    response = client.post(CALLBACK, data=json.dumps(record), content_type="application/json")
     assert response.status_code == 404
     assert response.json()["detail"][0]["type"] == "not_found"
 

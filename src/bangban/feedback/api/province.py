@@ -21,6 +21,7 @@ from bangban.kernel.schemas import errors
 
 from ..province import enabled
 from ..province.gateway import WINDOW_SECONDS, signature_problem
+from ..province.mirror import ASSESS_TIME_PATTERN, PROJECT_NO_PATTERN
 from .common import router
 
 SIGNATURE_MESSAGES = {
@@ -45,12 +46,16 @@ RATING_BODY = {
                 "type": "object",
                 "required": ["projectNo", "assessNumber", "satisfaction", "assessTime"],
                 "properties": {
-                    "projectNo": {"type": "string", "maxLength": 60},
+                    "projectNo": {"type": "string", "pattern": PROJECT_NO_PATTERN},
                     "assessNumber": {"type": "integer", "enum": [1, 2]},
                     "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
                     "reasonCodes": {"type": "array", "items": {"type": "string"}},
                     "text": {"type": "string"},
-                    "assessTime": {"type": "string", "example": "2026-12-07 10:15:00"},
+                    "assessTime": {
+                        "type": "string",
+                        "pattern": ASSESS_TIME_PATTERN,
+                        "example": "2026-12-07 10:15:00",
+                    },
                     "pf": {"type": "integer", "minimum": 1, "maximum": 7},
                     "isDefault": {"type": "integer", "enum": [0, 1]},
                 },
@@ -89,17 +94,30 @@ def province_rating(request):
     200 `{"result": "stored"|"held", "rating": id}`: stored now, or held already for that occasion
     and assess number (not an error). 401 a missing or wrong signature, an old timestamp or a
     replayed nonce; 404 when the adapter is off or the projectNo is none of ours; 422 a field we
-    cannot read; 409 a rule of ours refuses it (a follow-up with no rectification waiting)."""
-    from ..province.mirror import RecordError, UnknownProject, mirror
+    cannot read (checked first: the contract is public); 409 a rule of ours refuses it (a follow-up
+    with no rectification waiting)."""
+    from ..province.mirror import RecordError, UnknownProject, mirror, parse
 
-    if not enabled():
-        return one_error(404, ["path"], _("省好差评接口未启用。"), "not_found")
     try:
         data = json.loads(request.body.decode("utf-8")) if request.body else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return one_error(400, ["body"], _("请求体不是有效的 JSON。"), "json_invalid")
-    if not isinstance(data, dict):
-        return one_error(400, ["body"], _("请求体必须是 JSON 对象。"), "json_invalid")
+    try:
+        parse(data)  # the contract is public: a record we cannot read is named before all else
+    except RecordError as exc:
+        return error_response(
+            422,
+            [
+                {
+                    "loc": ["body", field] if field != "body" else ["body"],
+                    "msg": str(message),
+                    "type": "value_error",
+                }
+                for field, message in exc.errors.items()
+            ],
+        )
+    if not enabled():
+        return one_error(404, ["path"], _("省好差评接口未启用。"), "not_found")
     problem = signature_problem(
         request.headers,
         data,
@@ -112,14 +130,6 @@ def province_rating(request):
         return _refused("replayed")
     try:
         result, rating = mirror(data)
-    except RecordError as exc:
-        return error_response(
-            422,
-            [
-                {"loc": ["body", field], "msg": message, "type": "value_error"}
-                for field, message in exc.errors.items()
-            ],
-        )
     except UnknownProject:
         return one_error(
             404,

@@ -15,6 +15,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from bangban.cases.models import Occasion
+from bangban.kernel.schemas import DATE_2000_2100
 
 from ..actions import rate_occasion
 from ..actions.ratings import current_reason_set
@@ -26,9 +27,17 @@ from .gateway import ProvinceError, gateway_for
 
 logger = logging.getLogger("bangban.feedback.province")
 
+#: What the callback's OpenAPI document promises to take (parse takes exactly these).
+PROJECT_NO_PATTERN = r"^[0-9A-Za-z-]{1,60}$"
+ASSESS_TIME_PATTERN = (
+    DATE_2000_2100[:-1]
+    + r"[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+
 PULL_PAGE = 100
 PULL_PAGES = 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
 class RecordError(Exception):
@@ -63,6 +72,8 @@ def _integer(value):
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():  # JSON's 4.0 is the integer 4
+        return int(value)
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
@@ -75,8 +86,8 @@ def parse(data) -> Record:
         raise RecordError({"body": _("请求体必须是 JSON 对象。")})
     errors: dict[str, str] = {}
     project_no = data.get("projectNo")
-    if not isinstance(project_no, str) or not 1 <= len(project_no) <= 60:
-        errors["projectNo"] = _("projectNo 必须是 1 到 60 个字符的字符串。")
+    if not isinstance(project_no, str) or not re.fullmatch(PROJECT_NO_PATTERN, project_no):
+        errors["projectNo"] = _("projectNo 必须是 1 到 60 个字母、数字或连字符。")
     assess = _integer(data.get("assessNumber"))
     if assess not in (1, 2):
         errors["assessNumber"] = _("assessNumber 必须是 1（首次评价）或 2（追评）。")
@@ -97,9 +108,10 @@ def parse(data) -> Record:
         errors["text"] = _("text 必须是字符串。")
         text = ""
     assess_time = None
-    try:
-        assess_time = parse_wire_time(data.get("assessTime") or "")
-    except (TypeError, ValueError, AttributeError):
+    given_time = data.get("assessTime")
+    if isinstance(given_time, str) and re.fullmatch(ASSESS_TIME_PATTERN, given_time):
+        assess_time = parse_wire_time(given_time)
+    else:
         errors["assessTime"] = _("assessTime 必须是“YYYY-MM-DD HH:MM:SS”格式的时间。")
     default = data.get("isDefault", 0)
     if default not in (0, 1, "0", "1", True, False):
@@ -112,7 +124,7 @@ def parse(data) -> Record:
         level=level,
         reasons=[r for r in reasons if r][:20],
         # Our comments are one line of at most 500 characters; the province's text is kept so.
-        text=_CONTROL.sub(" ", text).strip()[:500],
+        text=_CONTROL.sub(" ", _SURROGATES.sub("", text)).strip()[:500],
         assess_time=assess_time,
         default=default in (1, "1", True),
     )
