@@ -375,3 +375,22 @@ def test_a_page_asks_the_province_at_most_once_a_minute_and_never_long(on, regis
     assert rating_url(case) is None  # still quiet for the minute
     health.probe(on_gateway())  # the periodic job
     assert rating_url(case) is not None
+
+
+def test_the_operator_command_shows_the_counts_and_puts_failed_rows_back(on, register):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    served(register())
+    queue_new_services(later(1))
+    on.down("503")
+    deliver_due(later(1))
+    deliver_due(later(25 * 60))
+    out = StringIO()
+    call_command("province-retry", stdout=out)
+    assert "推送失败：1" in out.getvalue() and "HTTP 503" in out.getvalue()
+    on.up()
+    call_command("province-retry", "--failed", stdout=out)
+    assert "已重新放回待推送：1 条" in out.getvalue()
+    assert deliver_due(later(1)).sent == 1

@@ -1,5 +1,5 @@
 """Ratings from the province into our store, by pull (`pull_ratings`, periodic) or by the province's
-signed callback (`api/province.py`), both through `mirror`: once per (occasion, assess number) —
+signed callback (`feedback/api/province.py`), both through `mirror`: once per (occasion, assess number) —
 a rating we already hold is skipped, not an error —, through `rate_occasion(channel=PROVINCE)` like
 every other rating. A default rating the province assigned (`isDefault`) is stored with
 `province_default=True`: it counts as unrated and opens no rectification.
