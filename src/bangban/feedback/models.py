@@ -479,6 +479,21 @@ class Appeal(models.Model):
         return f"{self.rating_id} {self.get_decision_display()}"
 
 
+class ProvinceOutboxQuerySet(models.QuerySet):
+    def due(self, now):
+        """Pending rows whose attempt is due at `now` and whose predecessors — the same project's
+        service record, its first rating — have been sent, in the order to send them."""
+        waiting = ProvinceOutbox.objects.filter(
+            project_no=models.OuterRef("project_no"),
+            assess_number__lt=models.OuterRef("assess_number"),
+        ).exclude(status=ProvinceOutbox.Status.SENT)
+        return (
+            self.filter(status=ProvinceOutbox.Status.PENDING, next_attempt_at__lte=now)
+            .exclude(models.Exists(waiting))
+            .order_by("next_attempt_at", "assess_number", "pk")
+        )
+
+
 class ProvinceOutbox(models.Model):
     """What is owed to the provincial 好差评 system: a service record or a rating, one row per
     (kind, project number, assess number) so that nothing is sent twice, delivered by the task
@@ -509,6 +524,8 @@ class ProvinceOutbox(models.Model):
     #: moved on when an operator puts it back). Null: counted from `created_at`.
     give_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
+
+    objects = ProvinceOutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("省好差评推送")

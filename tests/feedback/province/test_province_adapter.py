@@ -328,6 +328,15 @@ def test_the_callback_names_an_unknown_project_and_a_bad_field_never_a_500(on, c
     }
 
 
+def test_a_record_with_odd_but_valid_json_is_taken(on, client, register):
+    occasion = served(register())
+    record = {**on.rate(occasion.number, 4), "satisfaction": 4.0, "text": "好\ud800的\u0007"}
+    response = post(client, record, on.signed(record))
+    assert response.status_code == 200, response.content
+    rating = Rating.objects.get(pk=response.json()["rating"])
+    assert (rating.level, rating.comment) == (4, "好的")
+
+
 def test_a_follow_up_with_no_rectification_waiting_is_refused_by_our_rule(on, client, register):
     occasion = served(register())
     rate(occasion, level=5)

@@ -99,3 +99,12 @@ def test_a_signature_is_checked_for_app_time_and_content():
         signature_problem(headers, params, app_id="app", secret="t", now=1_000_000) == "signature"
     )
     assert signature_problem({}, params, now=1_000_000, **ok) == "missing"
+
+
+def test_a_malformed_timestamp_or_nonce_is_refused_not_an_error():
+    params = {"projectNo": "x-1"}
+    headers = signed_headers(params, app_id="app", secret="s", now=1_000_000)
+    ok = dict(app_id="app", secret="s", now=1_000_000)
+    for bad in ("9" * 5000, "１２３", "-5", "1e9"):
+        assert signature_problem({**headers, "X-Timestamp": bad}, params, **ok) == "malformed"
+    assert signature_problem({**headers, "X-Nonce": "n" * 65}, params, **ok) == "malformed"

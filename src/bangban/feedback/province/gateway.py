@@ -57,7 +57,8 @@ def string_to_sign(app_id: str, params: dict, timestamp: str, nonce: str) -> str
 
 
 def sign(secret: str, app_id: str, params: dict, timestamp: str, nonce: str) -> str:
-    message = string_to_sign(app_id, params, timestamp, nonce).encode("utf-8")
+    # A lone surrogate (a JSON "\\ud800" escape) must not crash the check: it just fails to match.
+    message = string_to_sign(app_id, params, timestamp, nonce).encode("utf-8", "surrogatepass")
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
@@ -86,7 +87,7 @@ def signature_problem(
         return "missing"
     if not hmac.compare_digest(given_app, app_id):
         return "app_id"
-    if not timestamp.isdigit() or len(nonce) > 64:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12 or len(nonce) > 64:
         return "malformed"
     now = now if now is not None else time.time()
     if abs(now - int(timestamp)) > WINDOW_SECONDS:

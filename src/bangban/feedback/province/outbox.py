@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 
 from bangban.cases.models import Occasion
@@ -174,19 +174,6 @@ class Delivery:
         return self.sent + self.retrying + self.failed
 
 
-def due(now: dt.datetime):
-    """Pending rows whose attempt is due and whose predecessors (the same project's service record,
-    its first rating) have been sent, in the order to send them."""
-    waiting = ProvinceOutbox.objects.filter(
-        project_no=OuterRef("project_no"), assess_number__lt=OuterRef("assess_number")
-    ).exclude(status=Status.SENT)
-    return (
-        ProvinceOutbox.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        .exclude(Exists(waiting))
-        .order_by("next_attempt_at", "assess_number", "pk")
-    )
-
-
 def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> Delivery:
     """Send up to `limit` due rows, one at a time; nothing when the adapter is off."""
     delivery = Delivery()
@@ -219,7 +206,7 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> Delivery:
 
 def _claim_next(now: dt.datetime) -> ProvinceOutbox | None:
     with transaction.atomic():
-        row = due(now).select_for_update(skip_locked=True).first()
+        row = ProvinceOutbox.objects.due(now).select_for_update(skip_locked=True).first()
         if row is None:
             return None
         row.attempts += 1
