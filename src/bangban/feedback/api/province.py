@@ -21,7 +21,12 @@ from bangban.kernel.schemas import errors
 
 from ..province import enabled
 from ..province.gateway import WINDOW_SECONDS, signature_problem
-from ..province.mirror import ASSESS_TIME_PATTERN, PROJECT_NO_PATTERN
+from ..province.mirror import (
+    ASSESS_TIME_PATTERN,
+    PROJECT_NO_PATTERN,
+    REASON_PATTERN,
+    TEXT_PATTERN,
+)
 from .common import router
 
 SIGNATURE_MESSAGES = {
@@ -49,8 +54,11 @@ RATING_BODY = {
                     "projectNo": {"type": "string", "pattern": PROJECT_NO_PATTERN},
                     "assessNumber": {"type": "integer", "enum": [1, 2]},
                     "satisfaction": {"type": "integer", "minimum": 1, "maximum": 5},
-                    "reasonCodes": {"type": "array", "items": {"type": "string"}},
-                    "text": {"type": "string"},
+                    "reasonCodes": {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": REASON_PATTERN},
+                    },
+                    "text": {"type": "string", "pattern": TEXT_PATTERN},
                     "assessTime": {
                         "type": "string",
                         "pattern": ASSESS_TIME_PATTERN,

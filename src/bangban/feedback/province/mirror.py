@@ -34,6 +34,10 @@ ASSESS_TIME_PATTERN = (
     + r"[ T](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
 )
 
+#: A reason code: a short line. The text: anything but NUL (other control characters become spaces).
+REASON_PATTERN = r"^[^\x00-\x1f\x7f]{1,40}$"
+TEXT_PATTERN = r"^[^\x00]*$"
+
 PULL_PAGE = 100
 PULL_PAGES = 20
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -100,12 +104,16 @@ def parse(data) -> Record:
     if level is None:
         errors["satisfaction"] = _("satisfaction 必须是 1 到 5 的整数。")
     reasons = data.get("reasonCodes") or []
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        errors["reasonCodes"] = _("reasonCodes 必须是字符串数组。")
+    if not isinstance(reasons, list) or not all(
+        isinstance(r, str) and re.fullmatch(REASON_PATTERN, r) for r in reasons
+    ):
+        errors["reasonCodes"] = _(
+            "reasonCodes 必须是字符串数组，每项 1 到 40 个字符、不含控制字符。"
+        )
         reasons = []
     text = data.get("text") or ""
-    if not isinstance(text, str):
-        errors["text"] = _("text 必须是字符串。")
+    if not isinstance(text, str) or "\x00" in text:
+        errors["text"] = _("text 必须是不含 NUL 字符的字符串。")
         text = ""
     assess_time = None
     given_time = data.get("assessTime")
