@@ -338,3 +338,27 @@ LOGGING = {
         "huey.consumer.Scheduler": {"level": "WARNING"},
     },
 }
+
+# --- The provincial 好差评 system (docs/province.md, docs/decisions/0052): off unless
+# BANGBAN_PROVINCE_URL is set. Then service records and ratings are pushed through the province
+# outbox, ratings pulled and received on /api/v1/province/ratings, and the receipt's QR code opens
+# the province's rating page while the province answers. Requests are signed with HMAC-SHA256.
+BANGBAN_PROVINCE_URL = os.environ.get("BANGBAN_PROVINCE_URL", "").rstrip("/")
+BANGBAN_PROVINCE_APP_ID = os.environ.get("BANGBAN_PROVINCE_APP_ID", "")
+BANGBAN_PROVINCE_SECRET = os.environ.get("BANGBAN_PROVINCE_SECRET", "")
+BANGBAN_PROVINCE_TIMEOUT = float(os.environ.get("BANGBAN_PROVINCE_TIMEOUT", "3"))
+#: The province's rating page; `{projectNo}` is replaced (default: BANGBAN_PROVINCE_URL/evaluate).
+BANGBAN_PROVINCE_PAGE_URL = os.environ.get("BANGBAN_PROVINCE_PAGE_URL", "")
+#: How the province codes satisfaction: `province` (1 非常不满意 … 5 非常满意, ours) or `gbt39046`
+#: (GB/T 39046-2020 A.8: 1 非常满意 … 5 非常不满意).
+BANGBAN_PROVINCE_LEVELS = os.environ.get("BANGBAN_PROVINCE_LEVELS", "province")
+BANGBAN_PROVINCE_GIVE_UP_HOURS = float(os.environ.get("BANGBAN_PROVINCE_GIVE_UP_HOURS", "24"))
+if BANGBAN_PROVINCE_URL:
+    if not BANGBAN_PROVINCE_URL.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("BANGBAN_PROVINCE_URL must start with http:// or https://.")
+    if not (BANGBAN_PROVINCE_APP_ID and BANGBAN_PROVINCE_SECRET):
+        raise ImproperlyConfigured(
+            "BANGBAN_PROVINCE_URL needs BANGBAN_PROVINCE_APP_ID and BANGBAN_PROVINCE_SECRET."
+        )
+if BANGBAN_PROVINCE_LEVELS not in {"province", "gbt39046"}:
+    raise ImproperlyConfigured("BANGBAN_PROVINCE_LEVELS must be province or gbt39046.")

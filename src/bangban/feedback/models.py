@@ -481,6 +481,21 @@ class Appeal(models.Model):
         return f"{self.rating_id} {self.get_decision_display()}"
 
 
+class ProvinceOutboxQuerySet(models.QuerySet):
+    def due(self, now):
+        """Pending rows whose attempt is due at `now` and whose predecessors — the same project's
+        service record, its first rating — have been sent, in the order to send them."""
+        waiting = ProvinceOutbox.objects.filter(
+            project_no=models.OuterRef("project_no"),
+            assess_number__lt=models.OuterRef("assess_number"),
+        ).exclude(status=ProvinceOutbox.Status.SENT)
+        return (
+            self.filter(status=ProvinceOutbox.Status.PENDING, next_attempt_at__lte=now)
+            .exclude(models.Exists(waiting))
+            .order_by("next_attempt_at", "assess_number", "pk")
+        )
+
+
 class ProvinceOutbox(models.Model):
     """What is owed to the provincial 好差评 system: a service record or a rating, one row per
     (kind, project number, assess number) so that nothing is sent twice, delivered by the task
@@ -507,7 +522,12 @@ class ProvinceOutbox(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    #: When retrying stops and the row is marked failed (queued + BANGBAN_PROVINCE_GIVE_UP_HOURS;
+    #: moved on when an operator puts it back). Null: counted from `created_at`.
+    give_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
     sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
+
+    objects = ProvinceOutboxQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("省好差评推送")
@@ -524,3 +544,21 @@ class ProvinceOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.project_no} {self.assess_number}"
+
+
+class ProvinceCursor(models.Model):
+    """Where a periodic job of the provincial adapter has got to: `services` (the last occasion,
+    by id, queued as a service record) and `pull` (the province's cursor of the last rating
+    pulled). One row per job, moved forward only."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    position = models.BigIntegerField(_("位置"), default=0)
+    token = models.CharField(_("省系统游标"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("省好差评同步位置")
+        verbose_name_plural = _("省好差评同步位置")
+
+    def __str__(self) -> str:
+        return self.name

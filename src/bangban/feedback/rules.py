@@ -70,11 +70,12 @@ def rectification_due(opened_on: dt.date, county_id: int) -> calendar.Deadline:
     return calendar.deadline(opened_on, policy_for(county_id).rectification_days)
 
 
-def why_not_ratable(occasion: Occasion, on: dt.date) -> str:
-    """Why `occasion` may not be given its first rating on `on`, or "" when it may."""
+def why_not_ratable(occasion: Occasion, on: dt.date, *, late_ok: bool = False) -> str:
+    """Why `occasion` may not be given its first rating on `on`, or "" when it may. `late_ok`: the
+    default rating the province assigns once the window has closed unrated."""
     if on < occasion.on:
         return str(_("服务之后才能评价。"))
-    if on > rating_closes_on(occasion):
+    if not late_ok and on > rating_closes_on(occasion):
         return str(_("该次服务的评价已截止：服务后 5 个工作日内可以评价。"))
     if occasion.ratings.filter(assess=1).exists():
         return str(_("该次服务已经评价过了，每次服务只能评价一次。"))

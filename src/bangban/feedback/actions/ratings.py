@@ -108,6 +108,8 @@ def rate_occasion(
         errors: dict = {}
         if channel not in Channel.values:
             errors["channel"] = _("评价渠道无效。")
+        if province_default and channel != Channel.PROVINCE:
+            errors["province_default"] = _("只有省好差评系统可以给出默认评价。")
         if isinstance(level, bool) or level not in Level.values:
             errors["level"] = _("请选择 1 到 5 级中的一个评价。")
         if len(comment) > 500 or not re.fullmatch(NO_CONTROL, comment):
@@ -122,7 +124,7 @@ def rate_occasion(
                 errors["follow_up"] = _("该次服务没有等待追评的差评整改。")
             elif on > rect.follow_up_due:
                 errors["follow_up"] = _("追评已截止：答复后 5 个工作日内可以追评。")
-        elif problem := why_not_ratable(occasion, on):
+        elif problem := why_not_ratable(occasion, on, late_ok=province_default):
             errors["occasion"] = problem
         reason_set = current_reason_set(occasion.case.county_id)
         if "level" not in errors and (problems := _reason_problems(reasons, level, reason_set)):
