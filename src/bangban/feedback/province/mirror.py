@@ -199,8 +199,7 @@ def mirror(data) -> tuple[str, Rating]:
 
 
 def _held(occasion: Occasion, assess: int) -> Rating | None:
-    # Not `.first()`: RatingQuerySet.first means the first ratings (assess number 1).
-    return next(iter(Rating.objects.filter(occasion=occasion, assess=assess)[:1]), None)
+    return Rating.objects.filter(occasion=occasion, assess=assess).first()
 
 
 @dataclass
