@@ -357,8 +357,8 @@ def test_the_rating_page_is_the_provinces_while_it_answers_and_ours_when_it_does
     on, register, settings
 ):
     case = register()
-    assert rating_url(case) is None  # not served yet: nothing to rate
-    served(case)
+    first = case.occasions.get()  # written by the registration
+    assert rating_url(case) == f"{on.url}/evaluate?projectNo={first.number}"
     second = served(case, day=timezone.localdate())
     url = rating_url(case)
     assert url == f"{on.url}/evaluate?projectNo={second.number}"
