@@ -176,7 +176,9 @@ class RatingQuerySet(models.QuerySet):
         overturned on appeal."""
         return self.filter(province_default=False, overturned=False)
 
-    def first(self):  # noqa: A003 - the national "assess number 1"
+    def first_assess(self):
+        """The first ratings (the national "assess number 1"), not the follow-ups. (Named so as not
+        to hide QuerySet.first, which every `.first()` on ratings needs.)"""
         return self.filter(assess=Rating.Assess.FIRST)
 
     def bad(self):
