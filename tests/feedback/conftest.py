@@ -108,15 +108,16 @@ def occasion(rated_case):
 @pytest.fixture
 def proxy_case(make_rated_case):
     """A 代办 case: the principal's phone PHONE, the proxy's (where progress goes) PROXY_PHONE."""
-    return make_rated_case(
-        kind="proxy",
-        authorisation=AuthorisationData(
-            principal="张秀英",
-            scope="代为办理",
-            authorised_on=timezone.localdate(),
-            scan=SimpleUploadedFile("weituoshu.pdf", b"%PDF-1.4 signed", "application/pdf"),
-        ),
-        contact_phone=PROXY_PHONE,
+    return make_rated_case(kind="proxy", authorisation=authorisation(), contact_phone=PROXY_PHONE)
+
+
+def authorisation() -> AuthorisationData:
+    """The 委托书 of a 代办 case, signed today."""
+    return AuthorisationData(
+        principal="张秀英",
+        scope="代为办理",
+        authorised_on=timezone.localdate(),
+        scan=SimpleUploadedFile("weituoshu.pdf", b"%PDF-1.4 signed", "application/pdf"),
     )
 
 
