@@ -15,7 +15,7 @@ from ninja import Field, Path, Query, Schema
 
 from bangban.kernel.api import Limit, Offset, Status, one_error, refuse_unknown_query
 from bangban.kernel.errors import ApiError
-from bangban.kernel.schemas import MAX_ID, Id, Input, errors, text
+from bangban.kernel.schemas import MAX_ID, Day, Id, Input, errors, text
 from bangban.network.models import ServicePoint
 
 from .. import actions, public_gate
@@ -117,7 +117,7 @@ def _throttled(minutes: int):
 @router.post(
     "/public/ratings",
     auth=None,
-    response={201: PublicRatingOut, **errors(403, 404, 409, 422, 429)},
+    response={201: PublicRatingOut, **errors(400, 403, 404, 409, 422, 429)},
     summary="Rate a service occasion without an account",
 )
 def rate_publicly(request, payload: PublicRatingIn):
@@ -220,8 +220,8 @@ def list_ratings(
     level: int | None = Query(None, ge=1, le=5),
     bad: bool | None = Query(None, description="true: 差评 (levels 1–2) only; false: the others"),
     flagged: bool | None = Query(None, description="疑似刷评"),
-    rated_from: dt.date | None = FromQuery,
-    rated_to: dt.date | None = ToQuery,
+    rated_from: Day | None = FromQuery,
+    rated_to: Day | None = ToQuery,
     limit: int = Limit,
     offset: int = Offset,
 ):
