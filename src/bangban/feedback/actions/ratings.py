@@ -74,7 +74,8 @@ def _flag_flood(rating: Rating, now: dt.datetime) -> None:
     recent = Rating.objects.filter(
         rater_phone_digest=rating.rater_phone_digest, rated_at__gte=now - FLOOD_WINDOW
     )
-    if recent.count() >= FLOOD_COUNT:
+    # this one, not yet saved, is one of them
+    if recent.count() + 1 >= FLOOD_COUNT:
         recent.update(flagged=True)
         rating.flagged = True
 
