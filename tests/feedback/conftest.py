@@ -1,25 +1,28 @@
 """The rating fixtures (好差评): a case to rate with its service occasion, the county's reasons, a bad
 review and its rectification brought to 'replied' (追评 open).
 
-Until the ledger writes occasions itself (`register_case` and the other ledger actions), the one
-place that creates them is `add_occasion`: it takes the ledger's own occasion when there is one.
-Until the rectification actions are merged, the one place that brings a rectification to 'replied'
-is `replied`."""
+`add_occasion` takes the occasion the ledger wrote at registration, or records one of another kind
+the way the ledger's actions do; `replied` brings a rectification to 'replied' through its own
+actions."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bangban.cases.actions import AuthorisationData
 from bangban.cases.models import Occasion
 from bangban.feedback import actions
-from bangban.feedback.models import Channel, Reason, ReasonSet
-from bangban.feedback.rules import follow_up_closes_on, rater_digest
-from bangban.feedback.workflow import Step
+from bangban.feedback.models import Channel, Reason
+from bangban.feedback.reasons import ReasonData
+from bangban.feedback.rules import rater_digest
+from bangban.network import actions as network_actions
 from tests.cases.conftest import (  # noqa: F401 - fixtures
     helper,
     item,
@@ -30,11 +33,14 @@ from tests.cases.conftest import (  # noqa: F401 - fixtures
     register,
     station,
 )
+from tests.conftest import PASSWORD
 
 #: The applicant's phone on every case here unless a test says otherwise; its last four digits.
 PHONE = "13805331234"
 LAST4 = PHONE[-4:]
 PROXY_PHONE = "13905339876"
+CST = dt.timezone(dt.timedelta(hours=8))
+_admins = itertools.count(1)
 
 #: The county's reasons: (code, label, polarity).
 REASONS = [
@@ -71,13 +77,15 @@ def add_occasion(case, *, kind=Occasion.Kind.REGISTER, on=None, point=None, help
 
 @pytest.fixture
 def reasons(yiyuan):
-    """Yiyuan's current reasons (version 1)."""
-    reason_set = ReasonSet.objects.create(county=yiyuan.county, version=1)
-    for position, (code, label, polarity) in enumerate(REASONS):
-        Reason.objects.create(
-            set=reason_set, code=code, label=label, polarity=polarity, position=position
-        )
-    return reason_set
+    """Yiyuan's current reasons: a version of its own, saved by the county's action."""
+    return actions.save_reason_set(
+        yiyuan.county,
+        reasons=[
+            ReasonData(code=code, label=label, polarity=polarity, position=position)
+            for position, (code, label, polarity) in enumerate(REASONS)
+        ],
+        by=None,
+    )
 
 
 @pytest.fixture
@@ -141,14 +149,29 @@ def bad_rating(occasion):
 def replied(
     rectification, *, on: dt.date | None = None, reply: str = "已加强窗口力量，缩短等候时间。"
 ):
-    """Bring `rectification` to 'replied' on `on` (today): 追评 open until the 5th working day."""
-    on = on or timezone.localdate()
-    type(rectification).objects.filter(pk=rectification.pk).update(
-        status=Step.REPLIED,
-        reply=reply,
-        replied_on=on,
-        follow_up_due=follow_up_closes_on(on),
+    """Bring `rectification` to 'replied' on `on` (today) through the rectification's own actions,
+    by its town's administrator: called back, verified, fixed at once, replied to; 追评 is then
+    open until the 5th working day."""
+    admin = network_actions.create_account(
+        username=f"town-admin-{next(_admins)}",
+        password=PASSWORD,
+        role="town_admin",
+        binding=rectification.town,
+        full_name="镇管理员",
+        by=None,
     )
+    moment = (
+        time_machine.travel(dt.datetime.combine(on, dt.time(10), CST), tick=False)
+        if on is not None
+        else contextlib.nullcontext()
+    )
+    with moment:
+        rect = actions.record_call(rectification, reached=True, record="已联系评价人", by=admin)
+        rect = actions.verify(
+            rect, is_true=True, is_reasonable=True, is_malicious=False, note="情况属实", by=admin
+        )
+        rect = actions.fix(rect, measures="当场向评价人致歉并办结", by=admin)
+        rect = actions.reply(rect, text=reply, by=admin)
     rectification.refresh_from_db()
     return rectification
 
