@@ -30,7 +30,7 @@ from bangban.workdays.models import CalendarDay
 from tests.cases.test_concurrency import TIMEOUT, bearer, file_database, run_together  # noqa: F401
 from tests.pages import page_text as text
 
-from .conftest import LAST4, PROXY_PHONE, authorisation, rate, replied
+from .conftest import LAST4, PROXY_PHONE, add_occasion, authorisation, rate, replied
 
 API = "/api/v1/public/ratings"
 D = dt.date
@@ -323,6 +323,17 @@ def test_three_ratings_30_minutes_apart_are_not_flagged(make_rated_case):
     for index, case in enumerate(cases):
         with time_machine.travel(start + dt.timedelta(minutes=31 * index), tick=False):
             rate(case.occasion, level=5)
+    assert not Rating.objects.filter(flagged=True).exists()
+
+
+def test_the_occasions_of_one_case_rated_at_once_are_not_flagged(make_rated_case):
+    """The registration, a home visit and the handover of one matter, rated in one sitting."""
+    case = make_rated_case()
+    visit = add_occasion(case, kind="home_visit")
+    handover = add_occasion(case, kind="handover")
+    for occasion in (case.occasion, visit, handover):
+        rate(occasion, level=5)
+    assert Rating.objects.filter(case=case).count() == 3
     assert not Rating.objects.filter(flagged=True).exists()
 
 

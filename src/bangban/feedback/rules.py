@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from bangban.cases.models import Case, Occasion
 from bangban.kernel import protection
 from bangban.network.models import ServicePoint
+from bangban.staff.models import Helper
 from bangban.workdays import calendar
 
 from .models import FeedbackPolicy
@@ -26,8 +27,9 @@ FOLLOW_UP_DAYS = 5
 CALL_BACK_DAYS = 1
 #: Three calls not answered count as the call-back (the review's handling goes on).
 CALLS_ENOUGH = 3
-#: Ratings from one phone: this many within the window are flagged (疑似刷评). A phone, not an
-#: address: a village station's visitors share one.
+#: Ratings of this many cases from one phone within the window are flagged (疑似刷评). A phone, not
+#: an address: a village station's visitors share one; cases, not ratings: one matter's occasions
+#: rated in one sitting are one person's.
 FLOOD_COUNT = 3
 FLOOD_WINDOW = dt.timedelta(minutes=30)
 #: A hall device rates the occasion pushed to it within this time.
@@ -98,10 +100,9 @@ def answerable(point: ServicePoint) -> tuple[str, ServicePoint | None]:
     return ("town", town) if town is not None else ("bureau", None)
 
 
-def staff_phone_digests(phone: str) -> bool:
-    """Whether `phone` is a staff phone (a helper's work phone or a point's phone)."""
-    from bangban.staff.models import Helper
-
+def is_staff_phone(phone: str) -> bool:
+    """Whether `phone` is a staff phone (a helper's work phone or a point's phone): two index
+    lookups (both columns are indexed for this question, asked on every public rating)."""
     digits = "".join(ch for ch in phone if ch.isdigit())
     if not digits:
         return False
@@ -127,7 +128,7 @@ def why_phone_may_not_rate(case: Case, last4: str) -> str:
         and (applicant.phone_digest == case.contact_phone_digest)
     ):
         return str(_("代办事项由委托人本人评价，代办人的电话不能用于评价。"))
-    if staff_phone_digests(phone):
+    if is_staff_phone(phone):
         return str(_("工作人员的电话不能用于评价。"))
     return ""
 

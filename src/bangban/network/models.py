@@ -271,7 +271,7 @@ class ServicePoint(models.Model):
     department = optional_link(Department, _("部门"), related_name="points")
     organisation = optional_link(PartnerOrganisation, _("合作单位"), related_name="stations")
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True, db_index=True)
     signage_in_place = models.BooleanField(_("统一标识已设置"), default=False)
     signage_photo = models.ImageField(_("统一标识照片"), upload_to="signage/%Y/", blank=True)
     active = models.BooleanField(_("在用"), default=True)

@@ -95,7 +95,7 @@ class Helper(models.Model):
     origin = models.CharField(_("人员来源"), max_length=32, choices=Origin.choices)
     started_on = models.DateField(_("开始从事受理工作日期"))
     left_on = models.DateField(_("离岗日期"), null=True, blank=True)
-    work_phone = models.CharField(_("工作电话"), max_length=40, blank=True)
+    work_phone = models.CharField(_("工作电话"), max_length=40, blank=True, db_index=True)
     domains = models.ManyToManyField(
         Domain, verbose_name=_("负责领域"), blank=True, related_name="helpers"
     )

@@ -68,14 +68,17 @@ def _who_problems(occasion: Occasion, channel: str, by, device: RatingDevice | N
 
 
 def _flag_flood(rating: Rating, now: dt.datetime) -> None:
-    """Many ratings from one phone in a short time are flagged, this one and the others."""
+    """Ratings of many cases from one phone in a short time are flagged, this one and the others.
+    Cases, not ratings: a villager rating the registration, the home visit and the handover of
+    their own matter in one sitting is no flood."""
     if not rating.rater_phone_digest:
         return
     recent = Rating.objects.filter(
         rater_phone_digest=rating.rater_phone_digest, rated_at__gte=now - FLOOD_WINDOW
     )
     # this one, not yet saved, is one of them
-    if recent.count() + 1 >= FLOOD_COUNT:
+    cases = set(recent.values_list("case_id", flat=True).distinct()) | {rating.case_id}
+    if len(cases) >= FLOOD_COUNT:
         recent.update(flagged=True)
         rating.flagged = True
 
