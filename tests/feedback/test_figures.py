@@ -197,6 +197,7 @@ def test_a_figure_set_is_a_fixed_number_of_queries(
                 figures_for(county_admin, november(), by)
 
 
+@pytest.mark.django_db
 def test_the_rating_window_closes_on_the_calendar():
     closed = window_closed_through(TODAY)
     assert closed == dt.date(2026, 11, 10)
