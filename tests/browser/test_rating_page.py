@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from bangban.cases import actions as case_actions
-from bangban.feedback.models import Rating, Reason, ReasonSet
+from bangban.feedback.actions import save_reason_set
+from bangban.feedback.models import Rating
+from bangban.feedback.reasons import ReasonData
 
 from ..cases.conftest import person
 from ..catalog.conftest import make_item  # noqa: F401 - a fixture
@@ -25,11 +27,14 @@ PHONE_360 = {"width": 360, "height": 740}
 def rated_case(yiyuan_committed, make_helper, make_item):  # noqa: F811 - the imported fixtures
     station = yiyuan_committed.station("鲁村镇")
     helper = make_helper(station).user
-    reason_set = ReasonSet.objects.create(county=yiyuan_committed.county, version=1)
-    for position, (code, label, polarity) in enumerate(REASONS):
-        Reason.objects.create(
-            set=reason_set, code=code, label=label, polarity=polarity, position=position
-        )
+    save_reason_set(
+        yiyuan_committed.county,
+        reasons=[
+            ReasonData(code=code, label=label, polarity=polarity, position=position)
+            for position, (code, label, polarity) in enumerate(REASONS)
+        ],
+        by=None,
+    )
     case = case_actions.register_case(
         station,
         registration=case_actions.Registration(
