@@ -35,6 +35,7 @@ never asserted.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import http.client
 import http.cookiejar
@@ -72,16 +73,12 @@ LEVELS = ([1, 2, 3, 4, 5], [1.2, 1.8, 4, 18, 75])
 CHANNELS = (["qr", "sms", "card", "device"], [58, 20, 12, 10])
 #: Working days after the occasion on which it was rated (补充评价 up to the 5th).
 RATED_AFTER = ([0, 1, 2, 3, 4, 5], [75, 10, 5, 4, 3, 3])
-REASONS = [
-    ("attitude_good", "态度热情", "good"),
-    ("efficient", "办事高效", "good"),
-    ("clear", "解释清楚", "good"),
-    ("slow", "办理拖沓", "bad"),
-    ("attitude_bad", "态度生硬", "bad"),
-    ("not_told_once", "未一次告知", "bad"),
-    ("ran_again", "多次跑腿", "bad"),
-    ("other", "其他", "any"),
-]
+#: The county's reasons: the defaults every county is given (`feedback/data/default_reasons.csv`),
+#: so that the generated ratings and the measured ones use the codes of its current version.
+with (ROOT / "src/bangban/feedback/data/default_reasons.csv").open(encoding="utf-8") as _file:
+    REASONS = [(row["code"], row["label"], row["polarity"]) for row in csv.DictReader(_file)]
+GOOD_REASONS = [code for code, _, polarity in REASONS if polarity == "good"]
+BAD_REASONS = [code for code, _, polarity in REASONS if polarity == "bad"]
 COMMENTS_GOOD = ["", "", "", "服务很好，谢谢", "帮办员很耐心", "不用跑腿，方便"]
 COMMENTS_BAD = ["", "等了很久没人管", "材料说了好几次才说清楚", "态度不好", "让我跑了三趟"]
 
@@ -130,6 +127,8 @@ def environment(args) -> tuple[dict, str]:
         # production defaults' business, not what this bench measures.
         "BANGBAN_CASE_LOOKUP_RATE": "1000000/m",
         "BANGBAN_CASE_CODE_FAILURE_RATE": "1000000/m",
+        "BANGBAN_RATING_VIEW_RATE": "1000000/m",
+        "BANGBAN_RATING_RATE": "1000000/m",
         "BANGBAN_DATA_DIR": str(data),
         "STATIC_ROOT": str(data / "static"),
         "MEDIA_ROOT": str(data / "media"),
@@ -777,8 +776,8 @@ def pick(rng: random.Random) -> tuple[int, list[str]]:
     """A level and its reasons, as the generated ratings have them."""
     level = rng.choices(*LEVELS)[0]
     if level <= 2:
-        return level, [rng.choice(["slow", "not_told_once", "attitude_bad"])]
-    return level, ([] if level == 3 or rng.random() < 0.4 else ["efficient"])
+        return level, [rng.choice(BAD_REASONS)]
+    return level, ([] if level == 3 or rng.random() < 0.4 else [rng.choice(GOOD_REASONS)])
 
 
 # --- The two ways in: isolated here so that they follow the page and the API as merged ------------

@@ -262,7 +262,16 @@ BANGBAN_PROXY_COUNT = int(os.environ.get("BANGBAN_PROXY_COUNT", "0"))
 # wrong codes per case (a right code after the limit is refused too, so the limit reveals nothing).
 BANGBAN_CASE_LOOKUP_RATE = os.environ.get("BANGBAN_CASE_LOOKUP_RATE", "20/10m")
 BANGBAN_CASE_CODE_FAILURE_RATE = os.environ.get("BANGBAN_CASE_CODE_FAILURE_RATE", "5/h")
-for _name in ("BANGBAN_CASE_LOOKUP_RATE", "BANGBAN_CASE_CODE_FAILURE_RATE"):
+# The public rating page /pj/ (feedback.public_gate): its views and the ratings sent, per client
+# address, generously (a village station's visitors share one address).
+BANGBAN_RATING_VIEW_RATE = os.environ.get("BANGBAN_RATING_VIEW_RATE", "120/10m")
+BANGBAN_RATING_RATE = os.environ.get("BANGBAN_RATING_RATE", "60/10m")
+for _name in (
+    "BANGBAN_CASE_LOOKUP_RATE",
+    "BANGBAN_CASE_CODE_FAILURE_RATE",
+    "BANGBAN_RATING_VIEW_RATE",
+    "BANGBAN_RATING_RATE",
+):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f"{_name} must be a rate such as 20/10m or 5/h.")
 # django-ratelimit warns about any backend not on its short list; ours (above) and Django's own Redis

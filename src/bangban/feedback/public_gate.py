@@ -7,7 +7,7 @@ The limits are django-ratelimit's, counted in the shared cache like the public c
 (`BANGBAN_CASE_LOOKUP_RATE`), every refused check per token (`BANGBAN_CASE_CODE_FAILURE_RATE`) —
 a token that reached it is refused even the right digits until the window is out. The page and the
 API count in the same groups, so two doors give no more tries than one. Ratings themselves are
-counted per client too (`RATING_RATE`), generously: a village station's visitors share an address.
+counted per client too (`BANGBAN_RATING_RATE`), generously: a village station's visitors share an address.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from .rules import why_phone_may_not_rate
 
 #: What a token may look like (ours are 43 URL-safe characters); anything else is not looked up.
 CASE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-#: Page views per client address (reloads, the QR code scanned again).
-VIEW_RATE = "120/10m"
-#: Ratings sent per client address (the page's and the API's together).
-RATING_RATE = "60/10m"
+#: Page views per client address (reloads, the QR code scanned again): `BANGBAN_RATING_VIEW_RATE`;
+#: ratings sent per client address (the page's and the API's together): `BANGBAN_RATING_RATE`.
 #: How long the right four digits keep a case open in the visitor's session.
 VERIFIED_SECONDS = 30 * 60
 SESSION_KEY = "rate_cases"

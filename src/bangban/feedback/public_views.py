@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -143,7 +144,7 @@ def _code_page(request, form: CodeForm | None = None, status: int = 200):
 @require_http_methods(["GET", "HEAD", "POST"])
 def case(request, token: str):
     if request.method != "POST":
-        minutes = public_gate.limited(request, "rate.case.view", public_gate.VIEW_RATE)
+        minutes = public_gate.limited(request, "rate.case.view", settings.BANGBAN_RATING_VIEW_RATE)
         if minutes:
             return _limited(request, minutes)
     found = public_gate.case_of(token)
@@ -185,7 +186,7 @@ def _check_code(request, case: Case):
 
 
 def _rate(request, case: Case, staff, *, follow_up: bool):
-    minutes = public_gate.limited(request, "rate.rating.client", public_gate.RATING_RATE)
+    minutes = public_gate.limited(request, "rate.rating.client", settings.BANGBAN_RATING_RATE)
     if minutes:
         return _limited(request, minutes)
     if follow_up:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Schema
@@ -129,7 +130,7 @@ def rate_publicly(request, payload: PublicRatingIn):
     its window closed, `reasons` of the wrong kind, `follow_up`); 429 with Retry-After when the
     client or the token tried too often (counted with the page's tries)."""
     refuse_unknown_query(request, set())
-    minutes = public_gate.limited(request, "rate.rating.client", public_gate.RATING_RATE)
+    minutes = public_gate.limited(request, "rate.rating.client", settings.BANGBAN_RATING_RATE)
     if minutes:
         return _throttled(minutes)
     case = public_gate.case_of(payload.token)
