@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 from bangban.kernel.api import one_error
 
 API_PREFIX = "/api/"
-PORTAL_PREFIX = "/p/"
+#: The public pages (no login): the case and item pages, the rating page. Their errors keep their frame.
+PUBLIC_PREFIXES = ("/p/", "/pj/")
 NUL = "\x00"
 #: The media type of every API request body (RFC 8259: JSON exchanged between systems is UTF-8).
 JSON_TYPE = "application/json"
@@ -89,8 +90,8 @@ def _page(request, status: int, title: str, message: str, csrf: bool = False) ->
         "title": title,
         "message": message,
         "csrf": csrf,
-        "layout": "portal/base.html"
-        if request.path_info.startswith(PORTAL_PREFIX)
+        "layout": "public_base.html"
+        if request.path_info.startswith(PUBLIC_PREFIXES)
         else "base.html",
     }
     try:
