@@ -19,16 +19,13 @@ from bangban.network import access
 from .. import province
 from ..errors import FeedbackError
 from ..models import BAD, Channel, Level, Rating, RatingDevice, Reason, ReasonSet
+from ..reasons import current_reason_set
 from ..rules import DEVICE_WINDOW, FLOOD_COUNT, FLOOD_WINDOW, why_not_ratable
 from .rectifications import answer_follow_up, open_rectification
 
 MAX_REASONS = 5
 #: The channels through which the person rates with no one logged in.
 SELF_SERVICE = frozenset({Channel.QR, Channel.SMS})
-
-
-def current_reason_set(county_id: int) -> ReasonSet | None:
-    return ReasonSet.objects.filter(county_id=county_id).order_by("-version").first()
 
 
 def _reason_problems(reasons: Sequence[str], level: int, reason_set: ReasonSet | None) -> list:

@@ -18,9 +18,9 @@ from bangban.cases.models import Occasion
 from bangban.kernel.schemas import DATE_2000_2100
 
 from ..actions import rate_occasion
-from ..actions.ratings import current_reason_set
 from ..errors import FeedbackError
 from ..models import BAD, Channel, Level, ProvinceCursor, Rating, Reason
+from ..reasons import current_reason_set
 from . import health
 from .fields import from_wire, parse_wire_time, split_project_no
 from .gateway import ProvinceError, gateway_for
