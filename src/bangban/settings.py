@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bangban.catalog",
     "bangban.cases",
     "bangban.feedback",
+    "bangban.supervision",
     "bangban.portal",
 ]
 

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     FINISH = "finish", _("整改完成")
     REPLY = "reply", _("答复评价人")
     REPLY_FINAL = "reply_final", _("答复评价人并办结")
+    ANSWER = "answer", _("答复投诉人并办结")
     SATISFIED = "satisfied", _("追评满意")
     REOPEN = "reopen", _("追评不满意，重新整改")
     CLOSE = "close", _("追评期满办结")

@@ -303,10 +303,19 @@ class Rectification(models.Model):
     the bureau for the county centre's and the partner stations' — never by the person rated. Its
     steps are the table `feedback.workflow.RECTIFICATION`; its timeline `RectificationEvent`.
 
-    A complaint or an inspection's finding (the next issue) will be rectified the same way: the
-    subject is a rating today, one of them then."""
+    A complaint (投诉/举报) and an inspection's finding (`supervision`) are rectified the same way:
+    `subject` says which; the complaint or finding holds the link to its rectification. A finding
+    is put right by the point inspected (`Level.POINT`: its lead; the town above once escalated); a
+    confidential one (a fee complaint, a 举报) is the bureau's and never shown to the point
+    accused (`confidential`, `scope`)."""
+
+    class Subject(models.TextChoices):
+        RATING = "rating", _("差评")
+        COMPLAINT = "complaint", _("投诉举报")
+        FINDING = "finding", _("督查问题")
 
     class Level(models.TextChoices):
+        POINT = "point", _("服务点")
         TOWN = "town", _("镇（街道）")
         BUREAU = "bureau", _("县行政审批服务局")
 
@@ -323,6 +332,11 @@ class Rectification(models.Model):
         null=True,
         blank=True,
     )
+    subject = models.CharField(
+        _("整改来源"), max_length=12, choices=Subject.choices, default=Subject.RATING
+    )
+    #: Shown to the bureau and above only, never to the point or town of the person accused.
+    confidential = models.BooleanField(_("保密（不向被投诉服务点公开）"), default=False)
     county = models.ForeignKey(
         Region, verbose_name=_("县"), on_delete=models.PROTECT, related_name="+"
     )
@@ -339,7 +353,8 @@ class Rectification(models.Model):
         blank=True,
     )
     level = models.CharField(_("处理层级"), max_length=8, choices=Level.choices)
-    #: For the town level: the town centre whose administrators handle it.
+    #: For the town level: the town centre whose administrators handle it; for the point level, the
+    #: town above the point (who may act once escalated), if any.
     town = models.ForeignKey(
         ServicePoint,
         verbose_name=_("负责的镇（街道）"),
@@ -390,11 +405,13 @@ class Rectification(models.Model):
             models.CheckConstraint(
                 name="rectification_town_level_has_town",
                 condition=Q(level="town", town__isnull=False)
-                | Q(level="bureau", town__isnull=True),
+                | Q(level="bureau", town__isnull=True)
+                | Q(level="point"),
             ),
         ]
         indexes = [
             models.Index(fields=["town", "status"], name="rectification_town_status"),
+            models.Index(fields=["point", "status"], name="rectification_point_status"),
             models.Index(fields=["county", "status"], name="rectification_county_status"),
             models.Index(fields=["status", "due"], name="rectification_status_due"),
         ]

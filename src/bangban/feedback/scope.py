@@ -45,10 +45,19 @@ def _counties(region: Region) -> list[int] | None:
     )
 
 
-def scope_q(user, action: access.Action = "view", *, county: str = "county", point: str = "point"):
+def scope_q(
+    user,
+    action: access.Action = "view",
+    *,
+    county: str = "county",
+    point: str = "point",
+    confidential: str | None = None,
+):
     """A filter on rows carrying a `county` and a `point` (named by the arguments, so that a
     related row's can be used: "rating__county"), selecting those `user` may `action`; None for
-    everything (a superuser), an empty `Q(pk__in=[])` for nothing."""
+    everything (a superuser), an empty `Q(pk__in=[])` for nothing. Rows whose boolean field named
+    `confidential` is true (a fee complaint, a 举报) are the county's and above only: never seen
+    through a point's or a town's membership."""
     if access.is_superuser(user):
         return None
     nothing = Q(pk__in=[])
@@ -74,7 +83,10 @@ def scope_q(user, action: access.Action = "view", *, county: str = "county", poi
             .order_by()
         )
         ids = list(visible[: POINT_LIST_LIMIT + 1])
-        q |= Q(**{f"{point}_id__in": ids if len(ids) <= POINT_LIST_LIMIT else visible})
+        by_points = Q(**{f"{point}_id__in": ids if len(ids) <= POINT_LIST_LIMIT else visible})
+        if confidential is not None:
+            by_points &= Q(**{confidential: False})
+        q |= by_points
     return q or nothing
 
 
@@ -92,10 +104,11 @@ def ratings_for(user, action: access.Action = "view", queryset=None) -> QuerySet
 def rectifications_for(
     user, action: access.Action = "view", queryset=None
 ) -> QuerySet[Rectification]:
-    """The rectifications of the bad reviews of the points `user` may `action` (who may act on one
-    is the workflow table's)."""
+    """The rectifications of the bad reviews (complaints, findings) of the points `user` may
+    `action` (who may act on one is the workflow table's); a confidential one only through the
+    county's memberships and above."""
     qs = queryset if queryset is not None else Rectification.objects.all()
-    return _scoped(qs, user, action)
+    return _scoped(qs, user, action, confidential="confidential")
 
 
 def appeals_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Appeal]:

@@ -13,6 +13,12 @@ answered: `rules.CALLS_ENOUGH`; an anonymous review has none), verified, then fi
 rectified by a deadline or explained, replied to; the rater's one follow-up rating (追评) closes it
 (满意) or reopens it once (不满意), after which the next reply closes it; the follow-up window's end
 closes it too. An appeal the bureau upholds leaves it; one it overturns ends it (申诉撤销).
+
+A complaint's rectification (`Rectification.Subject.COMPLAINT`, from `supervision`) calls back the
+complainant the same way, and is closed by the complaint's answer (`answer`, which `supervision`'s
+answer action performs in its own transaction): there is no follow-up rating. An inspection's
+finding (`Subject.FINDING`) has no one to call back; it is put right by the point inspected (its
+lead: `Level.POINT`), and its reply to the inspector closes it.
 """
 
 from __future__ import annotations
@@ -92,9 +98,18 @@ def _above_bureau(rect) -> set:
 def _is_handler(rect, user) -> bool:
     """谁办理谁负责: the town administrators of the town whose point was rated, or the bureau (the
     county's region administrators) for the county centre, its zones and windows and the partner
-    stations; once escalated (`escalated_on`), the level above may act too — the bureau for a
-    town's review, the city for the bureau's."""
+    stations, or for a finding the lead of the point inspected; once escalated (`escalated_on`),
+    the level above may act too — the town (or the bureau, for a point under none) for a point's,
+    the bureau for a town's, the city for the bureau's."""
     escalated = rect.escalated_on is not None
+    if rect.level == "point":
+        mine = access.memberships(user)
+        lead = any(m.role == Role.POINT_LEAD and m.point_id == rect.point_id for m in mine)
+        if lead or not escalated:
+            return lead
+        if rect.town_id is not None:
+            return any(m.role == Role.TOWN_ADMIN and m.point_id == rect.town_id for m in mine)
+        return _region_admins(user, _county(rect))
     if rect.level == "town":
         town_admin = any(
             m.role == Role.TOWN_ADMIN and m.point_id == rect.town_id
@@ -136,14 +151,24 @@ def _reopened_once(rect, read) -> str:
 
 
 def _replied_before(rect, read) -> str:
+    if rect.subject != "rating":
+        return str(_("该整改没有追评，答复后即办结。"))
     if rect.reopened:
         return str(_("该差评已重新整改过一次，本次答复后即办结，不再追评。"))
     return ""
 
 
 def _first_reply(rect, read) -> str:
-    if not rect.reopened:
+    if rect.subject == "complaint":
+        return str(_("投诉举报的整改通过答复投诉人办结，请到投诉举报页面答复。"))
+    if rect.subject == "rating" and not rect.reopened:
         return str(_("首次答复后由评价人追评，不直接办结。"))
+    return ""
+
+
+def _not_complaint(rect, read) -> str:
+    if rect.subject != "complaint":
+        return str(_("只有投诉举报的整改通过答复投诉人办结。"))
     return ""
 
 
@@ -162,6 +187,8 @@ NOT_REOPENED = Condition("not_reopened", "follow_up", _reopened_once)
 #: one follow-up rating only).
 FIRST_REPLY = Condition("first_reply", "text", _replied_before)
 AFTER_REOPENING = Condition("after_reopening", "text", _first_reply)
+#: A complaint's rectification is closed by the complaint's answer (`supervision`), not a reply.
+A_COMPLAINT = Condition("a_complaint", "text", _not_complaint)
 #: Escalated once: the level above may act from then on.
 NOT_ESCALATED = Condition("not_escalated", "escalated_on", _escalated)
 
@@ -196,6 +223,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         H,
         conditions=(AFTER_REOPENING,),
     ),
+    _t("answer", _("答复投诉人并办结"), {Step.RESOLVED}, Step.CLOSED, H, conditions=(A_COMPLAINT,)),
     _t("satisfied", _("追评满意"), {Step.REPLIED}, Step.CLOSED, S),
     _t(
         "reopen",
@@ -244,20 +272,25 @@ def to_act_on_q(user) -> Q:
     handler of, in a working state (`WORKING`: not while the rater may still rate the fix), never
     their own review. The list page's default ("what I must act on"); the same answer as the
     table's for each row."""
-    towns, regions = set(), set()
+    towns, regions, leads = set(), set(), set()
     for m in access.memberships(user):
         if m.role == Role.TOWN_ADMIN:
             towns.add(m.point_id)
         elif m.role == Role.REGION_ADMIN:
             regions.add(m.region_id)
+        elif m.role == Role.POINT_LEAD:
+            leads.add(m.point_id)
     escalated = Q(escalated_on__isnull=False)
     mine = (
-        Q(level="town", town_id__in=towns)
+        Q(level="point", point_id__in=leads)
+        | Q(level="point", town_id__in=towns) & escalated
+        | Q(level="point", town__isnull=True, county_id__in=regions) & escalated
+        | Q(level="town", town_id__in=towns)
         | Q(level="town", county_id__in=regions) & escalated
         | Q(level="bureau", county_id__in=regions)
         | Q(level="bureau", county__parent_id__in=regions) & escalated
     )
-    if not towns and not regions:
+    if not towns and not regions and not leads:
         mine = Q(pk__in=[])
     return mine & Q(status__in=WORKING) & ~Q(helper_id=user.pk)
 

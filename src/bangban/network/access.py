@@ -29,13 +29,16 @@ from .models import (
 )
 
 #: "act" is acting on the cases of a point (registering, handling, transferring): everyone working
-#: there or above it, but not a supervisor, who only looks.
-Action = Literal["view", "change", "add_child", "act"]
+#: there or above it, but not a supervisor, who only looks. "inspect" is recording an inspection
+#: (明查暗访) of a point: the region's administrators, supervisors and special supervisors.
+Action = Literal["view", "change", "add_child", "act", "inspect"]
 
-#: Which roles may do what to the points of their binding.
+#: Which roles may do what to the points of their binding. A special supervisor (特邀监督员) may
+#: inspect the region's points and nothing else: no scope of cases, staff or ratings reaches them.
 ROLE_ACTIONS: dict[str, set[str]] = {
-    Role.REGION_ADMIN: {"view", "change", "add_child", "act"},
-    Role.SUPERVISOR: {"view"},
+    Role.REGION_ADMIN: {"view", "change", "add_child", "act", "inspect"},
+    Role.SUPERVISOR: {"view", "inspect"},
+    Role.SPECIAL_SUPERVISOR: {"inspect"},
     Role.DEPARTMENT_ADMIN: {"view", "change", "act"},
     Role.TOWN_ADMIN: {"view", "change", "add_child", "act"},
     Role.PARTNER_ADMIN: {"view", "change", "act"},
@@ -51,6 +54,7 @@ GRANTABLE: dict[str, set[str]] = {
     Role.PARTNER_ADMIN: {Role.POINT_LEAD, Role.HELPER},
     Role.POINT_LEAD: {Role.HELPER},
     Role.SUPERVISOR: set(),
+    Role.SPECIAL_SUPERVISOR: set(),
     Role.HELPER: set(),
 }
 
@@ -88,14 +92,23 @@ def _subtree(point: ServicePoint) -> Q:
     return Q(pk=point.pk) | Q(ancestry__gte=low, ancestry__lt=low[:-1] + "0")
 
 
+#: The roles bound to a region (`BINDING`): their points are the region's.
+REGION_BOUND = (Role.REGION_ADMIN, Role.SUPERVISOR, Role.SPECIAL_SUPERVISOR)
+
+
 def _binding_points(m: Membership) -> Q:
-    if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
+    if m.role in REGION_BOUND:
         return _region_points(m.region)
     if m.role == Role.DEPARTMENT_ADMIN:
         return Q(department_id=m.department_id)
     if m.role == Role.PARTNER_ADMIN:
         return Q(organisation_id=m.organisation_id)
     return _subtree(m.point)
+
+
+def binding_points_q(m: Membership) -> Q:
+    """The points of one membership's binding (whatever the role may do to them)."""
+    return _binding_points(m)
 
 
 def points_q(user, action: Action = "view") -> Q:
@@ -175,7 +188,7 @@ def regions_for(user, action: Action = "view") -> QuerySet[Region]:
         # points all lie inside its region, already covered above).
         point_q = Q()
         for m in memberships(user):
-            if m.role not in (Role.REGION_ADMIN, Role.SUPERVISOR):
+            if m.role not in REGION_BOUND and "view" in ROLE_ACTIONS[m.role]:
                 point_q |= _binding_points(m)
         if point_q:
             q |= Q(pk__in=ServicePoint.objects.filter(point_q).values("region_id"))

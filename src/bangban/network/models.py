@@ -407,6 +407,9 @@ class Role(models.TextChoices):
 
     REGION_ADMIN = "region_admin", _("区域管理员")
     SUPERVISOR = "supervisor", _("监督员")
+    #: 政务服务特邀监督员, often a citizen: files and follows their own inspections of the region's
+    #: points, sees directory data only, never applicants' (`access.ROLE_ACTIONS`: "inspect" only).
+    SPECIAL_SUPERVISOR = "special_supervisor", _("特邀监督员")
     DEPARTMENT_ADMIN = "department_admin", _("部门管理员")
     TOWN_ADMIN = "town_admin", _("镇（街道）管理员")
     PARTNER_ADMIN = "partner_admin", _("合作单位管理员")
@@ -418,6 +421,7 @@ class Role(models.TextChoices):
 BINDING = {
     Role.REGION_ADMIN: "region",
     Role.SUPERVISOR: "region",
+    Role.SPECIAL_SUPERVISOR: "region",
     Role.DEPARTMENT_ADMIN: "department",
     Role.TOWN_ADMIN: "point",
     Role.PARTNER_ADMIN: "organisation",

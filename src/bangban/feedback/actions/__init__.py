@@ -14,10 +14,12 @@ from .devices import deactivate_device, push_occasion, rate_on_device, register_
 from .ratings import rate_occasion
 from .rectifications import (
     answer_follow_up,
+    close_answered,
     explain,
     finish,
     fix,
     follow_up_link,
+    open_for,
     open_rectification,
     record_call,
     rectify,
@@ -30,6 +32,7 @@ from .settings import give_default_reasons, save_reason_set, set_policy
 __all__ = [
     "FeedbackError",
     "answer_follow_up",
+    "close_answered",
     "close_expired",
     "deactivate_device",
     "decide_appeal",
@@ -43,6 +46,7 @@ __all__ = [
     "give_default_reasons",
     "may_appeal",
     "may_decide",
+    "open_for",
     "open_rectification",
     "push_occasion",
     "rate_occasion",

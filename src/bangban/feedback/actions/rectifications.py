@@ -37,10 +37,12 @@ from .core import _apply, _check, _locked
 
 __all__ = [
     "answer_follow_up",
+    "close_answered",
     "explain",
     "finish",
     "fix",
     "follow_up_link",
+    "open_for",
     "open_rectification",
     "record_call",
     "rectify",
@@ -55,23 +57,68 @@ def open_rectification(rating: Rating) -> Rectification:
     the rated point or the bureau (`rules.answerable`), its call-back due the next working day and
     its deadline the county's (`rules.rectification_due`)."""
     level, town = answerable(rating.point)
-    due = rectification_due(rating.rated_on, rating.county_id)
-    rect = Rectification.objects.create(
-        rating=rating,
-        county_id=rating.county_id,
-        point_id=rating.point_id,
+    return open_for(
+        Rectification.Subject.RATING,
+        point=rating.point,
         helper_id=rating.helper_id,
         level=level,
         town=town,
-        status=Step.OPENED,
         anonymous=rating.anonymous,
         opened_on=rating.rated_on,
-        call_back_due=call_back_due(rating.rated_on),
-        due=due.date,
-        due_provisional=due.provisional,
+        rating=rating,
+        data={"rating": rating.pk},
     )
-    record(rect, Kind.OPEN, by=None, from_status="", data={"rating": rating.pk})
+
+
+def open_for(
+    subject: str,
+    *,
+    point,
+    helper_id: int | None,
+    level: str,
+    town=None,
+    anonymous: bool,
+    opened_on: dt.date,
+    confidential: bool = False,
+    due: dt.date | None = None,
+    rating: Rating | None = None,
+    data: dict | None = None,
+) -> Rectification:
+    """A rectification of `subject` (a `Rectification.Subject`) at `point`, never handled by the
+    person `helper_id`, in the caller's transaction: `level` and `town` say who handles it
+    (`workflow._is_handler`); the call-back is due the next working day (none when `anonymous`:
+    no one to call), the deadline is `due` or the county's (`rules.rectification_due`). The
+    caller (the rating, or `supervision`'s complaint or finding) keeps the link to it."""
+    counted = rectification_due(opened_on, point.county_id)
+    rect = Rectification.objects.create(
+        rating=rating,
+        subject=subject,
+        confidential=confidential,
+        county_id=point.county_id,
+        point_id=point.pk,
+        helper_id=helper_id,
+        level=level,
+        town=town,
+        status=Step.OPENED,
+        anonymous=anonymous,
+        opened_on=opened_on,
+        call_back_due=call_back_due(opened_on),
+        due=due or counted.date,
+        due_provisional=counted.provisional if due is None else False,
+    )
+    record(rect, Kind.OPEN, by=None, from_status="", data=data or {"subject": subject})
     return rect
+
+
+def close_answered(rect: Rectification, *, text: str, by) -> Rectification:
+    """答复投诉人并办结: a complaint's rectification, resolved, closed by the complaint's answer
+    `text` — called by `supervision`'s answer action inside its transaction, so that the answer
+    and the closing are one write. The table checks that `by` handles it."""
+    rect = _locked(rect)
+    _check(rect, "answer", by)
+    today = timezone.localdate()
+    changes = {"reply": text[:500], "replied_on": today, "closed_on": today}
+    return _apply(rect, "answer", by, changes, {"text": text[:500]})
 
 
 def answer_follow_up(rect: Rectification, rating: Rating) -> Rectification:

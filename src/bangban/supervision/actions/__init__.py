@@ -1,0 +1,30 @@
+"""Every write of supervision, one typed function each, one transaction each: `complaints` (a
+complaint or request from receipt to answer), `inspections` (明查暗访: started, findings and photos
+recorded, submitted — each finding then a rectification), `checklists` (the county's checklist
+templates and their default)."""
+
+from .complaints import (
+    answer,
+    decide_extension,
+    link,
+    receive,
+    request_extension,
+    return_ticket,
+    reveal_phone,
+    sign,
+    to_case,
+)
+from .core import SupervisionError
+
+__all__ = [
+    "SupervisionError",
+    "answer",
+    "decide_extension",
+    "link",
+    "receive",
+    "request_extension",
+    "return_ticket",
+    "reveal_phone",
+    "sign",
+    "to_case",
+]
