@@ -22,6 +22,7 @@ from bangban.network.api import BearerToken, auth_router
 from bangban.network.api import router as network_router
 from bangban.network.models import Role
 from bangban.staff.api import router as staff_router
+from bangban.supervision.api import router as supervision_router
 from bangban.workdays.api import router as workdays_router
 
 # --- Validation errors in Chinese -----------------------------------------------------------------
@@ -227,3 +228,4 @@ api.add_router("/", staff_router)
 api.add_router("/", catalog_router)
 api.add_router("/", cases_router)
 api.add_router("/", feedback_router)
+api.add_router("/", supervision_router)

@@ -36,7 +36,7 @@ from bangban.kernel.api import one_error
 
 API_PREFIX = "/api/"
 #: The public pages (no login): the case and item pages, the rating page. Their errors keep their frame.
-PUBLIC_PREFIXES = ("/p/", "/pj/")
+PUBLIC_PREFIXES = ("/p/", "/pj/", "/mailbox/")
 NUL = "\x00"
 #: The media type of every API request body (RFC 8259: JSON exchanged between systems is UTF-8).
 JSON_TYPE = "application/json"

@@ -34,6 +34,8 @@ urlpatterns = [
     path("cases/", include("bangban.cases.urls")),
     path("feedback/", include("bangban.feedback.urls")),
     path("pj/", include("bangban.feedback.public_urls")),
+    path("supervision/", include("bangban.supervision.urls")),
+    path("mailbox/", include("bangban.supervision.public_urls")),
     path("p/", include("bangban.portal.urls")),
     # 首页: where every login lands, each role on its own work (decision 0036).
     path("", home, name="home"),

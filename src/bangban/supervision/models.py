@@ -475,9 +475,7 @@ class Finding(models.Model):
     deduction_each = models.DecimalField(_("每处扣分"), max_digits=5, decimal_places=1)
     cap = models.DecimalField(_("最多扣分"), max_digits=5, decimal_places=1)
     occurrences = models.PositiveSmallIntegerField(_("问题处数"), default=0)
-    deducted = models.DecimalField(
-        _("扣分"), max_digits=5, decimal_places=1, default=Decimal("0")
-    )
+    deducted = models.DecimalField(_("扣分"), max_digits=5, decimal_places=1, default=Decimal("0"))
     note = models.CharField(_("问题描述"), max_length=500, blank=True)
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,

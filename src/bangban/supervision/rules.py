@@ -57,7 +57,9 @@ def is_confidential(kind: str, category: str) -> bool:
     return kind == Kind.REPORT or category == Category.FEE
 
 
-def handler_of(point: ServicePoint | None, *, confidential: bool) -> tuple[str, ServicePoint | None]:
+def handler_of(
+    point: ServicePoint | None, *, confidential: bool
+) -> tuple[str, ServicePoint | None]:
     """Who handles a complaint about `point`: ("bureau", None) when it is confidential or names no
     point; else as a bad review of that point (`feedback.rules.answerable`)."""
     if confidential or point is None:

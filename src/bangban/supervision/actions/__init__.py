@@ -3,6 +3,7 @@ complaint or request from receipt to answer), `inspections` (明查暗访: start
 recorded, submitted — each finding then a rectification), `checklists` (the county's checklist
 templates and their default)."""
 
+from .checklists import ItemData, SectionData, save_checklist
 from .complaints import (
     answer,
     decide_extension,
@@ -17,7 +18,10 @@ from .complaints import (
 from .core import SupervisionError
 
 __all__ = [
+    "ItemData",
+    "SectionData",
     "SupervisionError",
+    "save_checklist",
     "answer",
     "decide_extension",
     "link",
