@@ -191,8 +191,10 @@ def test_the_callback_names_each_field_it_cannot_read_never_a_500(on, client, db
     }
     phone = on.ticket(citizenPhone="12345")  # our rule: a phone we cannot read
     response = post(client, phone, on.signed(phone))
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert response.json()["detail"][0]["loc"] == ["body", "citizenPhone"]
+    elsewhere = on.ticket(areaCode="110101")
+    assert refusal(post(client, elsewhere, on.signed(elsewhere))) == (404, "unknown_county")
     assert refusal(client.post(CALLBACK, data="{", content_type="application/json")) == (
         400,
         "json_invalid",

@@ -27,10 +27,14 @@ from bangban.kernel.signing import first_use, signature_problem
 from ..errors import SupervisionError
 from ..hotline.fields import (
     AREA_PATTERN,
+    CONTENT_PATTERN,
+    KINDS,
     PLATFORM_FIELDS,
     TICKET_NO_PATTERN,
     TIME_PATTERN,
+    TITLE_PATTERN,
     RecordError,
+    UnknownCounty,
     parse_decision,
     parse_ticket,
 )
@@ -52,37 +56,50 @@ SIGNATURE_MESSAGES = {
     "replayed": ("nonce_replayed", gettext_lazy("该 X-Nonce 已经使用过，请求不能重放。")),
 }
 
-TEXT = {"type": "string", "maxLength": 4000}
-CALLBACK_BODY = {
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["type", "ticketNo", "areaCode"],
-                "properties": {
-                    "type": {"type": "string", "enum": ["ticket", "extension"]},
-                    "ticketNo": {"type": "string", "pattern": TICKET_NO_PATTERN},
-                    "areaCode": {"type": "string", "pattern": AREA_PATTERN},
-                    "dispatchTime": {
-                        "type": "string",
-                        "pattern": TIME_PATTERN,
-                        "example": "2026-12-07 09:30:00",
-                    },
-                    "dueTime": {"type": "string", "pattern": TIME_PATTERN},
-                    "appealType": {"type": "string", "enum": ["01", "02", "03", "04", "05"]},
-                    "problemType": {"type": "string", "maxLength": 8},
-                    "title": {"type": "string", "maxLength": 100},
-                    "content": TEXT,
-                    "citizenName": {"type": "string", "maxLength": 50},
-                    "citizenPhone": {"type": "string", "maxLength": 30},
-                    "orgCode": {"type": "string", "maxLength": 12},
-                    "orgName": {"type": "string", "maxLength": 100},
-                    "approved": {"type": "integer", "enum": [0, 1]},
-                    "note": {"type": "string", "maxLength": 500},
-                },
-            }
-        }
+
+def _variant(kind: str, required: list[str], properties: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "ticketNo", "areaCode", *required],
+        "properties": {
+            "type": {"type": "string", "enum": [kind]},
+            "ticketNo": {"type": "string", "pattern": TICKET_NO_PATTERN},
+            "areaCode": {"type": "string", "pattern": AREA_PATTERN},
+            **properties,
+        },
+    }
+
+
+TICKET = _variant(
+    "ticket",
+    ["dispatchTime", "appealType", "title", "content"],
+    {
+        "dispatchTime": {
+            "type": "string",
+            "pattern": TIME_PATTERN,
+            "example": "2026-12-07 09:30:00",
+        },
+        "dueTime": {"type": "string", "pattern": TIME_PATTERN},
+        "appealType": {"type": "string", "enum": sorted(KINDS)},
+        "problemType": {"type": "string", "maxLength": 8},
+        "title": {"type": "string", "maxLength": 100, "pattern": TITLE_PATTERN},
+        "content": {"type": "string", "maxLength": 4000, "pattern": CONTENT_PATTERN},
+        "citizenName": {"type": "string", "maxLength": 50},
+        "citizenPhone": {"type": "string", "maxLength": 30},
+        "orgCode": {"type": "string", "maxLength": 12},
+        "orgName": {"type": "string", "maxLength": 100},
     },
+)
+EXTENSION = _variant(
+    "extension",
+    ["approved"],
+    {
+        "approved": {"type": "integer", "enum": [0, 1]},
+        "note": {"type": "string", "maxLength": 500},
+    },
+)
+CALLBACK_BODY = {
+    "content": {"application/json": {"schema": {"oneOf": [TICKET, EXTENSION]}}},
     "required": True,
 }
 
@@ -158,8 +175,9 @@ def hotline_callback(request):
     "extension" (the hotline centre's decision on our extension request). 200 with
     `data.result` "stored" (taken now) or "held" (we had it already: not an error) and
     `data.complaint` (our id). 401 a missing or wrong signature, an old timestamp or a replayed
-    nonce; 404 when the adapter is off or the decision's ticket is none of ours; 422 a field we
-    cannot read (checked first: the contract is public); 409 a rule of ours refuses it."""
+    nonce; 404 when the adapter is off, the county is not ours or the decision's ticket is none of
+    ours; 422 a field we cannot read (checked first: the contract is public); 409 a rule of ours
+    refuses it (a phone that is not one, a decision with no request pending)."""
     from ..hotline.intake import UnknownTicket, take_decision, take_ticket
 
     try:
@@ -190,13 +208,17 @@ def hotline_callback(request):
             result, complaint = take_ticket(record)
         else:
             result, complaint = take_decision(record)
+    except UnknownCounty:
+        return _one(
+            404, ["body", "areaCode"], _("areaCode 不是本系统的县（区）。"), "unknown_county"
+        )
     except UnknownTicket:
         return _one(
             404, ["body", "ticketNo"], _("ticketNo 不是本县已接收的 12345 工单。"), "unknown_ticket"
         )
     except SupervisionError as exc:
         errors = {PLATFORM_FIELDS.get(f, f): m for f, m in exc.errors.items()}
-        return _fields(409 if kind == "extension" else 422, errors, "rule")
+        return _fields(409, errors, "rule")
     message = _("已接收。") if result == "stored" else _("已接收过，未重复处理。")
     return _answer(
         200,

@@ -1,7 +1,7 @@
 """The 12345 platform's ticket, field by field (docs/hotline.md "Fields"), and the one table that
 turns its codes into ours. `parse_ticket` and `parse_decision` read a record the platform sent —
 pulled or called back alike — into typed values, or raise `RecordError` naming each field they
-cannot read; they write nothing and look nothing up but the county and the point.
+cannot read; they write nothing and look nothing up (`county_of` and `point_in` do, after the signature).
 
 A category code we do not know is 其他 (the ticket is still ours to answer); a kind code we do not
 know is refused: the time limits and the rectification depend on it.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bangban.kernel.schemas import DATE_2000_2100
 from bangban.network.models import Region, ServicePoint
 
 from ..models import Category, Kind
@@ -57,7 +58,11 @@ PLATFORM_FIELDS: dict[str, str] = {
 }
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-TIME_PATTERN = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+TIME_PATTERN = DATE_2000_2100[:-1] + r" (?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
+#: A title: one visible character at least, no control characters.
+TITLE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+#: A content: one visible character at least, lines allowed.
+CONTENT_PATTERN = r"^[^\x00]*[^\s\x00-\x1f\x7f-\x9f][^\x00]*$"
 TICKET_NO_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
 AREA_PATTERN = r"^\d{6}(\d{6})?$"
 
@@ -77,7 +82,7 @@ class Ticket:
     """One ticket, read: what `actions.receive(source="hotline", …)` takes."""
 
     ticket_no: str
-    county: Region
+    county_code: str
     received_on: dt.date
     platform_due_at: dt.datetime | None
     kind: str
@@ -86,7 +91,9 @@ class Ticket:
     content: str
     name: str
     phone: str
-    point: ServicePoint | None
+    #: The accused point as the platform names it (`orgCode`, `orgName`), found by `point_in`.
+    org_code: str
+    org_name: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class Decision:
     """The hotline centre's decision on an extension request."""
 
     ticket_no: str
-    county: Region
+    county_code: str
     approve: bool
     note: str
 
@@ -133,34 +140,35 @@ def _ticket_no(errors: dict, data: dict) -> str:
     return value
 
 
-def _county(errors: dict, data: dict) -> Region | None:
+def _county_code(errors: dict, data: dict) -> str:
     value = data.get("areaCode")
     if not isinstance(value, str) or not re.fullmatch(AREA_PATTERN, value):
         errors["areaCode"] = _("区划代码须为 6 位（或 12 位）数字。")
-        return None
-    code = value[:6]
-    if len(value) == 12 and value[6:] != "000000":
-        errors["areaCode"] = _("区划代码须为县（区）的代码。")
-        return None
+        return ""
+    return value[:6]
+
+
+class UnknownCounty(Exception):
+    """A record for a county that is not ours."""
+
+
+def county_of(code: str) -> Region:
+    """The county of `code` (the 6-digit form), or UnknownCounty."""
     county = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
     if county is None:
-        errors["areaCode"] = _("区划代码 %(code)s 不是本系统的县（区）。") % {"code": code}
+        raise UnknownCounty(code)
     return county
 
 
-def _point(data: dict, county: Region | None) -> ServicePoint | None:
+def point_in(county: Region, code: str, name: str) -> ServicePoint | None:
     """The accused point, by our id (`orgCode`, as the county registered its points with the
     platform) or else by its exact name in the county; None when neither names one point (the
     bureau then links it)."""
-    if county is None:
-        return None
     points = ServicePoint.objects.filter(county=county, active=True)
-    code = data.get("orgCode")
-    if isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= 12:
+    if code.isascii() and code.isdigit() and len(code) <= 12:
         found = points.filter(pk=int(code)).first()
         if found is not None:
             return found
-    name = clean(data.get("orgName"))
     if name:
         named = list(points.filter(name=name)[:2])
         if len(named) == 1:
@@ -174,7 +182,7 @@ def parse_ticket(data) -> Ticket:
         raise RecordError({"body": _("工单须为 JSON 对象。")})
     errors: dict = {}
     ticket_no = _ticket_no(errors, data)
-    county = _county(errors, data)
+    county_code = _county_code(errors, data)
     dispatched = _time(errors, data, "dispatchTime", required=True)
     due_at = _time(errors, data, "dueTime", required=False)
     kind = KINDS.get(data.get("appealType")) if isinstance(data.get("appealType"), str) else None
@@ -190,13 +198,11 @@ def parse_ticket(data) -> Ticket:
         errors["content"] = _("请填写诉求内容。")
     elif len(content) > 4000:
         errors["content"] = _("诉求内容不能超过 4000 字。")
-    if dispatched is not None and dispatched > timezone.now() + dt.timedelta(minutes=5):
-        errors["dispatchTime"] = _("派单时间不能晚于现在。")
     if errors:
         raise RecordError(errors)
     return Ticket(
         ticket_no=ticket_no,
-        county=county,
+        county_code=county_code,
         received_on=timezone.localdate(dispatched),
         platform_due_at=due_at,
         kind=kind,
@@ -205,7 +211,8 @@ def parse_ticket(data) -> Ticket:
         content=content,
         name=clean(data.get("citizenName"))[:50],
         phone=clean(data.get("citizenPhone"))[:30],
-        point=_point(data, county),
+        org_code=clean(data.get("orgCode"))[:12],
+        org_name=clean(data.get("orgName"))[:100],
     )
 
 
@@ -215,7 +222,7 @@ def parse_decision(data) -> Decision:
         raise RecordError({"body": _("延期审批结果须为 JSON 对象。")})
     errors: dict = {}
     ticket_no = _ticket_no(errors, data)
-    county = _county(errors, data)
+    county_code = _county_code(errors, data)
     approved = data.get("approved")
     if approved not in (0, 1):  # true and false too
         errors["approved"] = _("审批结果须为 1（批准）或 0（不予延期）。")
@@ -224,4 +231,4 @@ def parse_decision(data) -> Decision:
         errors["note"] = _("审批意见不能超过 500 字。")
     if errors:
         raise RecordError(errors)
-    return Decision(ticket_no=ticket_no, county=county, approve=approved == 1, note=note)
+    return Decision(ticket_no=ticket_no, county_code=county_code, approve=approved == 1, note=note)

@@ -14,7 +14,15 @@ from django.db import transaction
 
 from .. import actions
 from ..models import Complaint, Source
-from .fields import Decision, RecordError, Ticket, parse_ticket
+from .fields import (
+    Decision,
+    RecordError,
+    Ticket,
+    UnknownCounty,
+    county_of,
+    parse_ticket,
+    point_in,
+)
 from .gateway import HotlineError, gateway_for
 from .outbox import enabled
 
@@ -31,14 +39,16 @@ class UnknownTicket(Exception):
 
 def take_ticket(ticket: Ticket) -> tuple[str, Complaint]:
     """Receive `ticket`: ("stored", complaint) when new, ("held", complaint) when we already had
-    it. Raises SupervisionError when a rule of ours refuses a field (a phone we cannot read)."""
+    it. Raises UnknownCounty, or SupervisionError when a rule of ours refuses a field (a phone
+    we cannot read)."""
+    county = county_of(ticket.county_code)
     held = Complaint.objects.filter(
-        county=ticket.county, source=Source.HOTLINE, ticket_no=ticket.ticket_no
+        county=county, source=Source.HOTLINE, ticket_no=ticket.ticket_no
     ).first()
     if held is not None:
         return HELD, held
     complaint = actions.receive(
-        county=ticket.county,
+        county=county,
         source=Source.HOTLINE,
         ticket_no=ticket.ticket_no,
         kind=ticket.kind,
@@ -50,7 +60,7 @@ def take_ticket(ticket: Ticket) -> tuple[str, Complaint]:
         anonymous=not (ticket.name or ticket.phone),
         name=ticket.name,
         phone=ticket.phone,
-        point=ticket.point,
+        point=point_in(county, ticket.org_code, ticket.org_name),
         by=None,
     )
     return STORED, complaint
@@ -58,11 +68,12 @@ def take_ticket(ticket: Ticket) -> tuple[str, Complaint]:
 
 def take_decision(decision: Decision) -> tuple[str, Complaint]:
     """Apply the hotline centre's decision: ("stored", complaint) when it changed the ticket,
-    ("held", complaint) when the same decision was already recorded. Raises UnknownTicket, or
+    ("held", complaint) when the same decision was already recorded. Raises UnknownCounty,
+    UnknownTicket, or
     SupervisionError when our table refuses it (no request pending, or a different decision
     already taken)."""
     complaint = Complaint.objects.filter(
-        county=decision.county, source=Source.HOTLINE, ticket_no=decision.ticket_no
+        county=county_of(decision.county_code), source=Source.HOTLINE, ticket_no=decision.ticket_no
     ).first()
     if complaint is None:
         raise UnknownTicket(decision.ticket_no)
@@ -104,7 +115,7 @@ def pull_tickets() -> Pull:
         for item in page.items:
             try:
                 outcome, _complaint = take_ticket(parse_ticket(item))
-            except (RecordError, actions.SupervisionError) as exc:
+            except (RecordError, UnknownCounty, actions.SupervisionError) as exc:
                 result.skipped += 1
                 logger.error("12345 ticket %r passed over: %s", item.get("ticketNo"), exc)
                 continue
