@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Schema
 
 from bangban.kernel.api import JSON_UTF8
-from bangban.kernel.schemas import ErrorItem
+from bangban.kernel.schemas import ErrorItem, ErrorOut
 from bangban.kernel.signing import first_use, signature_problem
 
 from ..errors import SupervisionError
@@ -166,7 +166,8 @@ def _signature_refused(problem: str) -> JsonResponse:
 @router.post(
     "/hotline/callback",
     auth=None,
-    response={200: HotlineOut, **{s: HotlineErrorOut for s in (400, 401, 404, 409, 422)}},
+    # 400 may come from the middleware that refuses malformed bodies first (decision 0031): ours.
+    response={200: HotlineOut, 400: ErrorOut, **{s: HotlineErrorOut for s in (401, 404, 409, 422)}},
     summary="Receive a ticket or an extension decision from the 12345 platform",
     openapi_extra={"requestBody": CALLBACK_BODY},
 )
