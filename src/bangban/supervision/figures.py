@@ -3,7 +3,8 @@
 page, its Excel download and the API alike (`figures_for`), so a figure means the same thing
 everywhere. Reads only.
 
-The shape is 好差评's (`feedback.figures`, decision 0053): each rate is a count over a denominator
+The shape is 好差评's (`feedback.figures`, decision 0053, whose `Period`, `Rate`, groupings and
+period presets are used as they are): each rate is a count over a denominator
 (`Rate`), "—" when the denominator is 0; each table is grouped in the database (`values()` +
 `annotate()` with conditional counts), so a whole set costs a fixed number of queries whatever the
 number of points: one for the complaints, two for the inspections (the inspections, then their
@@ -41,8 +42,8 @@ from django.db.models import Count, F, FloatField, Min, Q, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from bangban.feedback.figures import GROUPINGS, PRESETS, Period, Rate
 from bangban.feedback.rules import BUREAU_KINDS
 from bangban.feedback.workflow import Step as RectificationStep
 from bangban.network import access
@@ -53,56 +54,8 @@ from .scope import complaints_for, inspections_for
 from .workflow import OPEN, Step
 
 By = Literal["point", "helper", "town"]
-GROUPINGS: dict[str, str] = {
-    "point": gettext_lazy("服务点"),
-    "helper": gettext_lazy("帮办代办员"),
-    "town": gettext_lazy("镇（街道）"),
-}
-PRESETS: dict[str, str] = {
-    "month": gettext_lazy("本月"),
-    "quarter": gettext_lazy("本季度"),
-    "year": gettext_lazy("本年"),
-}
 
-# --- The period and one figure -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """From `start` to `end`, both included."""
-
-    start: dt.date
-    end: dt.date
-
-    @classmethod
-    def preset(cls, name: str, today: dt.date) -> Period:
-        """This month, quarter or year, up to `today`."""
-        if name == "year":
-            return cls(today.replace(month=1, day=1), today)
-        if name == "quarter":
-            return cls(today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today)
-        return cls(today.replace(day=1), today)
-
-
-@dataclass(frozen=True)
-class Rate:
-    """`count` of `of`: a figure and its denominator, never one without the other."""
-
-    count: int
-    of: int
-
-    @property
-    def value(self) -> float | None:
-        """The fraction (0–1), or None when there is nothing to divide by."""
-        return self.count / self.of if self.of else None
-
-    @property
-    def percent(self) -> str:
-        return "—" if not self.of else f"{self.count * 100 / self.of:.1f}%"
-
-    def __str__(self) -> str:
-        return f"{self.percent}（{self.count}/{self.of}）"
-
+__all__ = ["GROUPINGS", "PRESETS", "FigureSet", "Period", "Rate", "figures_for"]
 
 # --- The rows ------------------------------------------------------------------------------------
 
@@ -202,6 +155,14 @@ class InspectionRow(Row):
         """The average score, as a percentage of the full score (None when none was scored)."""
         scored = self.counts["scored"]
         return self.counts["percent_sum"] / scored if scored else None
+
+    @property
+    def average_text(self) -> str:
+        return score_text(self.average)
+
+    @property
+    def lowest_text(self) -> str:
+        return score_text(self.lowest)
 
     @property
     def rectified_rate(self) -> Rate:
