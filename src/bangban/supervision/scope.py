@@ -81,6 +81,27 @@ def get_complaint_for(user, pk, action: access.Action = "view") -> Complaint:
     return found
 
 
+def may_record(user, county: Region, point: ServicePoint | None) -> bool:
+    """Whether `user` may record a complaint (a window complaint, a letter, a ticket typed in) of
+    `county` about `point`: the county's region administrators (the bureau) for any point or none,
+    a town administrator for the points of their town. Where it then goes is the action's
+    (`rules.handler_of`): a 举报 or fee complaint recorded by a town is the bureau's."""
+    if not getattr(user, "is_active", False):
+        return False
+    if point is not None and point.county_id != county.pk:
+        return False
+    for m in access.memberships(user):
+        if m.role == Role.REGION_ADMIN and m.region_id == county.pk:
+            return True
+        if (
+            m.role == Role.TOWN_ADMIN
+            and point is not None
+            and ServicePoint.objects.filter(access.binding_points_q(m), pk=point.pk).exists()
+        ):
+            return True
+    return False
+
+
 def points_to_inspect(user) -> QuerySet[ServicePoint]:
     """The points `user` may inspect (directory data: name, kind, address)."""
     return access.points_for(user, "inspect")
