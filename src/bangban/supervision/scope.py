@@ -7,6 +7,8 @@ table's (`supervision.workflow`), on its rectification `feedback.workflow`'s.
   or partner administrator for the points they manage — never a helper or a point lead, not even
   about their own point (they see the rectification, which names no complainant). A confidential
   complaint (a 举报, a fee complaint) is the county's and above only.
+- Recording a complaint (`may_record`): the county's region administrators about any point, a
+  town administrator about the points of their town.
 - Inspections: a draft is its inspector's alone (an unannounced visit is never shown before it is
   submitted); once submitted, everyone who may see the point sees it, the point itself included.
   A special supervisor (特邀监督员) sees their own inspections only, and of the rest nothing but the

@@ -9,6 +9,7 @@ The complainant's phone is a mask everywhere but `reveal-phone` (the handler onl
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
@@ -62,6 +63,18 @@ LONG_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 def _choices(choices) -> str:
     return f"^({'|'.join(choices.values)})$"
+
+
+def _query_enum(name: str, choices) -> type[enum.Enum]:
+    """`choices` as a query parameter's enum under a name of its own: the OpenAPI document names
+    an enum's schema after its class, and `Step`, `Kind` are other apps' enums' names too."""
+    return enum.Enum(name, {value: value for value in choices.values}, type=str)
+
+
+ComplaintStatus = _query_enum("ComplaintStatus", workflow.Step)
+ComplaintSource = _query_enum("ComplaintSource", Source)
+ComplaintKind = _query_enum("ComplaintKind", Kind)
+ComplaintCategory = _query_enum("ComplaintCategory", Category)
 
 
 # --- Schemas ----------------------------------------------------------------------------------------
@@ -298,10 +311,10 @@ def _person(pk: int | None):
 def list_complaints(
     request,
     show: str | None = Query(None, pattern="^(mine|all)$", description="mine: what I must act on"),
-    status: list[workflow.Step] | None = StatusQuery,
-    source: Source | None = None,
-    kind: Kind | None = None,
-    category: Category | None = None,
+    status: list[ComplaintStatus] | None = StatusQuery,
+    source: ComplaintSource | None = None,
+    kind: ComplaintKind | None = None,
+    category: ComplaintCategory | None = None,
     point: int | None = Query(None, ge=1, le=MAX_ID, description="about this point or below it"),
     warning: str | None = Query(None, pattern="^(red|yellow)$"),
     received_from: Day | None = FromQuery,
@@ -319,13 +332,13 @@ def list_complaints(
     if show == "mine":
         qs = qs.filter(workflow.to_act_on_q(user))
     if status:
-        qs = qs.filter(status__in=status)
+        qs = qs.filter(status__in=[s.value for s in status])
     if source:
-        qs = qs.filter(source=source)
+        qs = qs.filter(source=source.value)
     if kind:
-        qs = qs.filter(kind=kind)
+        qs = qs.filter(kind=kind.value)
     if category:
-        qs = qs.filter(category=category)
+        qs = qs.filter(category=category.value)
     if point is not None:
         found = ServicePoint.objects.filter(pk=point).first()
         if found is None:
