@@ -418,3 +418,12 @@ def test_the_list_and_a_complaint_take_a_fixed_number_of_queries(people, complai
     c = Complaint.objects.order_by("pk").last()
     api.post(f"/complaints/{c.pk}/link", {"helper": people.helper.pk})
     assert counted(f"/complaints/{c.pk}") == detail
+
+
+def test_the_documents_enums_keep_their_own_values(client):
+    """The OpenAPI document names an enum's schema after its class: the complaint list's must not
+    take the place of feedback's `Step` (a rectification's states)."""
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "opened" in schemas["Step"]["enum"]
+    assert schemas["ComplaintStatus"]["enum"] == ["received", "handling", "answered", "returned"]
+    assert "fee" in schemas["ComplaintCategory"]["enum"]
