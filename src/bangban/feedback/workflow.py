@@ -151,6 +151,8 @@ def _reopened_once(rect, read) -> str:
 
 
 def _replied_before(rect, read) -> str:
+    if rect.subject == "complaint":
+        return _first_reply(rect, read)
     if rect.subject != "rating":
         return str(_("该整改没有追评，答复后即办结。"))
     if rect.reopened:

@@ -7,6 +7,8 @@ table's (`supervision.workflow`), on its rectification `feedback.workflow`'s.
   or partner administrator for the points they manage — never a helper or a point lead, not even
   about their own point (they see the rectification, which names no complainant). A confidential
   complaint (a 举报, a fee complaint) is the county's and above only.
+- Recording a complaint (`may_record`): the county's region administrators about any point, a
+  town administrator about the points of their town.
 - Inspections: a draft is its inspector's alone (an unannounced visit is never shown before it is
   submitted); once submitted, everyone who may see the point sees it, the point itself included.
   A special supervisor (特邀监督员) sees their own inspections only, and of the rest nothing but the
@@ -79,6 +81,27 @@ def get_complaint_for(user, pk, action: access.Action = "view") -> Complaint:
     if found is None:
         raise Http404
     return found
+
+
+def may_record(user, county: Region, point: ServicePoint | None) -> bool:
+    """Whether `user` may record a complaint (a window complaint, a letter, a ticket typed in) of
+    `county` about `point`: the county's region administrators (the bureau) for any point or none,
+    a town administrator for the points of their town. Where it then goes is the action's
+    (`rules.handler_of`): a 举报 or fee complaint recorded by a town is the bureau's."""
+    if not getattr(user, "is_active", False):
+        return False
+    if point is not None and point.county_id != county.pk:
+        return False
+    for m in access.memberships(user):
+        if m.role == Role.REGION_ADMIN and m.region_id == county.pk:
+            return True
+        if (
+            m.role == Role.TOWN_ADMIN
+            and point is not None
+            and ServicePoint.objects.filter(access.binding_points_q(m), pk=point.pk).exists()
+        ):
+            return True
+    return False
 
 
 def points_to_inspect(user) -> QuerySet[ServicePoint]:

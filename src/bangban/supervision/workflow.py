@@ -18,6 +18,7 @@ resolved, and closes it. The person accused never handles it, whatever membershi
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.feedback.workflow import Step as RectificationStep
@@ -26,7 +27,16 @@ from bangban.kernel.workflow import Condition, Relations, Transition, Workflow
 from bangban.network import access
 from bangban.network.models import Role
 
-__all__ = ["CLOSED", "COMPLAINT", "HANDLER_ACTIONS", "OPEN", "Actor", "Step", "permitted"]
+__all__ = [
+    "CLOSED",
+    "COMPLAINT",
+    "HANDLER_ACTIONS",
+    "OPEN",
+    "Actor",
+    "Step",
+    "permitted",
+    "to_act_on_q",
+]
 
 
 class Step(models.TextChoices):
@@ -189,6 +199,25 @@ COMPLAINT = Workflow(
     start=Step.RECEIVED,
     start_label=_("受理"),
 )
+
+
+def to_act_on_q(user) -> Q:
+    """The complaints whose work is `user`'s now, as a filter: open, and `_is_handler` names them
+    handler (the county's region administrators: every complaint of the county; a town
+    administrator: their town's, never a confidential one), never about themselves. The list's
+    default ("what I must act on"); the same answer as the table's for each row."""
+    towns, counties = set(), set()
+    for m in access.memberships(user):
+        if m.role == Role.TOWN_ADMIN:
+            towns.add(m.point_id)
+        elif m.role == Role.REGION_ADMIN:
+            counties.add(m.region_id)
+    if not towns and not counties:
+        return Q(pk__in=[])
+    mine = Q(county_id__in=sorted(counties)) | Q(
+        level="town", confidential=False, town_id__in=sorted(towns)
+    )
+    return mine & Q(status__in=OPEN) & ~Q(helper_id=user.pk)
 
 
 def permitted(complaint, user, read=None, actions=HANDLER_ACTIONS) -> list[Transition]:

@@ -1,13 +1,18 @@
 """Bad reviews put right, and appeals, through the API (docs/api.md "好差评：差评整改和申诉"): the
 list through the page's one filter (`RectificationFilter`), a rectification with its timeline and
-what the caller may do now, one POST per action of the table, and the appeals. Scoped by
+what the caller may do now, one POST per action of the table, and the appeals. A rectification puts
+right a bad review, a complaint or an inspection's finding (`subject`): the review is serialized
+for the first, the complaint's or finding's id for the others (read through their reverse
+relations by name: this app never imports `supervision`). Scoped by
 `feedback.scope`; a rule refused is the action's `FeedbackError` (409 at the field, 403 when only
 who acts is wrong) through the one handler."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,6 +59,9 @@ class RectificationRatingOut(Schema):
 
 class RectificationOut(Schema):
     id: int
+    #: What is put right: "rating" (a bad review), "complaint" or "finding" (an inspection's).
+    subject: str
+    subject_label: str
     status: str
     status_label: str
     level: str
@@ -70,7 +78,12 @@ class RectificationOut(Schema):
     replied_on: dt.date | None
     follow_up_due: dt.date | None
     closed_on: dt.date | None
+    #: The review of a "rating" subject; null for the others.
     rating: RectificationRatingOut | None
+    #: The complaint's id of a "complaint" subject (`GET /complaints/{id}`), else null.
+    complaint: int | None
+    #: The finding's id of a "finding" subject, else null.
+    finding: int | None
 
 
 class RectificationListOut(Schema):
@@ -118,9 +131,34 @@ def _rating(rating) -> dict | None:
     }
 
 
+#: The reverse relations of the rows a rectification puts right besides a rating (`supervision`'s
+#: complaint and finding, by their related names: feedback never imports the apps above it).
+SUBJECTS = ("complaint", "finding")
+
+
+@functools.cache
+def subject_relations() -> tuple[str, ...]:
+    """Those of `SUBJECTS` that the installed apps define, for `select_related`."""
+    names = {r.name for r in Rectification._meta.related_objects if r.one_to_one}
+    return tuple(name for name in SUBJECTS if name in names)
+
+
+def _subject_id(rect: Rectification, name: str) -> int | None:
+    """The id of the `name` row (a complaint, a finding) that `rect` puts right, or None."""
+    if rect.subject != name or name not in subject_relations():
+        return None
+    try:
+        related = getattr(rect, name)
+    except ObjectDoesNotExist:
+        return None
+    return related.pk
+
+
 def _summary(rect: Rectification, today: dt.date, near_until: dt.date) -> dict:
     return {
         "id": rect.pk,
+        "subject": rect.subject,
+        "subject_label": rect.get_subject_display(),
         "status": rect.status,
         "status_label": rect.get_status_display(),
         "level": rect.level,
@@ -137,6 +175,8 @@ def _summary(rect: Rectification, today: dt.date, near_until: dt.date) -> dict:
         "follow_up_due": rect.follow_up_due,
         "closed_on": rect.closed_on,
         "rating": _rating(rect.rating),
+        "complaint": _subject_id(rect, "complaint"),
+        "finding": _subject_id(rect, "finding"),
     }
 
 
@@ -146,7 +186,9 @@ def _user(user) -> str | None:
 
 def rectification_detail(user, pk: int) -> dict:
     rect = get_rectification_for(user, pk)
-    rect = Rectification.objects.select_related("county", "point", "town", "rating").get(pk=rect.pk)
+    rect = Rectification.objects.select_related(
+        "county", "point", "town", "rating", *subject_relations()
+    ).get(pk=rect.pk)
     today = timezone.localdate()
     events = rect.events.select_related("by").order_by("at", "pk")
     return {
@@ -214,7 +256,8 @@ def list_rectifications(
         raise ApiError(409, ["query", field], messages[0], "rule")
     today = timezone.localdate()
     rows = form.apply(rectifications_for(request.auth), request.auth, today)
-    rows = rows.select_related("point", "town", "rating").order_by("-opened_on", "-pk")
+    rows = rows.select_related("point", "town", "rating", *subject_relations())
+    rows = rows.order_by("-opened_on", "-pk")
     near_until = warnings.next_working_day(today)
     page = list(rows[offset : offset + limit])
     return {
@@ -335,7 +378,8 @@ def finish(request, payload: RectificationFinishIn, id: int = RectId):  # noqa: 
 @router.post("/rectifications/{id}/reply", response=ACTION, summary="Reply to the rater")
 def reply(request, payload: RectificationReplyIn, id: int = RectId):  # noqa: A002
     """答复评价人: texted to a named rater with the follow-up link; after a reopening, the reply
-    closes the rectification."""
+    closes the rectification. A complaint's rectification is closed by the complaint's answer
+    (`POST /complaints/{id}/answer`), never here: 409 with the table's message."""
     rect = rect_of(request.auth, id)
     actions.reply(rect, text=payload.text, by=request.auth)
     return _done(request, rect)
