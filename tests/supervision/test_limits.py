@@ -1,4 +1,4 @@
-"""The 12345 hotline's time limits on the working-day calendar table (decision 0054's rules,
+"""The 12345 hotline's time limits on the working-day calendar table (
 `supervision.rules`), across a weekend and a holiday the calendar is given: the answer due the 5th
 working day after dispatch (the platform's own due time wins), an extension of at most 10 working
 days once, approved by the hotline centre; a ticket returned within 2 working days; yellow the working
