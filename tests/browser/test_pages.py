@@ -365,8 +365,8 @@ def test_the_directors_mailbox_pages_fit_and_pass_axe(page, live_server, yiyuan_
     page.get_by_label("诉求类型").select_option("complaint")
     page.get_by_label("问题类别").select_option("fee")
     page.get_by_label("标题").fill("代办员收取跑腿费")
-    page.get_by_label("内容", exact=False).first.fill("办理社保卡时被收取 20 元。")
-    page.get_by_label("姓名").fill("李先生")
+    page.get_by_role("textbox", name="内容").fill("办理社保卡时被收取 20 元。")
+    page.get_by_role("textbox", name="姓名").fill("李先生")
     page.get_by_label("联系电话").fill("13805331234")
     with page.expect_navigation():
         page.get_by_role("button", name="提交信件").click()
