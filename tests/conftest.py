@@ -99,7 +99,8 @@ def make_account(db):
 
     def make(role: str, binding, username: str | None = None, password: str = PASSWORD):
         return actions.create_account(
-            username=username or f"{role}-{next(_usernames)}",
+            # Zero-padded after a dot: "special_supervisor-123" is "too similar" to PASSWORD.
+            username=username or f"{role}.{next(_usernames):06d}",
             password=password,
             role=role,
             binding=binding,

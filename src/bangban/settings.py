@@ -376,3 +376,24 @@ if BANGBAN_PROVINCE_URL:
         )
 if BANGBAN_PROVINCE_LEVELS not in {"province", "gbt39046"}:
     raise ImproperlyConfigured("BANGBAN_PROVINCE_LEVELS must be province or gbt39046.")
+
+# --- The 12345 hotline platform (docs/hotline.md, docs/decisions/0056): off unless
+# BANGBAN_HOTLINE_URL is set. Then tickets are pulled from the platform and received on
+# /api/v1/hotline/callback, and each ticket's signing, return, extension request and answer pushed
+# back through the hotline outbox. Requests are signed with HMAC-SHA256 (kernel.signing).
+BANGBAN_HOTLINE_URL = os.environ.get("BANGBAN_HOTLINE_URL", "").rstrip("/")
+BANGBAN_HOTLINE_APP_ID = os.environ.get("BANGBAN_HOTLINE_APP_ID", "")
+BANGBAN_HOTLINE_SECRET = os.environ.get("BANGBAN_HOTLINE_SECRET", "")
+BANGBAN_HOTLINE_TIMEOUT = float(os.environ.get("BANGBAN_HOTLINE_TIMEOUT", "3"))
+BANGBAN_HOTLINE_GIVE_UP_HOURS = float(os.environ.get("BANGBAN_HOTLINE_GIVE_UP_HOURS", "24"))
+if BANGBAN_HOTLINE_URL:
+    if not BANGBAN_HOTLINE_URL.startswith(("http://", "https://")):
+        raise ImproperlyConfigured("BANGBAN_HOTLINE_URL must start with http:// or https://.")
+    if not (BANGBAN_HOTLINE_APP_ID and BANGBAN_HOTLINE_SECRET):
+        raise ImproperlyConfigured(
+            "BANGBAN_HOTLINE_URL needs BANGBAN_HOTLINE_APP_ID and BANGBAN_HOTLINE_SECRET."
+        )
+elif BANGBAN_HOTLINE_APP_ID or BANGBAN_HOTLINE_SECRET:
+    raise ImproperlyConfigured(
+        "BANGBAN_HOTLINE_APP_ID and BANGBAN_HOTLINE_SECRET need BANGBAN_HOTLINE_URL."
+    )

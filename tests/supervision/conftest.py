@@ -36,27 +36,33 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def people(yiyuan, make_account, make_helper):  # noqa: F811
     """Who is who around 鲁村镇's first village station."""
-    station = yiyuan.station("鲁村镇")  # noqa: F811 - a local, not the fixture
+    village = yiyuan.station("鲁村镇")
     town = yiyuan.town("鲁村镇")
     partner = yiyuan.partner_station(_first_organisation())
     return SimpleNamespace(
         county=yiyuan.county,
         town=town,
-        station=station,
+        station=village,
         other_station=yiyuan.station("鲁村镇", 1),
         partner=partner,
         centre=yiyuan.centre,
-        helper=make_helper(station).user,
-        lead=make_helper(station, role=Role.POINT_LEAD).user,
+        helper=make_helper(village).user,
+        lead=make_helper(village, role=Role.POINT_LEAD).user,
         town_admin=make_account(Role.TOWN_ADMIN, town),
         other_town_admin=make_account(Role.TOWN_ADMIN, yiyuan.town("南麻街道")),
         bureau=make_account(Role.REGION_ADMIN, yiyuan.county),
         supervisor=make_account(Role.SUPERVISOR, yiyuan.county),
-        # Named: "special_supervisor-<n>" is too like the test password for many n (Django's
-        # similarity validator refused it, depending on how many accounts the session had made).
-        special=make_account(Role.SPECIAL_SUPERVISOR, yiyuan.county, username="tejiao-jianduyuan"),
+        # Named apart: "special_supervisor-N" can be too like the test password to be accepted.
+        special=make_account(Role.SPECIAL_SUPERVISOR, yiyuan.county, username=_name("tejian")),
         partner_admin=make_account(Role.PARTNER_ADMIN, partner.organisation),
     )
+
+
+_names = iter(range(1, 1_000_000))
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}{next(_names)}"
 
 
 def _first_organisation() -> str:

@@ -29,6 +29,10 @@ installed app only for its template tags (`{% load bangban %}`); it has no model
 - `models`: small model helpers several apps share (`optional_link`).
 - `import_pages`: the one Excel import page (upload form, view, result) every app uses.
 - `templatetags/bangban.py`: the project-wide template tags (`widget`, `page_url`).
+- `signing`: signed requests to and from a partner platform (HMAC-SHA256 over the sorted
+  parameters, the timestamp window, a nonce used once, a signing JSON client); `outbox`: the
+  delivery loop of an outbox to such a platform (lease, back-off, give-up, retry) — the provincial
+  好差评 adapter's and the 12345 hotline's (decisions 0052, 0056).
 - `content_policy`: the Content-Security-Policy header on every response, the error pages included
   (docs/decisions/0044-content-security-policy.md).
 """

@@ -325,7 +325,9 @@ def reply(rect: Rectification, *, text: str, by) -> Rectification:
     today = timezone.localdate()
     with transaction.atomic():
         rect = _locked(rect)
-        action = "reply_final" if rect.reopened else "reply"
+        # A bad review's first reply awaits the follow-up rating; after a reopening, and for a
+        # finding (no one rates it), the reply closes; a complaint's is closed by its answer.
+        action = "reply" if rect.subject == "rating" and not rect.reopened else "reply_final"
         _check(rect, action, by)
         errors: dict = {}
         body = _text(errors, "text", text, 300, _("请填写答复内容。"))

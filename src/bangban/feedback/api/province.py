@@ -3,7 +3,8 @@ posts a rating it holds — given on its own page, or its default rating — and
 
 Not a bearer-token operation: the request is authenticated by its signature (HMAC-SHA256 with the
 shared secret over the sorted parameters, timestamp and nonce: `province.gateway`), its timestamp
-within five minutes of ours, its nonce used once (kept in Django's cache for twice the window).
+within five minutes of ours, its nonce used once (`kernel.signing.first_use`: Django's cache, for
+twice the window).
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Schema
 
 from bangban.kernel.api import Status, error_response, one_error
 from bangban.kernel.schemas import errors
+from bangban.kernel.signing import first_use
 
 from ..province import enabled
-from ..province.gateway import WINDOW_SECONDS, signature_problem
+from ..province.gateway import signature_problem
 from ..province.mirror import (
     ASSESS_TIME_PATTERN,
     PROJECT_NO_PATTERN,
@@ -134,7 +135,7 @@ def province_rating(request):
     )
     if problem:
         return _refused(problem)
-    if not cache.add(f"province:nonce:{request.headers['X-Nonce']}", 1, 2 * WINDOW_SECONDS):
+    if not first_use("province", request.headers["X-Nonce"]):
         return _refused("replayed")
     try:
         result, rating = mirror(data)

@@ -1,101 +1,47 @@
 """The gateway to the provincial 好差评 system: one interface (`ProvinceGateway`), two
 implementations — `OffGateway` (the default: nothing leaves the machine) and `HttpGateway` (JSON over
-HTTP, standard library only, every request signed) — and the signature both directions share.
+HTTP through `kernel.signing.SignedClient`, every request signed).
 
-The signature (docs/province.md "Signature"): headers `X-App-Id`, `X-Timestamp` (Unix seconds),
-`X-Nonce` (random, used once) and `X-Signature`, the lower-case hex HMAC-SHA256, keyed with the
-shared secret, of the string
-
-    appId=<id>&<k1>=<v1>&<k2>=<v2>…&timestamp=<ts>&nonce=<nonce>
-
-where k1, k2 … are the request's parameters (the JSON body's top-level fields, or the query's)
-sorted by name; a value is written as is when it is a string, as JSON (compact, keys sorted, UTF-8)
-otherwise; an absent or null value is left out.
+The signature both directions share (docs/province.md "Signature") is `kernel.signing`'s, the same
+the 12345 hotline's adapter uses; its names are re-exported here for the province's callers.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import http.client
-import json
-import secrets
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from django.conf import settings
 
-ANSWER_LIMIT = 1024 * 1024
-ERROR_LIMIT = 500
-#: A signed request is accepted this long either side of its timestamp.
-WINDOW_SECONDS = 300
+from bangban.kernel.signing import (
+    WINDOW_SECONDS,
+    SignedCallError,
+    SignedClient,
+    sign,
+    signature_problem,
+    signed_headers,
+    string_to_sign,
+)
+
+__all__ = [
+    "WINDOW_SECONDS",
+    "HttpGateway",
+    "OffGateway",
+    "Page",
+    "ProvinceError",
+    "ProvinceGateway",
+    "gateway_for",
+    "sign",
+    "signature_problem",
+    "signed_headers",
+    "string_to_sign",
+]
 
 
-class ProvinceError(Exception):
+class ProvinceError(SignedCallError):
     """The province did not take the request (down, refused, or an answer we do not understand);
     a later attempt may succeed."""
-
-
-# --- The signature -----------------------------------------------------------------------------------
-
-
-def _value(value) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-
-
-def string_to_sign(app_id: str, params: dict, timestamp: str, nonce: str) -> str:
-    parts = [f"appId={app_id}"]
-    parts += [f"{k}={_value(params[k])}" for k in sorted(params) if params[k] is not None]
-    parts += [f"timestamp={timestamp}", f"nonce={nonce}"]
-    return "&".join(parts)
-
-
-def sign(secret: str, app_id: str, params: dict, timestamp: str, nonce: str) -> str:
-    # A lone surrogate (a JSON "\\ud800" escape) must not crash the check: it just fails to match.
-    message = string_to_sign(app_id, params, timestamp, nonce).encode("utf-8", "surrogatepass")
-    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
-
-
-def signed_headers(params: dict, *, app_id: str, secret: str, now: float | None = None) -> dict:
-    timestamp = str(int(now if now is not None else time.time()))
-    nonce = secrets.token_hex(16)
-    return {
-        "X-App-Id": app_id,
-        "X-Timestamp": timestamp,
-        "X-Nonce": nonce,
-        "X-Signature": sign(secret, app_id, params, timestamp, nonce),
-    }
-
-
-def signature_problem(
-    headers, params: dict, *, app_id: str, secret: str, now: float | None = None
-) -> str:
-    """What is wrong with a signed request's headers (a mapping, case-insensitive), or "": the app
-    id, the timestamp within `WINDOW_SECONDS` of `now`, and the signature. The nonce's single use is
-    the caller's (it needs a store)."""
-    given_app = headers.get("X-App-Id", "")
-    timestamp = headers.get("X-Timestamp", "")
-    nonce = headers.get("X-Nonce", "")
-    signature = headers.get("X-Signature", "")
-    if not (given_app and timestamp and nonce and signature):
-        return "missing"
-    if not hmac.compare_digest(given_app, app_id):
-        return "app_id"
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12 or len(nonce) > 64:
-        return "malformed"
-    now = now if now is not None else time.time()
-    if abs(now - int(timestamp)) > WINDOW_SECONDS:
-        return "expired"
-    expected = sign(secret, app_id, params, timestamp, nonce)
-    if not hmac.compare_digest(expected, signature.lower()):
-        return "signature"
-    return ""
 
 
 # --- The interface ---------------------------------------------------------------------------------
@@ -151,11 +97,6 @@ class OffGateway:
         return False
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
 class HttpGateway:
     """The province over HTTP: `POST {url}/service`, `POST {url}/rating`, `GET {url}/ratings`,
     `GET {url}/health`, each signed; answers `{"code": "0", "msg": …, "data": …}` (docs/province.md)."""
@@ -176,8 +117,13 @@ class HttpGateway:
         self.secret = secret if secret is not None else settings.BANGBAN_PROVINCE_SECRET
         self.timeout = float(timeout if timeout is not None else settings.BANGBAN_PROVINCE_TIMEOUT)
         self.page_url = page_url if page_url is not None else settings.BANGBAN_PROVINCE_PAGE_URL
-        if urllib.parse.urlsplit(self.url).scheme not in {"http", "https"}:
-            raise ProvinceError("BANGBAN_PROVINCE_URL must be an http:// or https:// URL")
+        self.client = SignedClient(
+            self.url,
+            app_id=self.app_id,
+            secret=self.secret,
+            timeout=self.timeout,
+            error=ProvinceError,
+        )
 
     def push_service(self, record: dict) -> dict:
         return self._call("POST", "/service", record)
@@ -207,42 +153,7 @@ class HttpGateway:
         return True
 
     def _call(self, method: str, path: str, params: dict, timeout: float | None = None) -> dict:
-        headers = {
-            "Accept": "application/json",
-            **signed_headers(params, app_id=self.app_id, secret=self.secret),
-        }
-        url = self.url + path
-        data = None
-        if method == "GET":
-            if params:
-                url += "?" + urllib.parse.urlencode(params)
-        else:
-            data = json.dumps(params, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - the scheme is checked
-        opener = urllib.request.build_opener(_NoRedirects)
-        try:
-            with opener.open(request, timeout=timeout or self.timeout) as response:
-                status, answer = response.status, response.read(ANSWER_LIMIT)
-        except urllib.error.HTTPError as exc:
-            body = exc.read(ERROR_LIMIT).decode("utf-8", "replace")
-            exc.close()
-            raise ProvinceError(f"HTTP {exc.code} {body}"[:ERROR_LIMIT]) from exc
-        except urllib.error.URLError as exc:
-            raise ProvinceError(f"connection failed: {exc.reason}"[:ERROR_LIMIT]) from exc
-        except (OSError, http.client.HTTPException) as exc:  # timeouts are OSError
-            raise ProvinceError(f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT]) from exc
-        if not 200 <= status < 300:
-            raise ProvinceError(f"HTTP {status}")
-        try:
-            payload = json.loads(answer.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ProvinceError("answer is not JSON") from exc
-        if not isinstance(payload, dict) or str(payload.get("code")) != "0":
-            message = payload.get("msg", "") if isinstance(payload, dict) else ""
-            raise ProvinceError(f"refused: {message}"[:ERROR_LIMIT])
-        data = payload.get("data")
-        return data if isinstance(data, dict) else {}
+        return self.client.call(method, path, params, timeout=timeout)
 
 
 def gateway_for() -> ProvinceGateway:

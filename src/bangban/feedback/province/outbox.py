@@ -3,8 +3,9 @@
 Rows are written in the transaction of what they tell about (`queue_rating`, in the rating's) or by a
 periodic sweep (`queue_new_services`: every occasion not yet queued), one per (kind, projectNo,
 assessNumber), so queueing twice writes nothing twice. `deliver_due` sends the due rows in order —
-an occasion's service record before its ratings, the first rating before the follow-up — with the
-discipline of `messaging.actions.deliver_due`: a row is claimed in one short transaction (its
+an occasion's service record before its ratings, the first rating before the follow-up — through
+the delivery loop every outbox shares (`kernel.outbox`), with the discipline of
+`messaging.actions.deliver_due`: a row is claimed in one short transaction (its
 `next_attempt_at` moved a lease ahead, so no other worker takes it), sent with no transaction open,
 then marked in another. A failure is retried after 1, 2, 4 … minutes (at most an hour) until
 `BANGBAN_PROVINCE_GIVE_UP_HOURS` after the row was queued; then it is marked failed, with its last
@@ -17,36 +18,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from bangban.cases.models import Occasion
+from bangban.kernel import outbox as loop
+from bangban.kernel.outbox import LEASE, Delivery, backoff
 
 from ..models import Channel, ProvinceCursor, ProvinceOutbox, Rating
 from . import health
 from .fields import rating_record, service_record
 from .gateway import ProvinceError, gateway_for
 
+__all__ = ["LEASE", "Delivery", "backoff", "deliver_due", "enabled", "retry_failed"]
+
 logger = logging.getLogger("bangban.feedback.province")
 
-FIRST_DELAY = dt.timedelta(minutes=1)
-MAX_DELAY = dt.timedelta(hours=1)
-JITTER = 0.1
-LEASE = dt.timedelta(minutes=2)  # far longer than a request's timeout (3 s)
-ERROR_LENGTH = 1000
 #: Occasions queued per sweep; a county's backlog when the adapter is first turned on is taken over
 #: a few minutes.
 SERVICE_BATCH = 1000
 SERVICE_BATCHES = 5
 #: An occasion is queued once it is this old: a transaction still writing a lower id commits first.
 SETTLE = dt.timedelta(seconds=30)
-
-_random = secrets.SystemRandom()
 
 Status = ProvinceOutbox.Status
 Kind = ProvinceOutbox.Kind
@@ -61,9 +56,13 @@ def give_up_window() -> dt.timedelta:
     return dt.timedelta(hours=float(settings.BANGBAN_PROVINCE_GIVE_UP_HOURS))
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """The delay after the `attempts`-th failure: 1, 2, 4 … minutes, at most an hour."""
-    return min(FIRST_DELAY * 2 ** min(max(attempts - 1, 0), 20), MAX_DELAY)
+OUTBOX = loop.Outbox(
+    model=ProvinceOutbox,
+    due=lambda now: ProvinceOutbox.objects.due(now),
+    give_up_window=give_up_window,
+    expected=ProvinceError,
+    logger=logger,
+)
 
 
 # --- Queueing --------------------------------------------------------------------------------------
@@ -163,94 +162,26 @@ def queue_new_services(now: dt.datetime | None = None) -> int:
 # --- Delivery --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Delivery:
-    sent: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.retrying + self.failed
-
-
 def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> Delivery:
     """Send up to `limit` due rows, one at a time; nothing when the adapter is off."""
-    delivery = Delivery()
     if not enabled():
-        return delivery
-    clock = (lambda: now) if now is not None else timezone.now
+        return Delivery()
     gateway = gateway_for()
-    for _i in range(limit):
-        row = _claim_next(clock())
-        if row is None:
-            break
-        try:
-            if row.kind == Kind.SERVICE:
-                gateway.push_service(row.payload)
-            else:
-                gateway.push_rating(row.payload)
-        except ProvinceError as exc:
-            health.note(False)
-            outcome = _record_failure(row, str(exc) or type(exc).__name__, clock())
-        except Exception as exc:  # a broken record must not stop the others
-            logger.error("Pushing %s to the province failed unexpectedly: %r", row, exc)
-            outcome = _record_failure(row, f"{type(exc).__name__}: {exc}", clock())
+
+    def send(row: ProvinceOutbox) -> None:
+        if row.kind == Kind.SERVICE:
+            gateway.push_service(row.payload)
         else:
-            health.note(True)
-            _mark_sent(row, clock())
-            outcome = "sent"
-        setattr(delivery, outcome, getattr(delivery, outcome) + 1)
-    return delivery
+            gateway.push_rating(row.payload)
+
+    return loop.deliver(OUTBOX, send, now=now, limit=limit, noted=health.note)
 
 
 def _claim_next(now: dt.datetime) -> ProvinceOutbox | None:
-    with transaction.atomic():
-        row = ProvinceOutbox.objects.due(now).select_for_update(skip_locked=True).first()
-        if row is None:
-            return None
-        row.attempts += 1
-        row.next_attempt_at = now + LEASE
-        ProvinceOutbox.objects.filter(pk=row.pk).update(
-            attempts=F("attempts") + 1, next_attempt_at=row.next_attempt_at
-        )
-    return row
-
-
-def _mark_sent(row: ProvinceOutbox, now: dt.datetime) -> None:
-    with transaction.atomic():
-        ProvinceOutbox.objects.filter(pk=row.pk, status=Status.PENDING).update(
-            status=Status.SENT, sent_at=now, next_attempt_at=None, last_error=""
-        )
-
-
-def _record_failure(row: ProvinceOutbox, error: str, now: dt.datetime) -> str:
-    give_up_at = row.give_up_at or row.created_at + give_up_window()
-    error = error[:ERROR_LENGTH]
-    if now >= give_up_at:
-        status, next_at, outcome = Status.FAILED, None, "failed"
-        logger.warning("%s failed after %s attempts: %s", row, row.attempts, error)
-    else:
-        delay = backoff(row.attempts)
-        delay += delay * _random.uniform(0, JITTER)
-        status, next_at, outcome = Status.PENDING, min(now + delay, give_up_at), "retrying"
-    with transaction.atomic():
-        ProvinceOutbox.objects.filter(pk=row.pk, status=Status.PENDING).update(
-            status=status, next_attempt_at=next_at, last_error=error
-        )
-    return outcome
+    return loop.claim_next(OUTBOX, now)
 
 
 def retry_failed(*, by=None) -> int:
     """Put every failed row back to pending, with a new give-up window (counted from now) and the
     back-off from the start. Returns how many."""
-    now = timezone.now()
-    with transaction.atomic():
-        count = ProvinceOutbox.objects.filter(status=Status.FAILED).update(
-            status=Status.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            give_up_at=now + give_up_window(),
-        )
-    logger.info("%s province rows put back to pending by %s.", count, by or "the system")
-    return count
+    return loop.retry_failed(OUTBOX, by=by)
