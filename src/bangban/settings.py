@@ -267,11 +267,15 @@ BANGBAN_CASE_CODE_FAILURE_RATE = os.environ.get("BANGBAN_CASE_CODE_FAILURE_RATE"
 # address, generously (a village station's visitors share one address).
 BANGBAN_RATING_VIEW_RATE = os.environ.get("BANGBAN_RATING_VIEW_RATE", "120/10m")
 BANGBAN_RATING_RATE = os.environ.get("BANGBAN_RATING_RATE", "60/10m")
+# The director's mailbox /mailbox/ (supervision.public_views, decision 0055): letters sent per client
+# address.
+BANGBAN_MAILBOX_RATE = os.environ.get("BANGBAN_MAILBOX_RATE", "5/h")
 for _name in (
     "BANGBAN_CASE_LOOKUP_RATE",
     "BANGBAN_CASE_CODE_FAILURE_RATE",
     "BANGBAN_RATING_VIEW_RATE",
     "BANGBAN_RATING_RATE",
+    "BANGBAN_MAILBOX_RATE",
 ):
     if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
         raise ImproperlyConfigured(f"{_name} must be a rate such as 20/10m or 5/h.")

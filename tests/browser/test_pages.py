@@ -342,3 +342,39 @@ def test_more_pages_have_no_serious_accessibility_violations_at_both_widths(
     assert_fits(page, "the public case page with an error")
     if shots:
         page.screenshot(path=str(shots / "more-case-code-error-360.png"), full_page=True)
+
+
+def test_the_directors_mailbox_pages_fit_and_pass_axe(page, live_server, yiyuan_committed, axe):
+    """The public mailbox (/mailbox/<county code>/, no login): the form, the form with its errors,
+    the "sent" page and the private query page, at 1366 and 360 px."""
+    from django.core.cache import cache
+
+    cache.clear()  # the rate limits count in the cache
+    write = f"{live_server.url}/mailbox/{yiyuan_committed.county.code}/"
+    page.goto(write)
+    axe_at_both_widths(page, axe, "mailbox form")
+    assert_fits(page, "mailbox form")
+    page.get_by_role("button", name="提交信件").click()
+    page.wait_for_load_state()
+    assert "请选择诉求类型" in page.inner_text("main")
+    for width, height in ((1366, 900), (360, 740)):
+        page.set_viewport_size({"width": width, "height": height})
+        violations = axe(page)  # not reloaded: a reload would post again
+        assert violations == [], f"the mailbox form with errors at {width} px: {violations}"
+    assert_fits(page, "the mailbox form with errors")
+    page.get_by_label("诉求类型").select_option("complaint")
+    page.get_by_label("问题类别").select_option("fee")
+    page.get_by_label("标题").fill("代办员收取跑腿费")
+    page.get_by_role("textbox", name="内容").fill("办理社保卡时被收取 20 元。")
+    page.get_by_role("textbox", name="姓名").fill("李先生")
+    page.get_by_label("联系电话").fill("13805331234")
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交信件").click()
+    assert "信件已收到" in page.inner_text("main")
+    link = page.locator("main a[href*='/mailbox/q/']").get_attribute("href")
+    axe_at_both_widths(page, axe, "mailbox sent page")
+    assert_fits(page, "mailbox sent page")
+    page.goto(link)
+    assert "已收到，待办理" in page.inner_text("main")
+    axe_at_both_widths(page, axe, "mailbox query page")
+    assert_fits(page, "mailbox query page")

@@ -188,3 +188,36 @@ def rectification_warning(level: str, point: str, day: str, call_back: bool = Fa
     else:
         text = _("【帮办代办】黄牌：%(point)s的差评整改期限为 %(day)s，请抓紧处理。")
     return text % {"point": point, "day": day}
+
+
+# --- Complaints and requests (投诉举报、咨询求助: the supervision app chooses when) --------------------
+
+
+def tell_complainant(phone: str, body: str, reference: str) -> bool:
+    """Queue `body` (a text below) to a complainant's own phone (`phone`, decrypted by the caller)
+    when it is a mobile, about `reference` (`complaint:<id>`). Whether it was queued."""
+    if not phone or not identifiers.is_mobile(phone):
+        return False
+    queue_message(recipient=identifiers.normalise_phone(phone), body=body, reference=reference)
+    return True
+
+
+def complaint_answered(number: str, text: str, link: str) -> str:
+    """答复诉求人: the answer to a named letter to the director's mailbox or a window complaint, with
+    the private link (`link`) where its state and answer stay readable."""
+    return _("【帮办代办】您反映的问题（编号 %(number)s）已答复：%(text)s 详情请查看：%(link)s") % {
+        "number": number,
+        "text": text,
+        "link": link,
+    }
+
+
+def complaint_warning(level: str, number: str, title: str, day: str) -> str:
+    """A complaint near its answer day (`level` "yellow") or past it ("red"), to its handlers."""
+    if level == "red":
+        text = _(
+            "【帮办代办】红牌：诉求 %(number)s（%(title)s）已超过答复期限 %(day)s，请立即办理。"
+        )
+    else:
+        text = _("【帮办代办】黄牌：诉求 %(number)s（%(title)s）答复期限为 %(day)s，请抓紧办理。")
+    return text % {"number": number, "title": title, "day": day}

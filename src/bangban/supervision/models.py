@@ -8,6 +8,7 @@ their name in clear only as given (a letter may be anonymous). Written by `actio
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,6 +54,12 @@ class Category(models.TextChoices):
     PHRASES = "phrases", _("服务禁语")
     EFFICIENCY = "efficiency", _("办事效率")
     OTHER = "other", _("其他")
+
+
+def new_public_token() -> str:
+    """The unguessable key of a complaint's public query page (/mailbox/q/<token>/): 43 URL-safe
+    characters (256 random bits), like a case's receipt token."""
+    return secrets.token_urlsafe(32)
 
 
 class ComplaintQuerySet(models.QuerySet):
@@ -173,6 +180,12 @@ class Complaint(models.Model):
         related_name="+",
         null=True,
         blank=True,
+    )
+    #: The key of the writer's private query page (/mailbox/q/<token>/, decision 0055): set by
+    #: `actions.receive` for every complaint; only the mailbox's letters and window complaints are
+    #: ever told it.
+    public_token = models.CharField(
+        _("查询令牌"), max_length=43, unique=True, default=new_public_token, editable=False
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

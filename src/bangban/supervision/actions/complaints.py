@@ -25,7 +25,7 @@ from bangban.network.models import Region, ServicePoint
 from ..events import Kind as EventKind
 from ..events import record
 from ..hotline.outbox import queue
-from ..models import RECTIFIED_KINDS, Category, Complaint, Kind, Source
+from ..models import RECTIFIED_KINDS, Category, Complaint, Kind, Source, new_public_token
 from ..rules import (
     EXTENSION_MAX,
     answer_due,
@@ -36,6 +36,7 @@ from ..rules import (
 )
 from ..workflow import Step
 from .core import SupervisionError, _apply, _check, _locked, _raise, _text
+from .texts import tell_answered
 
 __all__ = [
     "answer",
@@ -156,6 +157,7 @@ def receive(
             platform_due_at=platform_due_at,
             due=answer_due(received_on, platform_due_at),
             return_due=return_due(received_on),
+            public_token=new_public_token(),
             created_by=by,
         )
         record(complaint, EventKind.RECEIVE, by=by, from_status="", data={"source": source})
@@ -269,7 +271,8 @@ def decide_extension(complaint: Complaint, *, approve: bool, by, note: str = "")
 
 
 def to_case(complaint: Complaint, *, case: Case, by) -> Complaint:
-    """A 求助 that became a case: answered on the day the case was registered."""
+    """A 求助 that became a case: answered on the day the case was registered (a named mailbox or
+    window complainant is texted the answer, `texts.tell_answered`)."""
     with transaction.atomic():
         complaint = _locked(complaint)
         _check(complaint, "to_case", by)
@@ -286,13 +289,15 @@ def to_case(complaint: Complaint, *, case: Case, by) -> Complaint:
             {"answer": text, "answeredOn": case.registered_on.isoformat(), "caseNo": case.number},
         )
         changes = {"case": case, "answer": text, "answered_on": case.registered_on}
-        return _apply(complaint, "to_case", by, changes, {"case": case.number})
+        texted = tell_answered(complaint, text)
+        return _apply(complaint, "to_case", by, changes, {"case": case.number, "texted": texted})
 
 
 def answer(complaint: Complaint, *, text: str, by, upheld: bool | None = None) -> Complaint:
     """答复: the answer to the complainant (for a 12345 ticket, to the platform). A 投诉/举报 is
     answered once its rectification is resolved, which the answer closes (one transaction); its
-    `upheld` is the rectification's verification (情况属实)."""
+    `upheld` is the rectification's verification (情况属实). A named mailbox or window complainant
+    is texted the answer with the query link (`texts.tell_answered`)."""
     today = timezone.localdate()
     with transaction.atomic():
         complaint = _locked(complaint)
@@ -308,7 +313,9 @@ def answer(complaint: Complaint, *, text: str, by, upheld: bool | None = None) -
             upheld = rect.is_true
         changes["upheld"] = upheld
         queue(complaint, "answer", {"answer": text, "answeredOn": today.isoformat()})
-        return _apply(complaint, "answer", by, changes, {"text": text, "upheld": upheld})
+        texted = tell_answered(complaint, text)
+        data = {"text": text, "upheld": upheld, "texted": texted}
+        return _apply(complaint, "answer", by, changes, data)
 
 
 def reveal_phone(complaint: Complaint, *, by, address: str | None = None) -> str:
