@@ -37,9 +37,7 @@ def fresh(complaint) -> Complaint:
     return Complaint.objects.get(pk=complaint.pk)
 
 
-def test_the_queue_shows_what_i_must_act_on_with_masked_phones_and_cards(
-    client, people, complain
-):
+def test_the_queue_shows_what_i_must_act_on_with_masked_phones_and_cards(client, people, complain):
     late = complain(received_on=timezone.localdate() - dt.timedelta(days=30))
     consult = complain(kind=Kind.CONSULT)
     client.force_login(people.town_admin)
@@ -176,9 +174,7 @@ def test_an_extension_is_asked_for_and_decided_by_the_bureau(client, people, com
     assert complaint.extension == "approved" and complaint.due > due
 
 
-def test_link_and_to_case_find_cases_only_through_the_scope(
-    client, people, complain, register
-):
+def test_link_and_to_case_find_cases_only_through_the_scope(client, people, complain, register):
     complaint = complain(kind=Kind.HELP, helper=None)
     case = register()
     client.force_login(people.town_admin)
@@ -206,7 +202,9 @@ def test_the_phone_is_shown_in_full_on_request_and_logged(client, people, compla
     client.force_login(people.supervisor)  # sees it, does not handle it
     page = text(client.get(detail(complaint)))
     assert complaint.phone_masked in page and "查看电话" not in page
-    assert client.post(reverse("supervision:complaint_reveal", args=[complaint.pk])).status_code == 403
+    assert (
+        client.post(reverse("supervision:complaint_reveal", args=[complaint.pk])).status_code == 403
+    )
     client.force_login(people.town_admin)
     assert "查看电话" in text(client.get(detail(complaint)))
     shown = text(client.post(reverse("supervision:complaint_reveal", args=[complaint.pk])))

@@ -37,7 +37,9 @@ class ComplaintFilter(forms.Form):
     source = forms.ChoiceField(
         label=_("来源"), choices=[("", _("全部")), *Source.choices], required=False
     )
-    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=[("", _("全部")), *Kind.choices], required=False
+    )
     category = forms.ChoiceField(
         label=_("问题类别"), choices=[("", _("全部")), *Category.choices], required=False
     )

@@ -193,9 +193,7 @@ def detail_context(request, complaint: Complaint, bound: dict | None = None) -> 
 @require_GET
 def complaint_detail(request, pk: int):
     complaint = scope.get_complaint_for(request.user, pk)
-    return render(
-        request, "supervision/complaints/detail.html", detail_context(request, complaint)
-    )
+    return render(request, "supervision/complaints/detail.html", detail_context(request, complaint))
 
 
 def _perform(name: str, complaint: Complaint, form, user) -> None:
