@@ -38,7 +38,7 @@ def test_the_town_admin_calls_back_at_360_px(
     page.wait_for_load_state()
 
     page.goto(f"{live_server.url}/feedback/rectifications/")
-    assert page.get_by_role("heading", name="差评整改", exact=True).is_visible()
+    assert page.get_by_role("heading", name="整改", exact=True).is_visible()
     assert page.evaluate(OVERFLOW) <= 0
     assert axe(page) == []
     page.get_by_role("link", name=rect.opened_on.isoformat()).click()

@@ -104,7 +104,7 @@ def test_the_detail_page_offers_exactly_what_the_table_allows(
         client.force_login(someone)
         page = text(client.get(detail(rect)))
         assert "138****1234" not in page and "显示回访电话" not in page
-        assert act(rect, "call") not in page and "您当前不能对该差评进行操作" in page
+        assert act(rect, "call") not in page and "您当前不能对该整改进行操作" in page
 
 
 def test_the_handler_works_through_the_page(client, bad_review, town_admin):

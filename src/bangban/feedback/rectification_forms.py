@@ -17,7 +17,7 @@ from bangban.network import access
 from bangban.network.models import ServicePoint
 
 from . import warnings
-from .models import Appeal
+from .models import Appeal, Rectification
 from .workflow import Step, to_act_on_q
 
 YES_NO = [("yes", _("是")), ("no", _("否"))]
@@ -39,8 +39,8 @@ class RectificationFilter(forms.Form):
     warning = forms.ChoiceField(label=_("预警"), choices=WARNINGS, required=False)
     town = forms.IntegerField(label=_("镇（街道）"), min_value=1, required=False)
     point = forms.IntegerField(label=_("服务点"), min_value=1, required=False)
-    start = forms.DateField(label=_("差评日期从"), required=False)
-    end = forms.DateField(label=_("差评日期至"), required=False)
+    start = forms.DateField(label=_("开始日期从"), required=False)
+    end = forms.DateField(label=_("开始日期至"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -72,6 +72,22 @@ class RectificationFilter(forms.Form):
         if data.get("end"):
             queryset = queryset.filter(opened_on__lte=data["end"])
         return queryset
+
+
+class RectificationPageFilter(RectificationFilter):
+    """The list page's filter: the API's, and what the rectification is of (a bad review, a
+    complaint, an inspection's finding)."""
+
+    subject = forms.ChoiceField(
+        label=_("整改来源"),
+        choices=[("", _("全部")), *Rectification.Subject.choices],
+        required=False,
+    )
+
+    def apply(self, queryset, user, today: dt.date, default_show: str = "all"):
+        queryset = super().apply(queryset, user, today, default_show)
+        subject = self.cleaned_data.get("subject") if self.is_valid() else ""
+        return queryset.filter(subject=subject) if subject else queryset
 
 
 def _visible_point(user, pk: int) -> ServicePoint | None:

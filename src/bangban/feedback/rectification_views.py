@@ -1,8 +1,12 @@
-"""The rectification pages (差评整改): the handler's queue at /feedback/rectifications/ (by default
-what the user must act on now, with the list's filters and each row's yellow or red card), a
-rectification's page (the review — never the rater's phone —, the timeline and exactly the forms
-the table allows the user: `workflow.permitted`), the actions posted from it, and the number to
-call back, shown masked to the handler and in full on request, logged (`actions.reveal_phone`).
+"""The rectification pages (整改) of every subject — a bad review, a complaint, an inspection's
+finding: the handler's queue at /feedback/rectifications/ (by default what the user must act on
+now, with the list's filters and each row's yellow or red card), a rectification's page (what it
+is of — the review, never the rater's phone; a link to the complaint or the inspection —, the
+timeline and exactly the forms the table allows the user: `workflow.permitted`), the actions
+posted from it, and the rater's number to call back, shown masked to the handler and in full on
+request, logged (`actions.reveal_phone`). A complaint's complainant is called from the
+complaint's page (`supervision`, linked by URL name: feedback never imports it), which also
+answers the complaint and so closes its rectification.
 
 Thin like the ledger's pages: read through `feedback.scope` (404 for missing and not allowed
 alike), every write through `feedback.actions`, whose `FeedbackError` messages go back on the form.
@@ -15,9 +19,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,7 +38,7 @@ from .models import Reason, Rectification
 from .rectification_forms import (
     ACTION_FORMS,
     FORM_OF_ACTION,
-    RectificationFilter,
+    RectificationPageFilter,
     town_options,
 )
 from .scope import get_rectification_for, rectifications_for
@@ -54,7 +59,7 @@ def rectification_list(request):
     """The handler's queue: by default what the user must act on (`show=mine`), else everything
     they may see, filtered; each row with its card today."""
     user, today = request.user, timezone.localdate()
-    form = RectificationFilter(request.GET or None)
+    form = RectificationPageFilter(request.GET or None)
     rows = form.apply(rectifications_for(user), user, today, default_show="mine")
     rows = rows.select_related("point", "town", "rating").order_by("due", "-opened_on", "-pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -67,6 +72,7 @@ def rectification_list(request):
         "page": page,
         "query": query.urlencode(),
         "towns": town_options(user),
+        "subjects": Rectification.Subject.choices,
         "points": list(points),
         "show": (form.cleaned_data.get("show") if form.is_bound and form.is_valid() else "")
         or "mine",
@@ -81,9 +87,36 @@ def _applicant_phone(rect: Rectification) -> str:
     return rect.rating.case.applicant.decrypted_phone()
 
 
+def _url(name: str, pk) -> str:
+    """The page `name` of a later app (supervision) for `pk`, or "" while it has none."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def subject_link(rect: Rectification) -> str:
+    """The page of what a complaint's or finding's rectification is of: the complaint, or the
+    inspection of the finding (through the reverse links `supervision` declares, by URL name)."""
+    if rect.subject == Rectification.Subject.COMPLAINT:
+        complaint = getattr(rect, "complaint", None)
+        return _url("supervision:complaint", complaint.pk) if complaint is not None else ""
+    if rect.subject == Rectification.Subject.FINDING:
+        finding = getattr(rect, "finding", None)
+        return _url("supervision:inspection", finding.inspection_id) if finding else ""
+    return ""
+
+
+#: The reply's label for the subjects without a follow-up rating (closed by the reply).
+FINAL_REPLY_LABEL = {
+    Rectification.Subject.FINDING: gettext_lazy("答复检查人并办结"),
+}
+
+
 def detail_context(request, rect: Rectification, bound: dict | None = None) -> dict:
-    """What `feedback/rectifications/detail.html` needs: the review, the timeline, the forms the
-    table allows the user (`bound`: a form posted back with its errors)."""
+    """What `feedback/rectifications/detail.html` needs: what it is of (the review, or a link to the
+    complaint or the inspection), the timeline, the forms the table allows the user (`bound`: a
+    form posted back with its errors)."""
     user, today = request.user, timezone.localdate()
     allowed = workflow.permitted(rect, user)
     forms, seen = [], set()
@@ -94,8 +127,13 @@ def detail_context(request, rect: Rectification, bound: dict | None = None) -> d
         seen.add(name)
         form = (bound or {}).get(name) or ACTION_FORMS[name](prefix=name)
         label = _("回访") if name == "call" else transition.label
+        if name == "reply" and rect.subject in FINAL_REPLY_LABEL:
+            label = FINAL_REPLY_LABEL[rect.subject]
+            form.fields["text"].label = _("答复内容")
         forms.append({"name": name, "label": label, "form": form})
     may_call = any(t.action in ("call_attempt", "call_back") for t in allowed)
+    of_rating = rect.rating_id is not None
+    link = subject_link(rect)
     events = rect.events.select_related("by").order_by("at", "pk")
     labels, states = dict(Kind.choices), dict(workflow.Step.choices)
     return {
@@ -103,7 +141,10 @@ def detail_context(request, rect: Rectification, bound: dict | None = None) -> d
         "rating": rect.rating,
         "card": warnings.card_of(rect, today, warnings.next_working_day(today)),
         "forms": forms,
-        "masked_phone": mask_phone(_applicant_phone(rect)) if may_call else "",
+        "masked_phone": mask_phone(_applicant_phone(rect)) if may_call and of_rating else "",
+        "call_complainant": link if may_call and rect.subject == "complaint" else "",
+        "subject_link": link,
+        "answer_elsewhere": rect.subject == "complaint" and rect.status == workflow.Step.RESOLVED,
         "timeline": [
             (
                 e,

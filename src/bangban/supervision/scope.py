@@ -187,3 +187,38 @@ def checklist_counties(user, action: str = "view") -> QuerySet[Region]:
 
 def checklists_for(user, action: str = "view") -> QuerySet[Checklist]:
     return Checklist.objects.filter(county__in=checklist_counties(user, action))
+
+
+# --- Recording a complaint by hand ------------------------------------------------------------------
+
+
+def record_counties(user) -> QuerySet[Region]:
+    """The counties in which `user` may record a complaint received at a window, by letter or by
+    phone: those whose bureau they are (a region administrator of the county itself), and those of
+    the towns they administer."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if access.is_superuser(user):
+        return counties
+    if not getattr(user, "is_active", False):
+        return counties.none()
+    ids = set()
+    for m in access.memberships(user):
+        if m.role == Role.REGION_ADMIN and m.region.level == Region.Level.COUNTY:
+            ids.add(m.region_id)
+        elif m.role == Role.TOWN_ADMIN:
+            ids.add(m.point.county_id)
+    return counties.filter(pk__in=sorted(ids))
+
+
+def may_record(user, county: Region) -> bool:
+    """Whether `user` may record a complaint in `county` (`record_counties`)."""
+    return record_counties(user).filter(pk=county.pk).exists()
+
+
+def points_to_record(user, county: Region) -> QuerySet[ServicePoint]:
+    """The points a complaint recorded by `user` in `county` may name: the points they may view
+    there (the bureau: the county's; a town administrator: their town's); none if they may not
+    record there."""
+    if not may_record(user, county):
+        return ServicePoint.objects.none()
+    return access.points_for(user, "view").filter(county_id=county.pk)
