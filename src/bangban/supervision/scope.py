@@ -87,7 +87,10 @@ def may_record(user, county: Region, point: ServicePoint | None) -> bool:
     """Whether `user` may record a complaint (a window complaint, a letter, a ticket typed in) of
     `county` about `point`: the county's region administrators (the bureau) for any point or none,
     a town administrator for the points of their town. Where it then goes is the action's
-    (`rules.handler_of`): a 举报 or fee complaint recorded by a town is the bureau's."""
+    (`rules.handler_of`): a 举报 or fee complaint recorded by a town is the bureau's. The pages
+    offer the same: `record_counties`, `points_to_record`."""
+    if access.is_superuser(user):
+        return True
     if not getattr(user, "is_active", False):
         return False
     if point is not None and point.county_id != county.pk:
@@ -210,15 +213,10 @@ def record_counties(user) -> QuerySet[Region]:
     return counties.filter(pk__in=sorted(ids))
 
 
-def may_record(user, county: Region) -> bool:
-    """Whether `user` may record a complaint in `county` (`record_counties`)."""
-    return record_counties(user).filter(pk=county.pk).exists()
-
-
 def points_to_record(user, county: Region) -> QuerySet[ServicePoint]:
     """The points a complaint recorded by `user` in `county` may name: the points they may view
     there (the bureau: the county's; a town administrator: their town's); none if they may not
     record there."""
-    if not may_record(user, county):
+    if not record_counties(user).filter(pk=county.pk).exists():
         return ServicePoint.objects.none()
     return access.points_for(user, "view").filter(county_id=county.pk)

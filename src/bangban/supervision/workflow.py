@@ -223,23 +223,3 @@ def to_act_on_q(user) -> Q:
 def permitted(complaint, user, read=None, actions=HANDLER_ACTIONS) -> list[Transition]:
     """What `user` may do to `complaint` now of `actions` (default: the handler's)."""
     return COMPLAINT.permitted(complaint, user, read, actions)
-
-
-def to_act_on_q(user) -> Q:
-    """The complaints whose work is `user`'s now, as a filter: the open ones `_is_handler` names
-    them handler of (the bureau: every one of its county; a town administrator: the town-level,
-    not confidential ones of their town), never one that accuses them. Every open complaint offers
-    its handler at least `link`, so this is the same answer as a non-empty `permitted` for each row
-    — the list page's default ("待我处理")."""
-    towns, counties = set(), set()
-    for m in access.memberships(user):
-        if m.role == Role.TOWN_ADMIN:
-            towns.add(m.point_id)
-        elif m.role == Role.REGION_ADMIN:
-            counties.add(m.region_id)
-    if not towns and not counties:
-        return Q(pk__in=[])
-    mine = Q(county_id__in=sorted(counties)) | Q(
-        level="town", confidential=False, town_id__in=sorted(towns)
-    )
-    return mine & Q(status__in=OPEN) & ~Q(helper_id=user.pk)
