@@ -46,8 +46,9 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     Role.HELPER: {"view", "act"},
 }
 
-#: The roles that see nothing of a point's business (cases, people, ratings, equipment): only the
-#: directory of the points they may inspect, and their own inspections (docs/decisions/0059).
+#: The roles that see nothing of a point's business (cases, people, ratings, equipment): only
+#: directory data — the linkage directory (联动信息库, `staff.directory`) every signed-in user reads,
+#: the points they may inspect — and their own inspections (docs/decisions/0059).
 DIRECTORY_ROLES = (Role.SPECIAL_SUPERVISOR,)
 
 #: The roles each role may give to new accounts (inside its own scope; see `can_grant`).

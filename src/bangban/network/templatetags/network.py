@@ -25,8 +25,9 @@ def can_manage_units(context) -> bool:
 
 @register.simple_tag(takes_context=True)
 def directory_only(context) -> bool:
-    """Does the signed-in user see only the directory and their own inspections (a special
-    supervisor, 特邀监督员)? The navbar then offers nothing of cases, people or ratings."""
+    """Does the signed-in user see only directory data and their own inspections (a special
+    supervisor, 特邀监督员)? The navbar then offers their inspections and the linkage directory,
+    nothing of cases, people or ratings."""
     request = context.get("request")
     return bool(request is not None and access.directory_only(request.user))
 
