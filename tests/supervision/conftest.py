@@ -52,8 +52,7 @@ def people(yiyuan, make_account, make_helper):  # noqa: F811
         other_town_admin=make_account(Role.TOWN_ADMIN, yiyuan.town("南麻街道")),
         bureau=make_account(Role.REGION_ADMIN, yiyuan.county),
         supervisor=make_account(Role.SUPERVISOR, yiyuan.county),
-        # named: "special_supervisor-<n>" comes too close to the password for some n
-        special=make_account(Role.SPECIAL_SUPERVISOR, yiyuan.county, username="tejian"),
+        special=make_account(Role.SPECIAL_SUPERVISOR, yiyuan.county),
         partner_admin=make_account(Role.PARTNER_ADMIN, partner.organisation),
     )
 
