@@ -261,6 +261,7 @@ def _binding(yiyuan, role):
     return {
         Role.REGION_ADMIN: yiyuan.county,
         Role.SUPERVISOR: yiyuan.county,
+        Role.SPECIAL_SUPERVISOR: yiyuan.county,
         Role.DEPARTMENT_ADMIN: yiyuan.department("县医疗保障局"),
         Role.TOWN_ADMIN: yiyuan.town("鲁村镇"),
         Role.PARTNER_ADMIN: yiyuan.organisation("沂源农村商业银行"),
@@ -273,9 +274,11 @@ def _binding(yiyuan, role):
 def test_everyone_in_the_county_sees_the_item_and_its_print_page(
     role, client, yiyuan, item, make_account
 ):
+    """Everyone working in the county; a special supervisor (特邀监督员) reads the public catalog."""
     client.force_login(make_account(role, _binding(yiyuan, role)))
-    assert client.get(reverse("catalog:item", args=[item.pk])).status_code == 200
-    assert client.get(reverse("catalog:item_print", args=[item.pk])).status_code == 200
+    expected = 404 if role == Role.SPECIAL_SUPERVISOR else 200
+    assert client.get(reverse("catalog:item", args=[item.pk])).status_code == expected
+    assert client.get(reverse("catalog:item_print", args=[item.pk])).status_code == expected
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -284,6 +287,8 @@ def test_only_a_region_admin_may_edit(role, client, yiyuan, item, make_account):
     expected = 200 if role == Role.REGION_ADMIN else 404
     assert client.get(reverse("catalog:item_edit", args=[item.pk])).status_code == expected
     assert client.get(reverse("catalog:item_new")).status_code == expected
+    if role == Role.SPECIAL_SUPERVISOR:
+        return  # the item itself is not theirs to see (above)
     body = text(client.get(reverse("catalog:item", args=[item.pk])))
     assert (reverse("catalog:item_edit", args=[item.pk]) in body) is (role == Role.REGION_ADMIN)
 

@@ -12,6 +12,7 @@ def _binding(yiyuan, role):
     return {
         Role.REGION_ADMIN: yiyuan.county,
         Role.SUPERVISOR: yiyuan.county,
+        Role.SPECIAL_SUPERVISOR: yiyuan.county,
         Role.DEPARTMENT_ADMIN: yiyuan.department("县医疗保障局"),
         Role.TOWN_ADMIN: yiyuan.town("鲁村镇"),
         Role.PARTNER_ADMIN: yiyuan.organisation("沂源农村商业银行"),
@@ -20,10 +21,19 @@ def _binding(yiyuan, role):
     }[role]
 
 
-@pytest.mark.parametrize("role", Role.values)
+#: A special supervisor (特邀监督员) works in no point: the catalog is theirs on the public pages only.
+WORKING_ROLES = [role for role in Role.values if role != Role.SPECIAL_SUPERVISOR]
+
+
+@pytest.mark.parametrize("role", WORKING_ROLES)
 def test_everyone_working_in_the_county_sees_its_catalog(role, yiyuan, make_account):
     user = make_account(role, _binding(yiyuan, role))
     assert list(access.catalog_counties(user)) == [yiyuan.county]
+
+
+def test_a_special_supervisor_sees_no_staff_catalog(yiyuan, make_account):
+    user = make_account(Role.SPECIAL_SUPERVISOR, yiyuan.county)
+    assert not access.catalog_counties(user).exists()
 
 
 @pytest.mark.parametrize("role", Role.values)

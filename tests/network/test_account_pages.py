@@ -295,6 +295,7 @@ def test_county_admin_is_offered_the_roles_not_bound_to_points(client, yiyuan, c
     assert role_options(body) == {
         Role.REGION_ADMIN,
         Role.SUPERVISOR,
+        Role.SPECIAL_SUPERVISOR,
         Role.DEPARTMENT_ADMIN,
         Role.PARTNER_ADMIN,
     }

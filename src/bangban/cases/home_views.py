@@ -7,6 +7,8 @@ each role on its own work, decided by `work_of` alone.
 - Administrators (region, department, town and partner admins, supervisors, superusers) land on the
   live figures of their scope — the ledger's own figures (`CaseQuerySet.figures`) — with the cards
   and, where they may act, the transfers waiting.
+- A role whose work lies in another app lands there, by URL name (`LANDING`): a special supervisor
+  (特邀监督员), who sees no case, lands on their inspections (明查暗访).
 - An account with no role yet is told so.
 
 Everything is read through the gate (`cases.scope.cases_for`, `network.access`), in a fixed number of
@@ -21,8 +23,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.shortcuts import render
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -37,7 +39,8 @@ from .workflow import OPEN
 #: Rows of each list on the home page; the ledger (or the transfers page) has the rest.
 HOME_ROWS = 10
 
-#: The roles that land on the figures of their scope.
+#: The roles that land on the figures of their scope. Not the special supervisor (特邀监督员): no
+#: case is in their scope, so their figures would be zeros; they land by `LANDING`.
 ADMIN_ROLES = (
     Role.REGION_ADMIN,
     Role.SUPERVISOR,
@@ -46,12 +49,18 @@ ADMIN_ROLES = (
     Role.PARTNER_ADMIN,
 )
 
+#: The roles whose work is another app's page, named here and resolved when asked (`cases` sits
+#: below `supervision` and never imports it). Any other role of the same user wins: a special
+#: supervisor who also serves at a point lands on their cases.
+LANDING = {Role.SPECIAL_SUPERVISOR: "supervision:inspections"}
+
 HELPER, ADMIN, NONE = "helper", "admin", "none"
 
 
 def work_of(user) -> str:
     """Where `user` lands: ADMIN (the figures of their scope) when any of their roles administers,
-    HELPER (their cases) when they only serve at points, NONE without a role."""
+    HELPER (their cases) when they only serve at points, else a URL name of `LANDING` for their
+    role, NONE without a role."""
     if access.is_superuser(user):
         return ADMIN
     roles = {m.role for m in access.memberships(user)}
@@ -59,7 +68,18 @@ def work_of(user) -> str:
         return ADMIN
     if roles & set(SERVING_ROLES):
         return HELPER
+    for role, name in LANDING.items():
+        if role in roles:
+            return name
     return NONE
+
+
+def _landing_url(name: str) -> str | None:
+    """The page named `name`, or None while no app serves it (the page is another app's)."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 def _rows(cases, day: ReadingDay) -> list[Case]:
@@ -89,6 +109,11 @@ def home(request):
     """首页: the user's own work, by `work_of`."""
     user = request.user
     work = work_of(user)
+    if work not in (ADMIN, HELPER, NONE):
+        url = _landing_url(work)
+        if url is not None:
+            return redirect(url)
+        work = NONE
     context = {"work": work, "where": _where(user)}
     if work == NONE:
         return render(request, "cases/home.html", context)

@@ -27,6 +27,8 @@ def catalog_counties(user, action: access.Action = "view") -> QuerySet[Region]:
         return counties.none()
     q = Q()
     for m in access.memberships(user):
+        # Not a special supervisor (特邀监督员): the catalog is theirs on its public pages (/p/items/…)
+        # like any citizen's; the staff pages count the county's cases (docs/decisions/0059).
         if m.role == Role.REGION_ADMIN or (m.role == Role.SUPERVISOR and action == "view"):
             low, high = m.region.code_range
             q |= Q(code__gte=low, code__lt=high)

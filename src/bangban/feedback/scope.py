@@ -26,7 +26,8 @@ from .models import Appeal, Rating, RatingDevice, Rectification
 
 #: Up to this many points, a scope's points are read first and matched as a list of ids.
 POINT_LIST_LIMIT = 2000
-#: The roles whose scope is whole counties (their region's).
+#: The roles whose scope is whole counties (their region's). Not the special supervisor (特邀监督员),
+#: bound to a region too: ratings and rectifications carry applicants' words (docs/decisions/0059).
 REGION_ROLES = (Role.REGION_ADMIN, Role.SUPERVISOR)
 
 

@@ -46,6 +46,11 @@ ROLE_ACTIONS: dict[str, set[str]] = {
     Role.HELPER: {"view", "act"},
 }
 
+#: The roles that see nothing of a point's business (cases, people, ratings, equipment): only
+#: directory data — the linkage directory (联动信息库, `staff.directory`) every signed-in user reads,
+#: the points they may inspect — and their own inspections (docs/decisions/0059).
+DIRECTORY_ROLES = (Role.SPECIAL_SUPERVISOR,)
+
 #: The roles each role may give to new accounts (inside its own scope; see `can_grant`).
 GRANTABLE: dict[str, set[str]] = {
     Role.REGION_ADMIN: set(Role.values),
@@ -72,6 +77,15 @@ def memberships(user) -> list[Membership]:
         )
         user._bangban_memberships = cached
     return cached
+
+
+def directory_only(user) -> bool:
+    """Does `user` hold only `DIRECTORY_ROLES` (the navigation shows them nothing else)? Read
+    from the memberships alone; a user with no role at all is not."""
+    if is_superuser(user) or not getattr(user, "is_active", False):
+        return False
+    roles = {m.role for m in memberships(user)}
+    return bool(roles) and roles <= set(DIRECTORY_ROLES)
 
 
 def is_superuser(user) -> bool:
@@ -169,6 +183,8 @@ def equipment_for(user, action: Action = "view", queryset=None) -> QuerySet[Equi
 def _region_q(user, action: Action) -> Q:
     q = Q()
     for m in memberships(user):
+        # Not a special supervisor: the regions' pages count cases and people; the points they
+        # inspect are read through `supervision.scope.points_to_inspect`.
         if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR) and action in ROLE_ACTIONS[m.role]:
             low, high = m.region.code_range
             q |= Q(code__gte=low, code__lt=high)
@@ -220,6 +236,7 @@ def _unit_q(user, *, own_role: str, own_field: str) -> Q:
     """Which departments (own_role department_admin) or organisations (partner_admin) `user` sees."""
     q = Q()
     for m in memberships(user):
+        # Not a special supervisor: the lists name each unit's administrators and windows.
         if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
             low, high = m.region.code_range
             q |= Q(county__code__gte=low, county__code__lt=high)

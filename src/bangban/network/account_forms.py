@@ -90,6 +90,16 @@ class PointAccountForm(_AccountFieldsForm):
             self.fields["role"].initial = roles[0]
 
 
+#: What a role is, said where an account is created for the roles whose name does not say it.
+ROLE_HELP = {
+    Role.SUPERVISOR: _("监督员：查看本区域的办件、评价和整改，可以明查暗访，不办理办件。"),
+    Role.SPECIAL_SUPERVISOR: _(
+        "特邀监督员：政务服务特邀监督员，常由群众担任，只能对本区域的服务点明查暗访并跟进"
+        "自己的检查；只看到服务点的名录，看不到办件、申请人、投诉人和评价。"
+    ),
+}
+
+
 class _CountyChoiceField(forms.ModelChoiceField):
     """A department or organisation, named with its county (names repeat across counties)."""
 
@@ -101,7 +111,9 @@ class AccountForm(_AccountFieldsForm):
     """A new account bound to a region, a department or an organisation, picked within the scope."""
 
     region = optional_picker(
-        _("区划"), Region.objects.none(), _("区域管理员和监督员填写：省、市或县。")
+        _("区划"),
+        Region.objects.none(),
+        _("区域管理员、监督员和特邀监督员填写：省、市或县。"),
     )
     department = optional_picker(
         _("部门"), Department.objects.none(), _("部门管理员填写。"), _CountyChoiceField
@@ -129,6 +141,9 @@ class AccountForm(_AccountFieldsForm):
         roles = account_roles_for(user)
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
         self.fields["role"].error_messages["invalid_choice"] = _("您无权授予该角色。")
+        self.fields["role"].help_text = " ".join(
+            str(ROLE_HELP[role]) for role in roles if role in ROLE_HELP
+        )
         fields = {BINDING[Role(role)] for role in roles}
         if "region" in fields:
             self.fields["region"].queryset = access.regions_for(user).filter(

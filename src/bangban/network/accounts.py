@@ -38,7 +38,7 @@ def check_binding(role: str, binding) -> None:
             {field: _("该角色必须绑定到%(what)s。") % {"what": expected._meta.verbose_name}}
         )
     if field == "region" and binding.level not in REGION_ROLE_LEVELS:
-        raise NetworkError({"region": _("区域管理员和监督员只能绑定到省、市或县。")})
+        raise NetworkError({"region": _("区域管理员、监督员和特邀监督员只能绑定到省、市或县。")})
     if role == Role.TOWN_ADMIN and binding.kind != Kind.TOWN_CENTRE:
         raise NetworkError({"point": _("镇（街道）管理员必须绑定到镇（街道）便民服务中心。")})
 

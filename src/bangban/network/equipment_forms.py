@@ -19,6 +19,7 @@ def responsible_candidates(point: ServicePoint):
     from django.contrib.auth import get_user_model
 
     county_code = point.county.code
+    # Not a special supervisor (特邀监督员): they look after no point's equipment.
     bound = Q(point_id__in=[point.pk, *point.ancestor_ids]) | Q(
         role__in=[Role.REGION_ADMIN, Role.SUPERVISOR],
         region__code__in=[county_code[:2], county_code[:4], county_code],

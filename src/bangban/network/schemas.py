@@ -244,7 +244,7 @@ class _AccountBase(Input):
 
 
 class RegionAccountIn(_AccountBase):
-    role: Literal["region_admin", "supervisor"]
+    role: Literal["region_admin", "supervisor", "special_supervisor"]
     region: RegionCode = Field(description="a province, city or county code")
 
 

@@ -103,6 +103,8 @@ def _memberships_home(user):
         return "region", None
     places = []
     for m in access.memberships(user):
+        # A special supervisor's region is not a place in the tree: they see no point of it
+        # ("view"), so they start nowhere (an empty list).
         if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
             places.append(("region", m.region))
         elif m.point_id:

@@ -289,6 +289,7 @@ def home(user):
         return "region", None
     places = set()
     for m in access.memberships(user):
+        # A special supervisor falls to "scope": theirs is empty (they see no point's people).
         if m.role in (Role.REGION_ADMIN, Role.SUPERVISOR):
             places.add(("region", m.region.code))
         elif m.role in (Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER):

@@ -88,6 +88,7 @@ def organisers_for(user, action: Action = "view") -> QuerySet:
     q = _organisers_managed_q(user)
     if action == "view":
         for m in memberships(user):
+            # Not a special supervisor: organisers' trainings name the people trained.
             if m.role == Role.SUPERVISOR:
                 low, high = m.region.code_range
                 q |= Q(county__code__gte=low, county__code__lt=high)

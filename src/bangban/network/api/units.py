@@ -276,11 +276,11 @@ def update_organisation(
 def create_account(request, payload: AccountIn):
     """Create a user with one role bound inside the caller's scope: only roles below one's own
     (docs/architecture.md "Who acts where"). The binding field follows the role: `region` for
-    region_admin and supervisor, `point` for town_admin, point_lead and helper, `department` for
+    region_admin, supervisor and special_supervisor (特邀监督员), `point` for town_admin, point_lead and helper, `department` for
     department_admin, `organisation` for partner_admin."""
     user = request.auth
     role = payload.role
-    if role in ("region_admin", "supervisor"):
+    if role in ("region_admin", "supervisor", "special_supervisor"):
         field = "region"
         binding = _find_region(payload.region)
         if binding is None or not access.regions_for(user, "view").filter(pk=binding.pk).exists():

@@ -23,6 +23,15 @@ def can_manage_units(context) -> bool:
     return bool(request is not None and access.manages_any_units(request.user))
 
 
+@register.simple_tag(takes_context=True)
+def directory_only(context) -> bool:
+    """Does the signed-in user see only directory data and their own inspections (a special
+    supervisor, 特邀监督员)? The navbar then offers their inspections and the linkage directory,
+    nothing of cases, people or ratings."""
+    request = context.get("request")
+    return bool(request is not None and access.directory_only(request.user))
+
+
 @register.inclusion_tag("network/_idle.html", takes_context=True)
 def idle_logout(context):
     """The idle log-out's warning, for a logged-in user's pages (network/sessions.py)."""

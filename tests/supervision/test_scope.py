@@ -1,0 +1,341 @@
+"""Who sees which complaints, inspections, checklists and the rectifications of complaints and
+findings (`supervision.scope`, `feedback.scope`): one matrix for every role — helper, point lead,
+town admin (own town, another), department admin, partner admin, region admin (county, city),
+supervisor, special supervisor (特邀监督员), no membership, inactive, superuser.
+
+What the matrix holds to: a confidential complaint (a fee complaint, a 举报) and its rectification
+never reach the station accused nor its town; a complaint names its complainant, so no helper or
+point lead sees one; an unannounced inspection is its inspector's alone until submitted — not the
+point's, its town's nor the bureau's — and everyone's who may see the point after; a special
+supervisor sees their own inspections and the checklists, nothing else.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from bangban.feedback import actions as feedback_actions
+from bangban.feedback.models import Rectification
+from bangban.feedback.scope import rectifications_for
+from bangban.network.models import Region, Role
+from bangban.supervision import actions, scope
+from bangban.supervision.actions.checklists import ItemData, SectionData
+from bangban.supervision.models import Category, Inspection, Kind, Method
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "helper",
+    "point_lead",
+    "town_admin",
+    "other_town_admin",
+    "department_admin",
+    "partner_admin",
+    "region_admin",
+    "city_admin",
+    "supervisor",
+    "special",
+    "nobody",
+    "inactive",
+    "superuser",
+]
+
+#: The complaints made below: about the station (a plain 推诿扯皮, a fee complaint, a 举报), about
+#: the partner bank's station and about the 医保 sub-zone (a department's).
+COMPLAINTS = {"station", "fee", "report", "partner", "subzone"}
+COUNTY = COMPLAINTS
+
+#: role → the complaints seen. No one below a town; no confidential one below the county.
+SEES_COMPLAINTS = {
+    "helper": set(),
+    "point_lead": set(),
+    "town_admin": {"station", "partner"},
+    "other_town_admin": set(),
+    "department_admin": {"subzone"},
+    "partner_admin": {"partner"},
+    "region_admin": COUNTY,
+    "city_admin": COUNTY,
+    "supervisor": COUNTY,
+    "special": set(),
+    "nobody": set(),
+    "inactive": set(),
+    "superuser": COUNTY,
+}
+
+#: role → the rectifications of those complaints seen: the point's own (it puts them right),
+#: never a confidential one below the county.
+SEES_RECTIFICATIONS = {
+    "helper": {"station"},
+    "point_lead": {"station"},
+    "town_admin": {"station", "partner"},
+    "other_town_admin": set(),
+    "department_admin": {"subzone"},
+    "partner_admin": {"partner"},
+    "region_admin": COUNTY,
+    "city_admin": COUNTY,
+    "supervisor": COUNTY,
+    "special": set(),
+    "nobody": set(),
+    "inactive": set(),
+    "superuser": COUNTY,
+}
+
+
+@pytest.fixture
+def partner_station(yiyuan):
+    return yiyuan.partner_station("沂源农村商业银行")
+
+
+@pytest.fixture
+def who(people, yiyuan, make_account, partner_station):
+    """Every role, as a user."""
+    users = {
+        "helper": people.helper,
+        "point_lead": people.lead,
+        "town_admin": people.town_admin,
+        "other_town_admin": people.other_town_admin,
+        "department_admin": make_account(Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局")),
+        "partner_admin": make_account(Role.PARTNER_ADMIN, partner_station.organisation),
+        "region_admin": people.bureau,
+        "city_admin": make_account(Role.REGION_ADMIN, Region.objects.get(code="3703")),
+        "supervisor": people.supervisor,
+        "special": people.special,
+        "superuser": get_user_model().objects.create_superuser(
+            "root-supervision", password="Secure-pass-123"
+        ),
+    }
+    nobody = make_account(Role.HELPER, people.station, username="scope-nobody")
+    nobody.memberships.all().delete()
+    users["nobody"] = get_user_model().objects.get(pk=nobody.pk)
+    inactive = make_account(Role.REGION_ADMIN, yiyuan.county, username="scope-inactive")
+    inactive.is_active = False
+    inactive.save(update_fields=["is_active"])
+    users["inactive"] = inactive
+    return users
+
+
+@pytest.fixture
+def complaints(people, complain, yiyuan, partner_station):
+    """{name: a complaint signed by the bureau (so each has its rectification)}."""
+    made = {
+        "station": complain(),
+        "fee": complain(category=Category.FEE, title="代办收费"),
+        "report": complain(kind=Kind.REPORT, category=Category.FAVOUR, title="吃拿卡要"),
+        "partner": complain(point=partner_station, helper=None),
+        "subzone": complain(point=yiyuan.subzone("medical_insurance"), helper=None),
+    }
+    signed = {name: actions.sign(c, by=people.bureau) for name, c in made.items()}
+    assert all(c.rectification_id for c in signed.values())
+    return signed
+
+
+def _names(queryset, objects: dict) -> set[str]:
+    ids = set(queryset.values_list("pk", flat=True))
+    return {name for name, obj in objects.items() if obj.pk in ids}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_complaints_by_role(role, who, complaints):
+    assert _names(scope.complaints_for(who[role]), complaints) == SEES_COMPLAINTS[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_rectifications_of_complaints_by_role(role, who, complaints):
+    rects = {name: c.rectification for name, c in complaints.items()}
+    assert _names(rectifications_for(who[role]), rects) == SEES_RECTIFICATIONS[role]
+
+
+def test_a_confidential_complaint_never_reaches_the_station_nor_its_town(who, complaints):
+    hidden = {complaints["fee"].pk, complaints["report"].pk}
+    rects = {complaints["fee"].rectification_id, complaints["report"].rectification_id}
+    for role in ("helper", "point_lead", "town_admin"):
+        user = who[role]
+        assert not scope.complaints_for(user).filter(pk__in=hidden).exists(), role
+        assert not rectifications_for(user).filter(pk__in=rects).exists(), role
+    assert scope.complaints_for(who["region_admin"]).filter(pk__in=hidden).count() == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_complaint_for_agrees_with_the_list(role, who, complaints):
+    from django.http import Http404
+
+    for name, complaint in complaints.items():
+        seen = name in SEES_COMPLAINTS[role]
+        try:
+            scope.get_complaint_for(who[role], complaint.pk)
+        except Http404:
+            assert not seen, name
+        else:
+            assert seen, name
+
+
+# --- Inspections ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def checklist(people):
+    return actions.save_checklist(
+        people.county,
+        name="便民服务站检查表",
+        sections=[
+            SectionData(
+                title="标识标牌",
+                items=[
+                    ItemData(
+                        text="门口悬挂统一标识",
+                        points=5,
+                        deduction=1,
+                        cap=5,
+                        method=Method.LOOK,
+                        photo_required=True,
+                    )
+                ],
+            )
+        ],
+        by=people.bureau,
+    )
+
+
+def _inspection(checklist, *, point, inspector, by=Inspection.By.BUREAU) -> Inspection:
+    """An unannounced inspection in draft.
+
+    REPLACE with `actions.start_inspection` once it is merged (it is being written in parallel);
+    until then the row is made here, with no more than the model's own fields."""
+    return Inspection.objects.create(
+        county=point.county,
+        point=point,
+        checklist=checklist,
+        announced=False,
+        by=by,
+        inspector=inspector,
+        started_at=timezone.now(),
+    )
+
+
+def _submit(inspection: Inspection) -> Inspection:
+    """REPLACE with `actions.submit_inspection` once merged: the status and time only."""
+    Inspection.objects.filter(pk=inspection.pk).update(
+        status=Inspection.Status.SUBMITTED, submitted_at=timezone.now(), score=5, full_score=5
+    )
+    inspection.refresh_from_db()
+    return inspection
+
+
+@pytest.fixture
+def inspections(people, checklist, partner_station):
+    """A supervisor's unannounced visit to the station; a special supervisor's to the partner
+    bank's station. Both drafts."""
+    return {
+        "station": _inspection(checklist, point=people.station, inspector=people.supervisor),
+        "partner": _inspection(
+            checklist, point=partner_station, inspector=people.special, by=Inspection.By.SPECIAL
+        ),
+    }
+
+
+#: role → the inspections seen while both are drafts: the inspector's own only.
+SEES_DRAFTS = {role: set() for role in ROLES} | {
+    "supervisor": {"station"},
+    "special": {"partner"},
+    "superuser": {"station", "partner"},
+}
+
+#: role → those seen once both are submitted: everyone's who may see the point, and the inspector.
+SEES_SUBMITTED = {
+    "helper": {"station"},
+    "point_lead": {"station"},
+    "town_admin": {"station", "partner"},
+    "other_town_admin": set(),
+    "department_admin": set(),
+    "partner_admin": {"partner"},
+    "region_admin": {"station", "partner"},
+    "city_admin": {"station", "partner"},
+    "supervisor": {"station", "partner"},
+    "special": {"partner"},
+    "nobody": set(),
+    "inactive": set(),
+    "superuser": {"station", "partner"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_an_unannounced_inspection_is_hidden_until_submitted(role, who, inspections):
+    user = who[role]
+    assert _names(scope.inspections_for(user), inspections) == SEES_DRAFTS[role]
+    for inspection in inspections.values():
+        _submit(inspection)
+    assert _names(scope.inspections_for(user), inspections) == SEES_SUBMITTED[role]
+
+
+def test_only_the_inspector_may_edit_a_draft(who, inspections):
+    station, partner = inspections["station"], inspections["partner"]
+    assert scope.may_edit_inspection(who["supervisor"], station)
+    assert scope.may_edit_inspection(who["special"], partner)
+    for role in ("region_admin", "town_admin", "special", "superuser"):
+        assert not scope.may_edit_inspection(who[role], station), role
+    assert not scope.may_edit_inspection(who["supervisor"], _submit(station))
+
+
+#: role → the points they may inspect (directory data): the county's, for the three who inspect.
+INSPECTS = {"region_admin", "city_admin", "supervisor", "special", "superuser"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_points_to_inspect_by_role(role, who, people):
+    points = scope.points_to_inspect(who[role])
+    assert points.filter(pk=people.station.pk).exists() is (role in INSPECTS)
+
+
+# --- Findings' rectifications --------------------------------------------------------------------
+
+
+@pytest.fixture
+def finding_rectification(people):
+    """A finding's rectification at the station, opened through `feedback.actions.open_for`.
+
+    REPLACE with the one `actions.submit_inspection` opens for a finding once merged."""
+    with transaction.atomic():
+        return feedback_actions.open_for(
+            Rectification.Subject.FINDING,
+            point=people.station,
+            helper_id=None,
+            level=Rectification.Level.POINT,
+            anonymous=True,
+            opened_on=timezone.localdate(),
+        )
+
+
+#: role → whether they see a finding's rectification at the station: those who see the station.
+SEES_FINDING = {
+    "helper",
+    "point_lead",
+    "town_admin",
+    "region_admin",
+    "city_admin",
+    "supervisor",
+    "superuser",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_rectification_of_a_finding_by_role(role, who, finding_rectification):
+    seen = rectifications_for(who[role]).filter(pk=finding_rectification.pk).exists()
+    assert seen is (role in SEES_FINDING)
+
+
+# --- Checklists ----------------------------------------------------------------------------------
+
+#: role → may see the county's checklists; may keep them.
+SEES_CHECKLISTS = INSPECTS
+KEEPS_CHECKLISTS = {"region_admin", "city_admin", "superuser"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_checklists_by_role(role, who, checklist):
+    user = who[role]
+    assert scope.checklists_for(user).filter(pk=checklist.pk).exists() is (role in SEES_CHECKLISTS)
+    kept = scope.checklists_for(user, "change").filter(pk=checklist.pk).exists()
+    assert kept is (role in KEEPS_CHECKLISTS)
