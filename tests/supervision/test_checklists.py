@@ -132,8 +132,15 @@ def test_the_data_migration_gives_the_counties_without_one_the_default(yiyuan):
         )
     ]
     read = [
-        (s.title, i.text, Decimal(i.points), Decimal(i.cap), i.method, i.photo_required,
-         i.applies_to)
+        (
+            s.title,
+            i.text,
+            Decimal(i.points),
+            Decimal(i.cap),
+            i.method,
+            i.photo_required,
+            i.applies_to,
+        )
         for s in read_default_checklist()
         for i in s.items
     ]
@@ -153,7 +160,9 @@ def test_a_checklist_is_saved_whole_and_recorded(yiyuan, make_account):
         yiyuan.county,
         name="暗访专用表",
         sections=[
-            SectionData("服务态度", [item(text="文明用语", method=Method.MYSTERY, points=6, cap=6)]),
+            SectionData(
+                "服务态度", [item(text="文明用语", method=Method.MYSTERY, points=6, cap=6)]
+            ),
             SectionData("设施", [item(), item(text="便民设施", points="4.5", cap="4.5")]),
         ],
         by=bureau,

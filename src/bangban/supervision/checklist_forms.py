@@ -41,11 +41,11 @@ class ItemForm(forms.Form):
     section = forms.CharField(
         label=_("所属部分"), max_length=60, help_text=_("同名的行归入同一部分。")
     )
-    text = forms.CharField(label=_("检查内容"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
-    points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=1, min_value=0)
-    deduction = forms.DecimalField(
-        label=_("每处扣分"), max_digits=5, decimal_places=1, min_value=0
+    text = forms.CharField(
+        label=_("检查内容"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})
     )
+    points = forms.DecimalField(label=_("分值"), max_digits=5, decimal_places=1, min_value=0)
+    deduction = forms.DecimalField(label=_("每处扣分"), max_digits=5, decimal_places=1, min_value=0)
     cap = forms.DecimalField(label=_("最多扣分"), max_digits=5, decimal_places=1, min_value=0)
     method = forms.ChoiceField(label=_("检查方式"), choices=[("", "—"), *Method.choices])
     photo_required = forms.BooleanField(label=_("须拍照"), required=False)

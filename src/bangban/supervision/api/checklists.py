@@ -17,7 +17,7 @@ from ninja import Field, Path, Query, Schema
 from bangban.cases.idempotency import idempotent
 from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
 from bangban.kernel.errors import ApiError, Forbidden, NotVisible
-from bangban.kernel.schemas import Id, Input, errors, text
+from bangban.kernel.schemas import Input, errors, text
 from bangban.network.schemas import REGION_CODE
 
 from .. import scope
@@ -30,6 +30,7 @@ Points = Annotated[float, Field(gt=0, le=1000, description="at most one decimal 
 MethodValue = Literal[tuple(Method.values)]  # type: ignore[valid-type]
 LevelValue = Literal[tuple(PointLevel.values)]  # type: ignore[valid-type]
 ACTIVE_ITEMS = Q(sections__items__active=True)
+ChecklistId = Path(..., ge=1, le=2**63 - 1, description="the checklist's id")
 
 
 class ItemIO(Input):
@@ -220,7 +221,7 @@ def list_checklists(
     response={200: ChecklistOut, **errors(404, 422)},
     summary="An inspection checklist",
 )
-def get_checklist(request, id: Id = Path(...)):  # noqa: A002
+def get_checklist(request, id: int = ChecklistId):  # noqa: A002
     """Its sections and their active items (points, deduction per occurrence, cap, method, photo,
     levels), the total, and the points a point of each level can score."""
     refuse_unknown_query(request, set())
@@ -257,7 +258,7 @@ def post_checklist(request, payload: ChecklistIn):
     response={200: ChecklistOut, **errors(400, 403, 404, 409, 422)},
     summary="Replace an inspection checklist",
 )
-def put_checklist(request, payload: ChecklistBody, id: Id = Path(...)):  # noqa: A002
+def put_checklist(request, payload: ChecklistBody, id: int = ChecklistId):  # noqa: A002
     """The whole checklist as it should be from now on. Items no inspection used are replaced;
     those an inspection used are kept, out of use, for its findings. Recorded in the admin
     history."""
