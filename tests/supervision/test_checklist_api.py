@@ -119,7 +119,7 @@ def test_who_may_change(client, people, yiyuan):
     stranger = Api(client, people.town_admin)
     assert stranger.post("/checklists", body()).status_code == 404
     assert stranger.put(f"/checklists/{checklist.pk}", replacement).status_code == 404
-    assert Api(client, people.bureau).put(f"/checklists/999999", replacement).status_code == 404
+    assert Api(client, people.bureau).put("/checklists/999999", replacement).status_code == 404
 
 
 def test_the_bureau_replaces_one_whole(client, people, yiyuan):

@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from bangban.network.models import Role
 from bangban.supervision.checklists import DEFAULT_NAME
 from bangban.supervision.models import Checklist, ChecklistItem
 from tests.pages import page_text as text

@@ -33,7 +33,7 @@ ACTIVE_ITEMS = Q(sections__items__active=True)
 ChecklistId = Path(..., ge=1, le=2**63 - 1, description="the checklist's id")
 
 
-class ItemIO(Input):
+class ChecklistItemIO(Input):
     text: text(200, 1)
     points: Points
     deduction: Points = Field(..., description="taken off per occurrence")
@@ -45,31 +45,31 @@ class ItemIO(Input):
     )
 
 
-class SectionIO(Input):
+class ChecklistSectionIO(Input):
     title: text(60, 1)
-    items: Annotated[list[ItemIO], Field(min_length=1, max_length=MAX_ITEMS)]
+    items: Annotated[list[ChecklistItemIO], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
 class ChecklistBody(Input):
     name: text(60, 1)
     active: bool = True
-    sections: Annotated[list[SectionIO], Field(min_length=1, max_length=MAX_SECTIONS)]
+    sections: Annotated[list[ChecklistSectionIO], Field(min_length=1, max_length=MAX_SECTIONS)]
 
 
 class ChecklistIn(ChecklistBody):
     county: text(12, 6, REGION_CODE) = Field(..., description="the county's 6-digit code")
 
 
-class ItemOut(ItemIO):
+class ChecklistItemOut(ChecklistItemIO):
     id: int
     method_label: str
 
 
-class SectionOut(Schema):
+class ChecklistSectionOut(Schema):
     id: int
     title: str
     total: float
-    items: list[ItemOut]
+    items: list[ChecklistItemOut]
 
 
 class ChecklistSummary(Schema):
@@ -85,7 +85,7 @@ class ChecklistSummary(Schema):
 
 class ChecklistOut(ChecklistSummary):
     levels: dict[str, float] = Field(..., description="the points a point of each level can score")
-    sections: list[SectionOut]
+    sections: list[ChecklistSectionOut]
     may_change: bool
 
 
