@@ -3,7 +3,14 @@ complaint or request from receipt to answer), `inspections` (明查暗访: start
 recorded, submitted — each finding then a rectification), `checklists` (the county's checklist
 templates and their default)."""
 
-from .checklists import ItemData, SectionData, save_checklist
+from .checklists import (
+    ChecklistError,
+    ItemData,
+    SectionData,
+    give_default_checklist,
+    save_checklist,
+    set_checklist_active,
+)
 from .complaints import (
     answer,
     decide_extension,
@@ -18,6 +25,9 @@ from .complaints import (
 from .core import SupervisionError
 
 __all__ = [
+    "ChecklistError",
+    "give_default_checklist",
+    "set_checklist_active",
     "ItemData",
     "SectionData",
     "SupervisionError",
