@@ -16,7 +16,7 @@ def give_tokens(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("supervision", "0001_initial"),
+        ("supervision", "0002_default_checklists"),
     ]
 
     operations = [
