@@ -321,11 +321,13 @@ def _tell_rater(rect: Rectification, text: str, closes_on: dt.date | None) -> bo
 def reply(rect: Rectification, *, text: str, by) -> Rectification:
     """答复评价人: the reply, texted to a named rater with the follow-up link; the rater may then
     rate the fix once until the 5th working day after (`rules.follow_up_closes_on`). After a
-    reopening the reply closes the rectification (there is one follow-up only)."""
+    reopening the reply closes the rectification (there is one follow-up only), and so does the
+    first reply to an inspection finding's, which has no rater to follow up."""
     today = timezone.localdate()
     with transaction.atomic():
         rect = _locked(rect)
-        action = "reply_final" if rect.reopened else "reply"
+        # A finding's (and a complaint's, which the table refuses here) has no follow-up rating.
+        action = "reply_final" if rect.reopened or rect.subject != "rating" else "reply"
         _check(rect, action, by)
         errors: dict = {}
         body = _text(errors, "text", text, 300, _("请填写答复内容。"))
