@@ -36,7 +36,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def people(yiyuan, make_account, make_helper):  # noqa: F811
     """Who is who around 鲁村镇's first village station."""
-    station = yiyuan.station("鲁村镇")
+    station = yiyuan.station("鲁村镇")  # noqa: F811 - the fixture of the same name is not used here
     town = yiyuan.town("鲁村镇")
     partner = yiyuan.partner_station(_first_organisation())
     return SimpleNamespace(

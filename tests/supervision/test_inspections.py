@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from bangban.feedback import actions as feedback
+from bangban.feedback.errors import FeedbackError
 from bangban.feedback.models import Rectification
 from bangban.network.models import Region, Role
 from bangban.supervision import actions
@@ -42,13 +43,13 @@ def test_point_levels(people):
     assert point_level(people.partner) == "partner"
 
 
-def test_the_full_score_counts_the_items_that_apply_to_the_points_level(people, inspect):
+def test_the_full_score_counts_the_items_that_apply_to_the_points_level(people, inspect):  # noqa: F811
     assert inspect().full_score == Decimal("40")
     assert inspect(point=people.partner).full_score == Decimal("25")
     assert inspect(point=people.centre).full_score == Decimal("40")
 
 
-def test_deductions_are_per_occurrence_up_to_the_cap(people, inspect, checklist_item):
+def test_deductions_are_per_occurrence_up_to_the_cap(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect()
     dress = checklist_item("工作人员统一着装")
     finding = actions.record_finding(
@@ -72,7 +73,7 @@ def test_deductions_are_per_occurrence_up_to_the_cap(people, inspect, checklist_
     assert not Finding.objects.filter(inspection=inspection).exists()
 
 
-def test_an_item_not_for_the_points_level_is_refused(people, inspect, checklist_item):
+def test_an_item_not_for_the_points_level_is_refused(people, inspect, checklist_item):  # noqa: F811
     message = _refused(
         lambda: actions.record_finding(
             inspect(),
@@ -97,7 +98,7 @@ def test_an_item_not_for_the_points_level_is_refused(people, inspect, checklist_
     )
 
 
-def test_only_the_inspector_writes_and_only_a_draft(people, inspect, checklist_item):
+def test_only_the_inspector_writes_and_only_a_draft(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect()
     dress = checklist_item("工作人员统一着装")
     with pytest.raises(SupervisionError) as caught:
@@ -112,7 +113,7 @@ def test_only_the_inspector_writes_and_only_a_draft(people, inspect, checklist_i
     )
 
 
-def test_the_helper_must_serve_at_the_point(people, inspect, checklist_item):
+def test_the_helper_must_serve_at_the_point(people, inspect, checklist_item):  # noqa: F811
     _refused(
         lambda: actions.record_finding(
             inspect(),
@@ -126,7 +127,7 @@ def test_the_helper_must_serve_at_the_point(people, inspect, checklist_item):
     )
 
 
-def test_a_photo_is_an_image_by_its_content_taken_during_the_visit(people, inspect):
+def test_a_photo_is_an_image_by_its_content_taken_during_the_visit(people, inspect):  # noqa: F811
     inspection = inspect(started_at=timezone.now() - dt.timedelta(hours=1))
     now = timezone.now()
     assert "JPG" in _refused(
@@ -165,7 +166,7 @@ def test_a_photo_is_an_image_by_its_content_taken_during_the_visit(people, inspe
     assert not InspectionPhoto.objects.exists()
 
 
-def test_a_finding_on_a_photo_required_item_needs_a_photo(people, inspect, checklist_item):
+def test_a_finding_on_a_photo_required_item_needs_a_photo(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect()
     sign = actions.record_finding(
         inspection,
@@ -191,7 +192,7 @@ def test_a_finding_on_a_photo_required_item_needs_a_photo(people, inspect, check
     assert inspection.submitted_at is not None
 
 
-def test_the_score_is_the_full_score_less_the_deductions(people, inspect, checklist_item):
+def test_the_score_is_the_full_score_less_the_deductions(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect()
     for text, n in (("工作人员统一着装", 1), ("帮办代办台账完整", 9)):
         actions.record_finding(
@@ -202,7 +203,7 @@ def test_the_score_is_the_full_score_less_the_deductions(people, inspect, checkl
     assert inspection.score == Decimal("40") - 3 - 20
 
 
-def test_a_draft_is_its_inspectors_alone_and_everyones_once_submitted(people, inspect):
+def test_a_draft_is_its_inspectors_alone_and_everyones_once_submitted(people, inspect):  # noqa: F811
     inspection = inspect()
     for user in (people.lead, people.helper, people.town_admin, people.bureau, people.special):
         assert not inspections_for(user).filter(pk=inspection.pk).exists(), user
@@ -214,8 +215,10 @@ def test_a_draft_is_its_inspectors_alone_and_everyones_once_submitted(people, in
     assert not inspections_for(people.other_town_admin).filter(pk=inspection.pk).exists()
 
 
-def test_each_finding_becomes_a_rectification_the_point_lead_closes(
-    people, inspect, checklist_item
+def test_each_finding_becomes_a_rectification_the_point_lead_closes(  # noqa: F811
+    people,
+    inspect,  # noqa: F811
+    checklist_item,  # noqa: F811
 ):
     inspection = inspect()
     finding = actions.record_finding(
@@ -237,7 +240,7 @@ def test_each_finding_becomes_a_rectification_the_point_lead_closes(
         people.town,
     )
     assert rect.helper_id == people.helper.pk and rect.anonymous
-    with pytest.raises(Exception):
+    with pytest.raises(FeedbackError):
         feedback.verify(
             rect,
             is_true=True,
@@ -255,7 +258,7 @@ def test_each_finding_becomes_a_rectification_the_point_lead_closes(
     assert rect.closed_on == timezone.localdate()
 
 
-def test_a_partner_stations_finding_has_no_town(people, inspect, checklist_item):
+def test_a_partner_stations_finding_has_no_town(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect(point=people.partner)
     actions.record_finding(
         inspection,
@@ -269,7 +272,7 @@ def test_a_partner_stations_finding_has_no_town(people, inspect, checklist_item)
     assert (rect.level, rect.town) == ("point", None)
 
 
-def test_the_special_supervisor_inspects_their_regions_points_only(people, make_account, checklist):
+def test_the_special_supervisor_inspects_their_regions_points_only(people, make_account, checklist):  # noqa: F811
     special = people.special
     assert points_to_inspect(special).filter(pk=people.station.pk).exists()
     # 高青县, a county of the same city: a supervisor bound there may not inspect Yiyuan's points.
@@ -295,7 +298,7 @@ def test_the_special_supervisor_inspects_their_regions_points_only(people, make_
     assert list(inspections_for(special)) == [mine]
 
 
-def test_a_non_special_inspector_may_not_call_themselves_special(people, checklist):
+def test_a_non_special_inspector_may_not_call_themselves_special(people, checklist):  # noqa: F811
     _refused(
         lambda: actions.start_inspection(
             people.station,
@@ -314,7 +317,7 @@ def test_a_non_special_inspector_may_not_call_themselves_special(people, checkli
     )
 
 
-def test_an_inactive_checklist_is_refused(people, checklist):
+def test_an_inactive_checklist_is_refused(people, checklist):  # noqa: F811
     off = actions.save_checklist(
         people.county,
         name="停用的评分表",
@@ -330,7 +333,7 @@ def test_an_inactive_checklist_is_refused(people, checklist):
     )
 
 
-def test_a_draft_may_be_discarded(people, inspect, checklist_item):
+def test_a_draft_may_be_discarded(people, inspect, checklist_item):  # noqa: F811
     inspection = inspect()
     actions.add_photo(inspection, image=photo(), taken_at=timezone.now(), by=people.supervisor)
     actions.discard_inspection(inspection, by=people.supervisor)
