@@ -28,11 +28,8 @@ def api_for(client):
 
 
 def _photo(content: bytes = JPEG, **changes) -> dict:
-    return {
-        "filename": "门头.jpg",
-        "content_base64": base64.b64encode(content).decode(),
-        **changes,
-    }
+    image = {"filename": "门头.jpg", "content_base64": base64.b64encode(content).decode()}
+    return {"image": image, **changes}
 
 
 def test_an_inspection_from_start_to_submission(people, checklist, checklist_item, api_for):
@@ -104,7 +101,8 @@ def test_refusals_in_the_one_shape(people, checklist, checklist_item, inspect, a
     photos = f"/inspections/{inspection.pk}/photos"
     assert_error(api.post(photos, _photo(b"%PDF-1.4 not a photo")), 409, "image")
     assert_error(api.post(photos, _photo(taken_at="2026-02-30T10:00:00+08:00")), 422, "taken_at")
-    assert_error(api.post(photos, {**_photo(), "filename": "a.pdf"}), 422, "filename")
+    bad_name = {"image": {**_photo()["image"], "filename": "a.pdf"}}
+    assert_error(api.post(photos, bad_name), 422, "filename")
     assert not Finding.objects.exists() and not InspectionPhoto.objects.exists()
     api.post(f"/inspections/{inspection.pk}/submit", {})
     assert_error(api.put(path, {"occurrences": 1}), 409)

@@ -40,7 +40,9 @@ InspectionId = Path(..., ge=1, le=MAX_ID)
 ItemId = Path(..., ge=1, le=MAX_ID)
 #: A moment in a body: ISO 8601 with its offset ("2026-05-06T09:30:00+08:00" or "…Z").
 MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
-Moment = Annotated[str, Field(pattern=MOMENT, examples=["2026-05-06T09:30:00+08:00"])]
+Moment = Annotated[
+    str, Field(pattern=MOMENT, description="ISO 8601 with its offset: 2026-05-06T09:30:00+08:00")
+]
 StatusQuery = Query(None, description="draft or submitted")
 PointQuery = Query(None, ge=1, le=MAX_ID, description="the point inspected")
 PHOTO_NAME = r"^[^\x00-\x1f\x7f/\\]*\.([Jj][Pp][Ee]?[Gg]|[Pp][Nn][Gg])$"
@@ -61,14 +63,14 @@ class InspectionIn(Input):
     unit: text(60) = ""
 
 
-class FindingIn(Input):
+class InspectionFindingIn(Input):
     occurrences: Annotated[int, Field(ge=0, le=99, description="0 removes the finding")]
     note: text(500) = ""
     helper: Id | None = Field(None, description="a person serving at the point")
 
 
-class PhotoIn(Input):
-    filename: text(100, 5, PHOTO_NAME, examples=["门头.jpg"])
+class InspectionImageIn(Input):
+    filename: text(100, 5, PHOTO_NAME)
     content_base64: Annotated[
         str,
         Field(
@@ -78,22 +80,26 @@ class PhotoIn(Input):
             description="the JPEG or PNG, base64-encoded (at most 1.5 MB decoded)",
         ),
     ]
+
+
+class InspectionPhotoIn(Input):
+    image: InspectionImageIn
     taken_at: Moment | None = Field(None, description="default: now")
     finding: Id | None = Field(None, description="the finding it shows; none: the visit")
     caption: text(100) = ""
 
 
-class SubmitIn(Input):
+class InspectionSubmitIn(Input):
     summary: text(1000) = ""
     ended_at: Moment | None = Field(None, description="default: now")
 
 
-class Ref(Schema):
+class InspectionRef(Schema):
     id: int
     name: str
 
 
-class RectificationRef(Schema):
+class FindingRectificationRef(Schema):
     id: int
     status: str
     status_label: str
@@ -102,7 +108,7 @@ class RectificationRef(Schema):
     visible: bool
 
 
-class PhotoOut(Schema):
+class InspectionPhotoOut(Schema):
     id: int
     finding: int | None
     taken_at: dt.datetime
@@ -111,7 +117,7 @@ class PhotoOut(Schema):
     url: str
 
 
-class FindingOut(Schema):
+class InspectionFindingOut(Schema):
     id: int
     item: int
     item_text: str
@@ -121,14 +127,14 @@ class FindingOut(Schema):
     occurrences: int
     deducted: float
     note: str
-    helper: Ref | None
-    rectification: RectificationRef | None
+    helper: InspectionRef | None
+    rectification: FindingRectificationRef | None
 
 
 class InspectionOut(Schema):
     id: int
-    point: Ref
-    checklist: Ref
+    point: InspectionRef
+    checklist: InspectionRef
     announced: bool
     by: str
     by_label: str
@@ -152,8 +158,8 @@ class InspectionDetailOut(InspectionOut):
     summary: str
     #: Whether the caller may still change it (its inspector, while a draft).
     editable: bool
-    findings: list[FindingOut]
-    photos: list[PhotoOut]
+    findings: list[InspectionFindingOut]
+    photos: list[InspectionPhotoOut]
 
 
 def _name(user) -> str:
@@ -323,7 +329,7 @@ def post_inspection(request, payload: InspectionIn):
     response=WRITE,
     summary="Record a finding",
 )
-def put_finding(request, payload: FindingIn, id: int = InspectionId, item: int = ItemId):  # noqa: A002
+def put_finding(request, payload: InspectionFindingIn, id: int = InspectionId, item: int = ItemId):  # noqa: A002
     """What was found against checklist item `item`: `occurrences` (0 removes the finding), a
     note and the person involved; deducted min(occurrences × deduction, cap)."""
     user = request.auth
@@ -349,11 +355,11 @@ def put_finding(request, payload: FindingIn, id: int = InspectionId, item: int =
 
 @router.post(
     "/inspections/{id}/photos",
-    response={201: PhotoOut, **errors(400, 403, 404, 409, 422)},
+    response={201: InspectionPhotoOut, **errors(400, 403, 404, 409, 422)},
     summary="Add a photo",
 )
 @idempotent
-def post_photo(request, payload: PhotoIn, id: int = InspectionId):  # noqa: A002
+def post_photo(request, payload: InspectionPhotoIn, id: int = InspectionId):  # noqa: A002
     """A JPEG or PNG (checked by its content), of a finding or of the visit, with the time it was
     taken: not in the future, not before the inspection began."""
     user = request.auth
@@ -364,15 +370,15 @@ def post_photo(request, payload: PhotoIn, id: int = InspectionId):  # noqa: A002
         if finding is None:
             raise ApiError(404, ["body", "finding"], _("该检查没有这个问题。"), "not_found")
     try:
-        content = base64.b64decode(payload.content_base64, validate=True)
+        content = base64.b64decode(payload.image.content_base64, validate=True)
     except (binascii.Error, ValueError):
         raise ApiError(
-            422, ["body", "content_base64"], _("照片不是有效的 base64。"), "value_error"
+            422, ["body", "image", "content_base64"], _("照片不是有效的 base64。"), "value_error"
         ) from None
     taken_at = _moment(payload.taken_at, "taken_at") or dt.datetime.now(dt.UTC)
     photo = actions.add_photo(
         inspection,
-        image=ContentFile(content, name=payload.filename),
+        image=ContentFile(content, name=payload.image.filename),
         taken_at=taken_at,
         finding=finding,
         caption=payload.caption,
@@ -386,7 +392,7 @@ def post_photo(request, payload: PhotoIn, id: int = InspectionId):  # noqa: A002
     response=WRITE,
     summary="Submit an inspection",
 )
-def submit(request, payload: SubmitIn, id: int = InspectionId):  # noqa: A002
+def submit(request, payload: InspectionSubmitIn, id: int = InspectionId):  # noqa: A002
     """Submitted: the score fixed, each finding with a deduction opening a rectification by the
     point's lead; 409 at `photos` naming each finding whose item needs a photo and has none."""
     user = request.auth
