@@ -24,7 +24,7 @@ from bangban.feedback.rules import answerable
 from bangban.network.models import ServicePoint
 from bangban.workdays import calendar
 
-from .models import Category, Kind
+from .models import Category, Kind, PointLevel
 from .workflow import OPEN, Step
 
 ANSWER_DAYS = 5
@@ -95,3 +95,22 @@ def on_time(complaint) -> bool | None:
     if complaint.status == Step.RETURNED:
         return complaint.returned_on is not None and complaint.returned_on <= complaint.return_due
     return None
+
+
+#: Which checklist items apply to a point (`ChecklistItem.applies_to`): the county centre, its zones,
+#: sub-zones and windows are county level; a town centre town; a village station village; a partner
+#: station partner.
+POINT_LEVELS = {
+    ServicePoint.Kind.COUNTY_CENTRE: PointLevel.COUNTY,
+    ServicePoint.Kind.DEDICATED_ZONE: PointLevel.COUNTY,
+    ServicePoint.Kind.DOMAIN_SUBZONE: PointLevel.COUNTY,
+    ServicePoint.Kind.DEPARTMENT_WINDOW: PointLevel.COUNTY,
+    ServicePoint.Kind.TOWN_CENTRE: PointLevel.TOWN,
+    ServicePoint.Kind.VILLAGE_STATION: PointLevel.VILLAGE,
+    ServicePoint.Kind.PARTNER_STATION: PointLevel.PARTNER,
+}
+
+
+def point_level(point: ServicePoint) -> str:
+    """The `PointLevel` of `point`: which of a checklist's items apply to it."""
+    return POINT_LEVELS[point.kind]

@@ -23,6 +23,14 @@ from .complaints import (
     to_case,
 )
 from .core import SupervisionError
+from .inspections import (
+    add_photo,
+    discard_inspection,
+    record_finding,
+    remove_photo,
+    start_inspection,
+    submit_inspection,
+)
 
 __all__ = [
     "ChecklistError",
@@ -41,4 +49,10 @@ __all__ = [
     "reveal_phone",
     "sign",
     "to_case",
+    "add_photo",
+    "discard_inspection",
+    "record_finding",
+    "remove_photo",
+    "start_inspection",
+    "submit_inspection",
 ]
