@@ -206,7 +206,7 @@ def test_someone_else_cannot_file_an_appeal(client, bad_review, town_admin):
 def test_the_chart_is_drawn_from_the_table(client, town_admin):
     client.force_login(town_admin)
     page = text(client.get(reverse("feedback:rectification_workflow")))
-    assert "差评整改工作流程图" in page and "答复评价人并办结" in page and "<svg" in page
+    assert "整改工作流程图" in page and "答复评价人并办结" in page and "<svg" in page
     svg = client.get(reverse("feedback:rectification_workflow_svg"))
     assert svg.status_code == 200 and svg["Content-Type"].startswith("image/svg+xml")
 

@@ -21,9 +21,9 @@ def build_chart() -> workflow_chart.WorkflowChart:
     """The chart of the table as it is now."""
     return workflow_chart.build_chart(
         workflow.RECTIFICATION,
-        title=_("差评整改工作流程图"),
+        title=_("整改工作流程图"),
         subtitle=_("依据系统的流转规则生成：箭头上写明操作和可以执行的人员"),
-        description=_("差评整改工作流程图（内容见下方表格）"),
+        description=_("整改工作流程图：差评、投诉举报和督查问题的整改（内容见下方表格）"),
         keeping_title=_("不改变状态的操作（在所列状态下进行，整改状态不变）"),
         note=_(
             "实名差评 1 个工作日内回访（3 次未接通视为已回访）；整改期限默认自差评之日起 5 个"

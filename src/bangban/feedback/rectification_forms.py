@@ -135,7 +135,7 @@ class VerifyForm(forms.Form):
         label=_("诉求是否合理"), choices=YES_NO, widget=forms.RadioSelect
     )
     is_malicious = forms.ChoiceField(
-        label=_("是否疑似恶意差评"), choices=YES_NO, widget=forms.RadioSelect
+        label=_("是否疑似恶意差评或恶意投诉"), choices=YES_NO, widget=forms.RadioSelect
     )
     note = _text(_("核实情况"), 500)
 
