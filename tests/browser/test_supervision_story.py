@@ -264,7 +264,7 @@ def test_tickets_answered_and_returned_and_an_unannounced_visit_put_right(
         desk.wait_for_load_state()
         inspection = Inspection.objects.get()
         assert not inspection.announced
-        item = desk.locator("form", has_text="帮办代办专区标识醒目")
+        item = desk.locator("div.card", has_text="帮办代办专区标识醒目")
         item.get_by_label("问题处数").fill("2")
         item.get_by_label("问题描述").fill("专区标识被宣传架遮挡")
         item.get_by_label("照片").set_input_files(
@@ -297,7 +297,8 @@ def test_tickets_answered_and_returned_and_an_unannounced_visit_put_right(
             # 5. Now the lead sees it and puts it right.
             lead.goto(f"{live_server.url}/supervision/inspections/")
             clean(axe, lead, "the lead's inspections")
-            lead.get_by_role("link", name=bank.name).first.click()
+            assert lead.get_by_text(bank.name).count() >= 1
+            lead.locator(f"a[href='/supervision/inspections/{inspection.pk}/']").click()
             lead.wait_for_load_state()
             assert lead.get_by_text("专区标识被宣传架遮挡").is_visible()
             clean(axe, lead, "the inspection, read by the station")
