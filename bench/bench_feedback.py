@@ -256,6 +256,8 @@ class Feedback:
             [
                 "id",
                 "rating",
+                "subject",
+                "confidential",
                 "county",
                 "point",
                 "helper",
@@ -593,6 +595,8 @@ class Feedback:
             (
                 pk,
                 rating,
+                "rating",
+                False,
                 county,
                 point,
                 helper,
