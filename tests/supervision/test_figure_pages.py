@@ -199,3 +199,21 @@ def test_the_api_refuses_what_it_does_not_know(api, people, params, status, loc)
     response = api(people.bureau, **params)
     assert response.status_code == status, response.content
     assert response.json()["detail"][0]["loc"] == loc
+
+
+def test_the_page_shows_fifty_rows_of_each_table_per_page(client, people, complain, monkeypatch):
+    """Both tables are paged together; the totals count every row."""
+    from bangban.supervision import figure_views
+
+    monkeypatch.setattr(figure_views, "ROWS_PER_PAGE", 1)
+    complain(point=people.station, helper=None)
+    complain(point=people.other_station, helper=None)
+    client.force_login(people.bureau)
+    first = text(client.get("/supervision/figures/", {"by": "point", "period": "month"}))
+    second = text(
+        client.get("/supervision/figures/", {"by": "point", "period": "month", "page": 2})
+    )
+    names = (people.station.name, people.other_station.name)
+    assert sum(name in first for name in names) == 1
+    assert sum(name in second for name in names) == 1
+    assert "第 1 / 2 页" in first

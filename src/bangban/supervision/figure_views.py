@@ -11,6 +11,7 @@ import tempfile
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import path
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from bangban.feedback.figure_views import XLSX, FigureFilter
+from bangban.feedback.figure_views import ROWS_PER_PAGE, XLSX, FigureFilter
 
 from . import spreadsheets
 from .figures import GROUPINGS, FigureSet, counties_of, figures_for
@@ -63,12 +64,23 @@ def figures(request):
     """监督检查统计: the complaints and the inspections of the user's scope, one row per point,
     helper or town, and their totals."""
     form, figure_set = _read(request)
+    # Both tables are paged together (page n shows the n-th 50 rows of each); the totals and the
+    # Excel download have every row. A province has thousands of points: unpaged, the page was
+    # 5 MB of HTML (bench/README.md).
+    count = max(len(figure_set.complaints), len(figure_set.inspections))
+    page = Paginator(range(count), ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = slice(max(page.start_index() - 1, 0), page.end_index())
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
         "figures": figure_set,
+        "page": page,
+        "complaint_rows": figure_set.complaints[rows],
+        "inspection_rows": figure_set.inspections[rows],
         "grouping": GROUPINGS[figure_set.by],
         "inspection_grouping": GROUPINGS[figure_set.inspections_by],
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     return render(request, "supervision/figures/figures.html", context)
 
