@@ -6,19 +6,14 @@ complaint's answer); the list's query count does not grow with the rows whatever
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from bangban.feedback import actions as feedback
 from bangban.feedback.models import Rectification
 from bangban.supervision import actions as supervision
 from bangban.supervision.actions import ItemData, SectionData
-from bangban.supervision.models import Finding, Inspection
+from bangban.supervision.models import Finding
 from tests.feedback.rectifying import bad_review  # noqa: F401 - fixtures
 from tests.network.test_api import Api, assert_error, token_for
 from tests.supervision.conftest import (  # noqa: F401 - fixtures
@@ -56,9 +51,8 @@ def signed(people, complain):
 
 
 def finding_rectification(people) -> tuple[Finding, Rectification]:
-    """An inspection's finding and its rectification by the point. The inspection's own actions
-    are another part of issue 14; until they are merged the inspection and its finding are
-    written here as the submission would write them, the rectification through `open_for`."""
+    """A special supervisor's inspection of the station submitted with one finding, and the
+    rectification its submission opened for the point (`supervision.submit_inspection`)."""
     checklist = supervision.save_checklist(
         people.county,
         name="村级站点暗访表",
@@ -71,41 +65,15 @@ def finding_rectification(people) -> tuple[Finding, Rectification]:
         by=people.bureau,
     )
     item = checklist.sections.get().items.get()
-    now = timezone.now()
-    inspection = Inspection.objects.create(
-        county=people.county,
-        point=people.station,
-        checklist=checklist,
-        by=Inspection.By.SPECIAL,
-        inspector=people.special,
-        status=Inspection.Status.SUBMITTED,
-        started_at=now - dt.timedelta(hours=1),
-        ended_at=now,
-        submitted_at=now,
-        full_score=Decimal("5"),
-        score=Decimal("4"),
+    inspection = supervision.start_inspection(
+        people.station, checklist=checklist, announced=False, by=people.special
     )
-    rect = feedback.open_for(
-        Rectification.Subject.FINDING,
-        point=people.station,
-        helper_id=None,
-        level=Rectification.Level.POINT,
-        anonymous=True,
-        opened_on=timezone.localdate(),
+    finding = supervision.record_finding(
+        inspection, item=item, occurrences=1, note="门牌缺失", by=people.special
     )
-    finding = Finding.objects.create(
-        inspection=inspection,
-        item=item,
-        item_text=item.text,
-        points=item.points,
-        deduction_each=item.deduction,
-        cap=item.cap,
-        occurrences=1,
-        deducted=Decimal("1"),
-        note="门牌缺失",
-        rectification=rect,
-    )
-    return finding, rect
+    supervision.submit_inspection(inspection, summary="", by=people.special)
+    finding.refresh_from_db()
+    return finding, finding.rectification
 
 
 def test_each_subject_says_what_it_puts_right(people, signed, bad_review, api_for):
