@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 
 from bangban.feedback.models import Rectification
 from bangban.supervision import actions as supervision
-from bangban.supervision.actions import ItemData, SectionData
 from bangban.supervision.models import Finding
 from tests.feedback.rectifying import bad_review  # noqa: F401 - fixtures
 from tests.network.test_api import Api, assert_error, token_for
@@ -28,6 +27,7 @@ from tests.supervision.conftest import (  # noqa: F401 - fixtures
     register,
     station,
 )
+from tests.supervision.inspecting import checklist, checklist_item, inspect  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -50,36 +50,33 @@ def signed(people, complain):
     return make
 
 
-def finding_rectification(people) -> tuple[Finding, Rectification]:
-    """A special supervisor's inspection of the station submitted with one finding, and the
-    rectification its submission opened for the point (`supervision.submit_inspection`)."""
-    checklist = supervision.save_checklist(
-        people.county,
-        name="村级站点暗访表",
-        sections=[
-            SectionData(
-                title="标识标牌",
-                items=[ItemData(text="门牌标识规范", points=5, deduction=1, cap=5, method="look")],
-            )
-        ],
-        by=people.bureau,
-    )
-    item = checklist.sections.get().items.get()
-    inspection = supervision.start_inspection(
-        people.station, checklist=checklist, announced=False, by=people.special
-    )
-    finding = supervision.record_finding(
-        inspection, item=item, occurrences=1, note="门牌缺失", by=people.special
-    )
-    supervision.submit_inspection(inspection, summary="", by=people.special)
-    finding.refresh_from_db()
-    return finding, finding.rectification
+@pytest.fixture
+def finding_rectification(people, inspect, checklist_item):
+    """finding_rectification() → a special supervisor's inspection of the station submitted with
+    one finding, and the rectification its submission opened for the point."""
+
+    def make() -> tuple[Finding, Rectification]:
+        inspection = inspect(by=people.special)
+        finding = supervision.record_finding(
+            inspection,
+            item=checklist_item("工作人员统一着装"),
+            occurrences=1,
+            note="未统一着装",
+            by=people.special,
+        )
+        supervision.submit_inspection(inspection, summary="", by=people.special)
+        finding.refresh_from_db()
+        return finding, finding.rectification
+
+    return make
 
 
-def test_each_subject_says_what_it_puts_right(people, signed, bad_review, api_for):
+def test_each_subject_says_what_it_puts_right(
+    people, signed, bad_review, api_for, finding_rectification
+):
     review = bad_review()
     complaint = signed()
-    finding, found = finding_rectification(people)
+    finding, found = finding_rectification()
     api = api_for(people.bureau)
     listed = {r["id"]: r for r in api.get("/rectifications", limit=50).json()["items"]}
     assert listed[review.pk]["subject"] == "rating"
@@ -144,7 +141,7 @@ def test_a_confidential_complaints_rectification_is_the_bureaus_only(people, sig
 
 
 def test_the_list_takes_a_fixed_number_of_queries_whatever_the_subjects(
-    people, signed, bad_review, api_for
+    people, signed, bad_review, api_for, finding_rectification
 ):
     api = api_for(people.bureau)
 
@@ -162,6 +159,6 @@ def test_the_list_takes_a_fixed_number_of_queries_whatever_the_subjects(
     for _ in range(4):
         signed()
         bad_review()
-    finding_rectification(people)
+    finding_rectification()
     many, rows = counted()
     assert rows == 11 and many == few
