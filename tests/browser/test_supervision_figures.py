@@ -1,15 +1,11 @@
 """A county admin reads the figures of complaints and inspections (监督检查统计) on a desktop and on a
 360 px phone: no sideways scrolling, no serious or critical accessibility violations (axe-core)."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 
 from bangban.network.models import Role
 from bangban.supervision import actions
-from bangban.supervision.models import Category, Inspection, Kind, Source
+from bangban.supervision.models import Category, Kind, Source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,20 +43,14 @@ def test_the_figures_at_desktop_and_phone_widths(
         ],
         by=admin,
     )
-    # LOCAL: a submitted inspection as the inspection actions (another branch) will leave it.
-    now = timezone.now()
-    Inspection.objects.create(
-        county=county,
-        point=station,
-        checklist=checklist,
-        by=Inspection.By.BUREAU,
-        inspector=admin,
-        status=Inspection.Status.SUBMITTED,
-        started_at=now - dt.timedelta(hours=2),
-        submitted_at=now,
-        full_score=Decimal(100),
-        score=Decimal(80),
+    # A submitted inspection: one finding of 2 off the 10 points, so a score of 80%.
+    inspection = actions.start_inspection(
+        station, checklist=checklist, announced=False, by=admin, by_kind="bureau"
     )
+    item = checklist.sections.get().items.get()
+    actions.record_finding(inspection, item=item, occurrences=1, note="标识褪色。", by=admin)
+    inspection = actions.submit_inspection(inspection, summary="", by=admin)
+    assert (inspection.score, inspection.full_score) == (8, 10)
     for width in (1280, 360):
         context = chromium.new_context(
             locale="zh-CN", viewport={"width": width, "height": 800}, is_mobile=width < 400

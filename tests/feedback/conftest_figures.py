@@ -5,10 +5,8 @@ given through `feedback.actions.rate_occasion`, and a second county (高青县) 
 Imported by those modules (`from tests.feedback.conftest_figures import *` style, by name).
 
 `serve` gives the occasion the ledger wrote at registration (`register_case`), or records one of
-another kind or day the way the ledger's actions do. `as_rectified`,
-`as_called_back` and `as_overturned` stand for the rectification and appeal actions of the other
-topics (not on this branch): they write the few fields the figures read, and nothing else reads
-them here.
+another kind or day the way the ledger's actions do. `as_called_back`, `as_rectified` and
+`as_overturned` take a bad review's rectification through the rectification and appeal actions.
 """
 
 from __future__ import annotations
@@ -21,8 +19,17 @@ from django.utils import timezone
 
 from bangban.cases.models import Occasion
 from bangban.catalog import actions as catalog_actions
-from bangban.feedback.actions import rate_occasion
-from bangban.feedback.models import Rating, Rectification
+from bangban.feedback.actions import (
+    close_expired,
+    decide_appeal,
+    file_appeal,
+    fix,
+    rate_occasion,
+    record_call,
+    reply,
+    verify,
+)
+from bangban.feedback.models import Appeal, Rating, Rectification
 from bangban.feedback.workflow import Step
 from bangban.network import actions as network_actions
 from bangban.network.models import Department, Region, Role, ServicePoint
@@ -33,6 +40,7 @@ from tests.catalog.conftest import MATERIALS, item_data, make_item  # noqa: F401
 from tests.staff.conftest import make_helper, organiser  # noqa: F401
 
 _digests = itertools.count(1)
+_accounts = itertools.count(1)
 
 
 def serve(case, *, kind=Occasion.Kind.REGISTER, on=None, point=None, helper=None) -> Occasion:
@@ -65,21 +73,48 @@ def rate(occasion, level, **changes) -> Rating:
     return rate_occasion(occasion, **values)
 
 
-def as_called_back(rating: Rating) -> None:
-    Rectification.objects.filter(rating=rating).update(
-        status=Step.CALLED_BACK, called_back_at=timezone.now(), call_record="已联系"
+def _account(role: str, binding):
+    """A new account of `role` bound to `binding`, made as the bureau makes one."""
+    return network_actions.create_account(
+        username=f"figures-{role}-{next(_accounts)}",
+        password="Secure-pass-123",  # noqa: S106 - a test account
+        role=role,
+        binding=binding,
+        full_name="统计测试",
+        by=None,
     )
 
 
-def as_rectified(rating: Rating) -> None:
-    Rectification.objects.filter(rating=rating).update(
-        status=Step.CLOSED, closed_on=timezone.localdate()
-    )
+def as_called_back(rating: Rating) -> Rectification:
+    """The bad review's rectification called back (reached) by its town's administrator."""
+    rect = Rectification.objects.get(rating=rating)
+    admin = _account(Role.TOWN_ADMIN, rect.town)
+    return record_call(rect, reached=True, record="已联系", by=admin)
+
+
+def as_rectified(rating: Rating) -> Rectification:
+    """The bad review's rectification put right by its town's administrator (called back if not
+    yet, verified, fixed at once, replied to) and closed by the system once the follow-up window
+    ends unrated (`close_expired` the day after it)."""
+    rect = Rectification.objects.get(rating=rating)
+    admin = _account(Role.TOWN_ADMIN, rect.town)
+    if rect.status == Step.OPENED:
+        rect = record_call(rect, reached=True, record="已联系", by=admin)
+    rect = verify(rect, is_true=True, is_reasonable=True, is_malicious=False, note="属实", by=admin)
+    rect = fix(rect, measures="当场补办", by=admin)
+    rect = reply(rect, text="已整改，向您致歉", by=admin)
+    close_expired(rect.follow_up_due + dt.timedelta(days=1))
+    rect.refresh_from_db()
+    assert rect.status == Step.CLOSED
+    return rect
 
 
 def as_overturned(rating: Rating) -> None:
-    Rating.objects.filter(pk=rating.pk).update(overturned=True, overturned_at=timezone.now())
-    Rectification.objects.filter(rating=rating).update(status=Step.OVERTURNED)
+    """The bad review appealed by the helper rated and overturned by the bureau (its open
+    rectification ended, 申诉撤销)."""
+    appeal = file_appeal(rating, reason="评价人并未在本站办理业务", by=rating.helper)
+    bureau = _account(Role.REGION_ADMIN, rating.county)
+    decide_appeal(appeal, decision=Appeal.Decision.OVERTURNED, note="经核实属恶意评价", by=bureau)
 
 
 @pytest.fixture

@@ -6,19 +6,13 @@ complaint's answer); the list's query count does not grow with the rows whatever
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from bangban.feedback import actions as feedback
 from bangban.feedback.models import Rectification
 from bangban.supervision import actions as supervision
-from bangban.supervision.actions import ItemData, SectionData
-from bangban.supervision.models import Finding, Inspection
+from bangban.supervision.models import Finding
 from tests.feedback.rectifying import bad_review  # noqa: F401 - fixtures
 from tests.network.test_api import Api, assert_error, token_for
 from tests.supervision.conftest import (  # noqa: F401 - fixtures
@@ -33,6 +27,7 @@ from tests.supervision.conftest import (  # noqa: F401 - fixtures
     register,
     station,
 )
+from tests.supervision.inspecting import checklist, checklist_item, inspect  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -55,63 +50,33 @@ def signed(people, complain):
     return make
 
 
-def finding_rectification(people) -> tuple[Finding, Rectification]:
-    """An inspection's finding and its rectification by the point. The inspection's own actions
-    are another part of issue 14; until they are merged the inspection and its finding are
-    written here as the submission would write them, the rectification through `open_for`."""
-    checklist = supervision.save_checklist(
-        people.county,
-        name="村级站点暗访表",
-        sections=[
-            SectionData(
-                title="标识标牌",
-                items=[ItemData(text="门牌标识规范", points=5, deduction=1, cap=5, method="look")],
-            )
-        ],
-        by=people.bureau,
-    )
-    item = checklist.sections.get().items.get()
-    now = timezone.now()
-    inspection = Inspection.objects.create(
-        county=people.county,
-        point=people.station,
-        checklist=checklist,
-        by=Inspection.By.SPECIAL,
-        inspector=people.special,
-        status=Inspection.Status.SUBMITTED,
-        started_at=now - dt.timedelta(hours=1),
-        ended_at=now,
-        submitted_at=now,
-        full_score=Decimal("5"),
-        score=Decimal("4"),
-    )
-    rect = feedback.open_for(
-        Rectification.Subject.FINDING,
-        point=people.station,
-        helper_id=None,
-        level=Rectification.Level.POINT,
-        anonymous=True,
-        opened_on=timezone.localdate(),
-    )
-    finding = Finding.objects.create(
-        inspection=inspection,
-        item=item,
-        item_text=item.text,
-        points=item.points,
-        deduction_each=item.deduction,
-        cap=item.cap,
-        occurrences=1,
-        deducted=Decimal("1"),
-        note="门牌缺失",
-        rectification=rect,
-    )
-    return finding, rect
+@pytest.fixture
+def finding_rectification(people, inspect, checklist_item):
+    """finding_rectification() → a special supervisor's inspection of the station submitted with
+    one finding, and the rectification its submission opened for the point."""
+
+    def make() -> tuple[Finding, Rectification]:
+        inspection = inspect(by=people.special)
+        finding = supervision.record_finding(
+            inspection,
+            item=checklist_item("工作人员统一着装"),
+            occurrences=1,
+            note="未统一着装",
+            by=people.special,
+        )
+        supervision.submit_inspection(inspection, summary="", by=people.special)
+        finding.refresh_from_db()
+        return finding, finding.rectification
+
+    return make
 
 
-def test_each_subject_says_what_it_puts_right(people, signed, bad_review, api_for):
+def test_each_subject_says_what_it_puts_right(
+    people, signed, bad_review, api_for, finding_rectification
+):
     review = bad_review()
     complaint = signed()
-    finding, found = finding_rectification(people)
+    finding, found = finding_rectification()
     api = api_for(people.bureau)
     listed = {r["id"]: r for r in api.get("/rectifications", limit=50).json()["items"]}
     assert listed[review.pk]["subject"] == "rating"
@@ -176,7 +141,7 @@ def test_a_confidential_complaints_rectification_is_the_bureaus_only(people, sig
 
 
 def test_the_list_takes_a_fixed_number_of_queries_whatever_the_subjects(
-    people, signed, bad_review, api_for
+    people, signed, bad_review, api_for, finding_rectification
 ):
     api = api_for(people.bureau)
 
@@ -194,6 +159,6 @@ def test_the_list_takes_a_fixed_number_of_queries_whatever_the_subjects(
     for _ in range(4):
         signed()
         bad_review()
-    finding_rectification(people)
+    finding_rectification()
     many, rows = counted()
     assert rows == 11 and many == few

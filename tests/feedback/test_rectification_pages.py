@@ -14,6 +14,7 @@ from django.urls import reverse
 from bangban.feedback.models import Appeal, Rating, Rectification
 from bangban.feedback.workflow import Step
 from bangban.network.models import Role
+from tests.feedback.conftest import replied as reply_to
 from tests.feedback.rectifying import (  # noqa: F401 - fixtures
     at,
     bad_review,
@@ -46,7 +47,7 @@ def test_the_queue_shows_what_i_must_act_on_with_its_card(client, bad_review, to
     with at(dt.date(2026, 11, 20)):
         late = bad_review()
     mine = bad_review()
-    Rectification.objects.filter(pk=mine.pk).update(status=Step.REPLIED)
+    assert reply_to(mine).status == Step.REPLIED  # through the actions, by its town
     client.force_login(town_admin)
     page = text(client.get(LIST))
     assert detail(late) in page and detail(mine) not in page  # the rater's turn, not mine

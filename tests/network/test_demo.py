@@ -34,10 +34,19 @@ def test_demo_command_prints_one_login_per_role_and_runs_once(db, capsys):
         "partner_admin",
         "point_lead",
         "helper",
+        "special_supervisor",
     }
     for role in roles:
         assert role in out  # one login printed per role
-    for username in ("admin", "county_admin", "lucun_admin", "helper", "zone_lead", "subzone_lead"):
+    for username in (
+        "admin",
+        "county_admin",
+        "lucun_admin",
+        "helper",
+        "zone_lead",
+        "subzone_lead",
+        "tejian",
+    ):
         assert get_user_model().objects.get(username=username).check_password(DEMO_PASSWORD)
         assert username in out
     assert "http://127.0.0.1:8000/" in out

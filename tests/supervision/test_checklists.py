@@ -13,7 +13,6 @@ import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
-from django.utils import timezone
 
 from bangban.network.models import Region
 from bangban.supervision.actions import (
@@ -21,15 +20,15 @@ from bangban.supervision.actions import (
     ItemData,
     SectionData,
     give_default_checklist,
+    record_finding,
     save_checklist,
     set_checklist_active,
+    start_inspection,
 )
 from bangban.supervision.checklists import DEFAULT_NAME, read_default_checklist
 from bangban.supervision.models import (
     Checklist,
     ChecklistItem,
-    Finding,
-    Inspection,
     Method,
     PointLevel,
 )
@@ -242,23 +241,11 @@ def test_an_item_an_inspection_used_is_kept_out_of_use(yiyuan, people):
         by=None,
     )
     used, unused = ChecklistItem.objects.filter(section__checklist=checklist).order_by("order")
-    # The inspection's actions are not this part's: the finding is written as they would write it.
-    inspection = Inspection.objects.create(
-        county=yiyuan.county,
-        point=people.station,
-        checklist=checklist,
-        by=Inspection.By.BUREAU,
-        inspector=people.bureau,
-        started_at=timezone.now(),
+    # A draft inspection with a finding on the first item (`start_inspection`, `record_finding`).
+    inspection = start_inspection(
+        people.station, checklist=checklist, announced=False, by=people.bureau, by_kind="bureau"
     )
-    Finding.objects.create(
-        inspection=inspection,
-        item=used,
-        item_text=used.text,
-        points=used.points,
-        deduction_each=used.deduction,
-        cap=used.cap,
-    )
+    record_finding(inspection, item=used, occurrences=1, note="标识缺失", by=people.bureau)
     save_checklist(
         yiyuan.county,
         name="新表（修订）",

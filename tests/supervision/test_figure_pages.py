@@ -41,7 +41,7 @@ def test_the_page_shows_both_tables_with_their_totals(client, a_month, people):
     assert "投诉举报：按服务点" in body and "明查暗访：按服务点" in body
     assert people.station.name in body and people.partner.name in body
     assert "60.0%" in body and "（3/5）" in body  # 按时办结率 of the total
-    assert "50.0%" in body and "（1/2）" in body  # 属实率 and 整改办结率
+    assert "50.0%" in body and "（1/2）" in body  # 属实率; the station's 整改办结率
     assert "85.0%" in body and "80.0%" in body  # the station's average and lowest score
     assert 'data-label="按时办结率"' in body  # a stacked card per row at 360 px
     assert 'data-label="违规收费"' in body and 'data-label="暗访次数"' in body
@@ -60,7 +60,7 @@ def test_the_page_takes_a_grouping_and_a_period(client, a_month, people):
     assert "明查暗访：按镇（街道）" in town
     assert "（未关联人员）" in helper and "明查暗访：按服务点" in helper
     assert "统计期间：2026-10-01 至 2026-10-31" in october
-    # October: one consultation (open, overdue) and one inspection (20 of 100).
+    # October: one consultation (open, overdue) and one inspection (4 of 20).
     assert "该期间内没有受理诉求" not in october and "（0/1）" in october
     assert "20.0%" in october
     assert "结束日期不能早于开始日期" in wrong and "统计期间：2026-11-01 至 2026-11-18" in wrong
@@ -169,7 +169,12 @@ def test_the_api_gives_each_figure_with_its_denominator(api, a_month, people):
     assert inspections["by"] == "town" and inspections["count"] == 1
     assert inspections["total"]["average_score"] == pytest.approx(76.7)
     assert inspections["total"]["lowest_score"] == 60.0
-    assert inspections["total"]["rectified_rate"] == {"count": 1, "of": 2, "rate": 0.5}
+    # The station's two findings (one closed) and the other station's open one.
+    assert inspections["total"]["rectified_rate"] == {
+        "count": 1,
+        "of": 3,
+        "rate": pytest.approx(1 / 3),
+    }
     with at(TODAY):
         january = api(people.bureau, **{"from": "2026-01-01", "to": "2026-01-31"}).json()
     assert january["complaints"]["total"]["on_time_rate"] == {"count": 0, "of": 0, "rate": None}

@@ -5,18 +5,16 @@ and a fixed number of queries (docs/decisions/0060-supervision-figures.md)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import time_machine
 
 from bangban.feedback import actions as feedback
-from bangban.feedback.models import Rectification
 from bangban.feedback.workflow import Step as RectStep
 from bangban.network.models import Role
 from bangban.supervision import actions
 from bangban.supervision.figures import Period, Rate, figures_for
-from bangban.supervision.models import Category, Finding, Inspection, Kind
+from bangban.supervision.models import Category, Kind
 from bangban.supervision.rules import answer_due, return_due
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -47,22 +45,15 @@ def answer_upheld(complaint, by, upheld: bool):
     return actions.answer(complaint, text="已为您办理，感谢监督。", by=by)
 
 
-# --- Inspections: a local stand-in ------------------------------------------------------------------
-#
-# LOCAL HELPER, not an action: the inspection actions (start, record findings, submit) are being
-# written in parallel on another branch and are not in this one. Until they land, a submitted
-# inspection is built here as `submit` would leave it — its findings snapshot the checklist items,
-# each finding with occurrences opens its rectification through `feedback.actions.open_for` (the
-# real opener). Closing a finding's rectification needs `reply` to close a finding directly (done
-# on that branch too); here it is put right through the real `verify` and `fix` by the point's
-# lead, and only its last step (closed) is written directly. Replace with the actions once merged.
+# --- Inspections, through their actions ------------------------------------------------------------
 
 
 @pytest.fixture
 def checklist(people):
+    """Two items of 10 points, 2 off each occurrence: a full score of 20 at any point."""
     items = [
         actions.ItemData(text="标识标牌规范", points=10, deduction=2, cap=10, method="look"),
-        actions.ItemData(text="工作人员在岗", points=10, deduction=5, cap=10, method="mystery"),
+        actions.ItemData(text="工作人员在岗", points=10, deduction=2, cap=10, method="mystery"),
     ]
     return actions.save_checklist(
         people.county,
@@ -74,66 +65,48 @@ def checklist(people):
 
 @pytest.fixture
 def inspect(people, checklist):
-    """inspect(point, score, full, on, announced=False, findings={item index: occurrences},
-    submitted=True, closed=()) → an inspection of `point` submitted on `on` (LOCAL HELPER)."""
+    """inspect(point, on, announced=False, findings={item index: occurrences}, submitted=True,
+    closed=()) → an inspection of `point` by the supervisor, started at 9 on `on` and submitted at
+    11 (`actions.start_inspection`, `record_finding`, `submit_inspection`); the rectifications of
+    the findings at the indexes in `closed` put right by the point's lead that afternoon (verified,
+    fixed, and closed by the reply, as a finding's is)."""
     items = list(checklist.sections.get().items.order_by("order"))
 
-    def make(point, score, full, on, *, announced=False, findings=None, submitted=True, closed=()):
-        started = dt.datetime.combine(on, dt.time(9), tzinfo=CST)
-        inspection = Inspection.objects.create(
-            county=point.county,
-            point=point,
-            checklist=checklist,
-            announced=announced,
-            by=Inspection.By.BUREAU,
-            inspector=people.supervisor,
-            status=Inspection.Status.SUBMITTED if submitted else Inspection.Status.DRAFT,
-            started_at=started,
-            ended_at=started + dt.timedelta(hours=1),
-            submitted_at=started + dt.timedelta(hours=2) if submitted else None,
-            full_score=Decimal(full),
-            score=Decimal(score) if submitted else None,
-        )
-        for index, occurrences in (findings or {}).items():
-            item = items[index]
-            finding = Finding.objects.create(
-                inspection=inspection,
-                item=item,
-                item_text=item.text,
-                points=item.points,
-                deduction_each=item.deduction,
-                cap=item.cap,
-                occurrences=occurrences,
-                deducted=min(item.deduction * occurrences, item.cap),
+    def make(point, on, *, announced=False, findings=None, submitted=True, closed=()):
+        with at(on, 9):
+            inspection = actions.start_inspection(
+                point,
+                checklist=checklist,
+                announced=announced,
+                by=people.supervisor,
+                by_kind="bureau",
             )
-            if occurrences and submitted:
-                with at(on, 12):
-                    rect = feedback.open_for(
-                        Rectification.Subject.FINDING,
-                        point=point,
-                        helper_id=None,
-                        level=Rectification.Level.POINT,
-                        anonymous=True,
-                        opened_on=on,
-                        data={"finding": finding.pk},
-                    )
-                finding.rectification = rect
-                finding.save(update_fields=["rectification"])
-                if index in closed:
-                    with at(on, 15):
-                        rect = feedback.verify(
-                            rect,
-                            is_true=True,
-                            is_reasonable=True,
-                            is_malicious=False,
-                            note="属实。",
-                            by=people.lead,
-                        )
-                        feedback.fix(rect, measures="已更换标牌。", by=people.lead)
-                    # The last step, until `reply` closes a finding's rectification (see above).
-                    Rectification.objects.filter(pk=rect.pk, status=RectStep.RESOLVED).update(
-                        status=RectStep.CLOSED, closed_on=on
-                    )
+            for index, occurrences in (findings or {}).items():
+                actions.record_finding(
+                    inspection,
+                    item=items[index],
+                    occurrences=occurrences,
+                    note="发现问题。",
+                    by=people.supervisor,
+                )
+        if not submitted:
+            return inspection
+        with at(on, 11):
+            inspection = actions.submit_inspection(inspection, summary="", by=people.supervisor)
+        for index in closed:
+            rect = inspection.findings.get(item=items[index]).rectification
+            with at(on, 15):
+                rect = feedback.verify(
+                    rect,
+                    is_true=True,
+                    is_reasonable=True,
+                    is_malicious=False,
+                    note="属实。",
+                    by=people.lead,
+                )
+                rect = feedback.fix(rect, measures="已更换标牌。", by=people.lead)
+                rect = feedback.reply(rect, text="已整改完毕。", by=people.lead)
+            assert rect.status == RectStep.CLOSED
         return inspection
 
     return make
@@ -177,13 +150,22 @@ def a_month(people, complain, inspect):
         made["partner"] = complain(
             kind=Kind.SUGGESTION, category=Category.OTHER, point=people.partner, helper=None
         )
-    # Inspections: the station twice (80 of 100 unannounced, 45 of 50 announced), the other
-    # station once (60 of 100); a draft and one of October are not counted.
-    inspect(people.station, 80, 100, dt.date(2026, 11, 10), findings={0: 2, 1: 0}, closed=(0,))
-    inspect(people.station, 45, 50, dt.date(2026, 11, 12), announced=True, findings={1: 1})
-    inspect(people.other_station, 60, 100, dt.date(2026, 11, 12))
-    inspect(people.station, 10, 100, dt.date(2026, 11, 13), submitted=False, findings={0: 5})
-    inspect(people.station, 20, 100, dt.date(2026, 10, 13), findings={0: 5})
+    # Inspections: the station twice (16 of 20 unannounced, 18 of 20 announced), the other
+    # station once (12 of 20); a draft and one of October (4 of 20) are not counted.
+    scores = [
+        inspect(people.station, dt.date(2026, 11, 10), findings={0: 2, 1: 0}, closed=(0,)),
+        inspect(people.station, dt.date(2026, 11, 12), announced=True, findings={1: 1}),
+        inspect(people.other_station, dt.date(2026, 11, 12), findings={1: 4}),
+        inspect(people.station, dt.date(2026, 11, 13), submitted=False, findings={0: 5}),
+        inspect(people.station, dt.date(2026, 10, 13), findings={0: 5, 1: 3}),
+    ]
+    assert [(i.score, i.full_score) for i in scores] == [
+        (16, 20),
+        (18, 20),
+        (12, 20),
+        (None, 20),
+        (4, 20),
+    ]
     return made
 
 
@@ -260,13 +242,15 @@ def test_the_inspection_figures_count_what_their_definitions_say(a_month, people
     assert (station.inspections, station.unannounced) == (2, 1)
     assert station.average == pytest.approx(85.0)  # 80% and 90%
     assert station.lowest == pytest.approx(80.0)
-    # Findings with occurrences: item 0 twice (closed) of the first, item 1 once of the second.
+    # Findings with occurrences: item 0 twice (closed) of the first, item 1 once of the second;
+    # the other station's item 1 four times (open); the draft's and October's are not counted.
     assert station.rectified_rate == Rate(1, 2)
+    assert rows[people.other_station.name].rectified_rate == Rate(0, 1)
     total = figures.inspections_total
     assert (total.inspections, total.unannounced) == (3, 2)
     assert total.average == pytest.approx((80 + 90 + 60) / 3)
     assert total.lowest == pytest.approx(60.0)
-    assert total.rectified_rate == Rate(1, 2)
+    assert total.rectified_rate == Rate(1, 3)
     by_town = read(people.bureau, "town")
     assert by_town.inspections_by == "town"
     assert [(r.name, r.inspections) for r in by_town.inspections] == [(people.town.name, 3)]
@@ -311,7 +295,7 @@ def test_a_figure_set_is_a_fixed_number_of_queries(
     with at(MONDAY):
         for point in points:
             complain(point=point, helper=None, kind=Kind.CONSULT)
-            inspect(point, 90, 100, MONDAY, findings={0: 1})
+            inspect(point, MONDAY, findings={0: 1})
     for by in ("point", "helper", "town"):
         people.bureau._bangban_memberships = None
         with at(TODAY), django_assert_max_num_queries(8):

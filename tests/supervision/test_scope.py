@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from tests.supervision.inspecting
 """Who sees which complaints, inspections, checklists and the rectifications of complaints and
 findings (`supervision.scope`, `feedback.scope`): one matrix for every role — helper, point lead,
 town admin (own town, another), department admin, partner admin, region admin (county, city),
@@ -14,16 +15,13 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import timezone
 
-from bangban.feedback import actions as feedback_actions
 from bangban.feedback.models import Rectification
 from bangban.feedback.scope import rectifications_for
 from bangban.network.models import Region, Role
 from bangban.supervision import actions, scope
-from bangban.supervision.actions.checklists import ItemData, SectionData
-from bangban.supervision.models import Category, Inspection, Kind, Method
+from bangban.supervision.models import Category, Inspection, Kind
+from tests.supervision.inspecting import checklist, checklist_item, inspect  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -175,65 +173,18 @@ def test_get_complaint_for_agrees_with_the_list(role, who, complaints):
 # --- Inspections ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def checklist(people):
-    return actions.save_checklist(
-        people.county,
-        name="便民服务站检查表",
-        sections=[
-            SectionData(
-                title="标识标牌",
-                items=[
-                    ItemData(
-                        text="门口悬挂统一标识",
-                        points=5,
-                        deduction=1,
-                        cap=5,
-                        method=Method.LOOK,
-                        photo_required=True,
-                    )
-                ],
-            )
-        ],
-        by=people.bureau,
-    )
-
-
-def _inspection(checklist, *, point, inspector, by=Inspection.By.BUREAU) -> Inspection:
-    """An unannounced inspection in draft.
-
-    REPLACE with `actions.start_inspection` once it is merged (it is being written in parallel);
-    until then the row is made here, with no more than the model's own fields."""
-    return Inspection.objects.create(
-        county=point.county,
-        point=point,
-        checklist=checklist,
-        announced=False,
-        by=by,
-        inspector=inspector,
-        started_at=timezone.now(),
-    )
-
-
 def _submit(inspection: Inspection) -> Inspection:
-    """REPLACE with `actions.submit_inspection` once merged: the status and time only."""
-    Inspection.objects.filter(pk=inspection.pk).update(
-        status=Inspection.Status.SUBMITTED, submitted_at=timezone.now(), score=5, full_score=5
-    )
-    inspection.refresh_from_db()
-    return inspection
+    """`inspection` submitted by its inspector (no findings: nothing to photograph)."""
+    return actions.submit_inspection(inspection, summary="", by=inspection.inspector)
 
 
 @pytest.fixture
-def inspections(people, checklist, partner_station):
+def inspections(people, inspect, partner_station):
     """A supervisor's unannounced visit to the station; a special supervisor's to the partner
-    bank's station. Both drafts."""
-    return {
-        "station": _inspection(checklist, point=people.station, inspector=people.supervisor),
-        "partner": _inspection(
-            checklist, point=partner_station, inspector=people.special, by=Inspection.By.SPECIAL
-        ),
-    }
+    bank's station. Both drafts, started through `actions.start_inspection`."""
+    partner = inspect(point=partner_station, by=people.special)
+    assert partner.by == Inspection.By.SPECIAL
+    return {"station": inspect(), "partner": partner}
 
 
 #: role → the inspections seen while both are drafts: the inspector's own only.
@@ -293,19 +244,20 @@ def test_the_points_to_inspect_by_role(role, who, people):
 
 
 @pytest.fixture
-def finding_rectification(people):
-    """A finding's rectification at the station, opened through `feedback.actions.open_for`.
-
-    REPLACE with the one `actions.submit_inspection` opens for a finding once merged."""
-    with transaction.atomic():
-        return feedback_actions.open_for(
-            Rectification.Subject.FINDING,
-            point=people.station,
-            helper_id=None,
-            level=Rectification.Level.POINT,
-            anonymous=True,
-            opened_on=timezone.localdate(),
-        )
+def finding_rectification(people, inspect, checklist_item):
+    """The rectification `actions.submit_inspection` opens for a finding at the station."""
+    inspection = inspect()
+    finding = actions.record_finding(
+        inspection,
+        item=checklist_item("工作人员统一着装"),
+        occurrences=1,
+        note="未着装",
+        by=people.supervisor,
+    )
+    _submit(inspection)
+    finding.refresh_from_db()
+    assert finding.rectification.subject == Rectification.Subject.FINDING
+    return finding.rectification
 
 
 #: role → whether they see a finding's rectification at the station: those who see the station.

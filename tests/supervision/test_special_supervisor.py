@@ -239,6 +239,8 @@ DIRECTORY_PAGES = {"staff:directory", "staff:directory_export"}
 DIRECTORY_READS = {"/directory/points", "/directory/helpers"}
 #: Reads of nobody's data: the working-day calendar.
 CALENDAR_READS = {"/calendar/years", "/calendar/years/2026/days"}
+#: Reads of nobody's data that a special supervisor inspects with: the county's checklists.
+CHECKLIST_READS = {"/checklists"}
 
 #: Pages that are not the product's data: the login and logout, the language switch, the idle
 #: session's heartbeat, Django's admin (which asks staff status and redirects to its own login).
@@ -394,8 +396,8 @@ def _department(people):
 
 
 def _api_leak(response, sentinels, path: str = "") -> str | None:
-    """Why an API answer leaks: a 200 naming a sentinel, or (but for the directory and the
-    calendar) a list with anything in it."""
+    """Why an API answer leaks: a 200 naming a sentinel, or (but for the directory, the calendar
+    and the checklists) a list with anything in it."""
     if response.status_code in (401, 403, 404, 422):  # 401: a device's read, not a person's
         return None
     if response.status_code != 200:
@@ -405,7 +407,7 @@ def _api_leak(response, sentinels, path: str = "") -> str | None:
     found = [s for s in sentinels if s in text]
     if found:
         return f"shows {found}"
-    if path in DIRECTORY_READS | CALENDAR_READS:
+    if path in DIRECTORY_READS | CALENDAR_READS | CHECKLIST_READS:
         return None
     if isinstance(body, dict) and body.get("count"):
         return f"lists {body['count']}"

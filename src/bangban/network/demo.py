@@ -276,6 +276,7 @@ DEMO_ACCOUNTS = [
     ("bank_admin", "农商银行管理员", Role.PARTNER_ADMIN),
     ("station_lead", "村站负责人", Role.POINT_LEAD),
     ("helper", "村站帮办代办员", Role.HELPER),
+    ("tejian", "特邀监督员", Role.SPECIAL_SUPERVISOR),
 ]
 
 
@@ -295,6 +296,7 @@ def _accounts(county, centre, departments, organisations, town_centres) -> list[
         "bank_admin": organisations["沂源农村商业银行"],
         "station_lead": village,
         "helper": village,
+        "tejian": county,
     }
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统运维")
