@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.cases.models import Case, Occasion
+from bangban.kernel.models import OutboxRow
 from bangban.network.models import Region, ServicePoint
 
 from .workflow import Step
@@ -513,7 +514,7 @@ class ProvinceOutboxQuerySet(models.QuerySet):
         )
 
 
-class ProvinceOutbox(models.Model):
+class ProvinceOutbox(OutboxRow):
     """What is owed to the provincial 好差评 system: a service record or a rating, one row per
     (kind, project number, assess number) so that nothing is sent twice, delivered by the task
     worker through the adapter (`feedback.province`) and retried until it is acknowledged."""
@@ -522,27 +523,10 @@ class ProvinceOutbox(models.Model):
         SERVICE = "service", _("服务记录")
         RATING = "rating", _("评价")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待推送")
-        SENT = "sent", _("已推送")
-        FAILED = "failed", _("推送失败")
-
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     project_no = models.CharField(_("办件编号"), max_length=60)
     #: 0 for a service record; 1 or 2 for a rating (the national assess number).
     assess_number = models.PositiveSmallIntegerField(_("评价次数"), default=0)
-    payload = models.JSONField(_("内容"))
-    status = models.CharField(
-        _("状态"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
-    last_error = models.TextField(_("最近错误"), blank=True, default="")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    #: When retrying stops and the row is marked failed (queued + BANGBAN_PROVINCE_GIVE_UP_HOURS;
-    #: moved on when an operator puts it back). Null: counted from `created_at`.
-    give_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
 
     objects = ProvinceOutboxQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bangban.cases.models import Case
 from bangban.feedback.models import Rating, Rectification
+from bangban.kernel.models import OutboxRow
 from bangban.network.models import Region, ServicePoint
 
 from .workflow import Step
@@ -253,15 +254,10 @@ class ComplaintEvent(models.Model):
         return f"{self.complaint_id} {self.action}"
 
 
-class HotlineOutbox(models.Model):
+class HotlineOutbox(OutboxRow):
     """What is owed to the 12345 platform — a signing, a return, an extension request, an answer —
-    one row per (ticket, action) so nothing is sent twice, delivered in order by the task worker
-    through the adapter (`supervision.hotline`) and retried until acknowledged."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待推送")
-        SENT = "sent", _("已推送")
-        FAILED = "failed", _("推送失败")
+    one row per (ticket, action, sequence) so nothing is sent twice, delivered in order by the task
+    worker through the adapter (`supervision.hotline`) and retried until acknowledged."""
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("投诉举报"), on_delete=models.PROTECT, related_name="+"
@@ -270,16 +266,6 @@ class HotlineOutbox(models.Model):
     action = models.CharField(_("动作"), max_length=16)
     #: The n-th push of this action for this ticket (an answer after a reopening is a second one).
     sequence = models.PositiveSmallIntegerField(_("序号"), default=1)
-    payload = models.JSONField(_("内容"))
-    status = models.CharField(
-        _("状态"), max_length=8, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
-    last_error = models.TextField(_("最近错误"), blank=True, default="")
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    give_up_at = models.DateTimeField(_("放弃时间"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("12345工单推送")
