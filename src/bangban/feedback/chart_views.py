@@ -5,12 +5,8 @@ may see them."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from bangban.kernel import workflow_chart
 
@@ -32,22 +28,11 @@ def build_chart() -> workflow_chart.WorkflowChart:
     )
 
 
-@login_required
-@require_safe
-def chart(request):
-    drawn = build_chart()
-    context = {"chart": drawn, "svg": workflow_chart.to_svg_element(drawn)}
-    return render(request, "feedback/rectifications/workflow.html", context)
-
-
-@login_required
-@require_safe
-def chart_svg(request):
-    response = HttpResponse(
-        workflow_chart.to_svg(build_chart()), content_type="image/svg+xml; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="rectification-workflow.svg"'
-    return response
+chart, chart_svg = workflow_chart.chart_views(
+    build_chart,
+    template="feedback/rectifications/workflow.html",
+    filename="rectification-workflow.svg",
+)
 
 
 urls = [

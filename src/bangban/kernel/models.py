@@ -55,4 +55,3 @@ class OutboxRow(models.Model):
 
     class Meta:
         abstract = True
-

@@ -415,3 +415,28 @@ def _marker(name: str, colour: str) -> str:
         f'markerHeight="8" orient="auto" markerUnits="userSpaceOnUse">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
     )
+
+
+def chart_views(build, *, template: str, filename: str):
+    """The two views of a table's chart — the page (`template`, given the chart and its drawing
+    inline) and the SVG download (`filename`) — for any logged-in user, from `build()` (the chart
+    of the table as it is now)."""
+    from django.contrib.auth.decorators import login_required
+    from django.http import HttpResponse
+    from django.shortcuts import render
+    from django.views.decorators.http import require_safe
+
+    @login_required
+    @require_safe
+    def chart(request):
+        drawn = build()
+        return render(request, template, {"chart": drawn, "svg": to_svg_element(drawn)})
+
+    @login_required
+    @require_safe
+    def chart_svg(request):
+        response = HttpResponse(to_svg(build()), content_type="image/svg+xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    return chart, chart_svg

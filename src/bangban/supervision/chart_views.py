@@ -5,12 +5,8 @@ logged-in user may see them."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
 
 from bangban.kernel import workflow_chart
 
@@ -33,22 +29,9 @@ def build_chart() -> workflow_chart.WorkflowChart:
     )
 
 
-@login_required
-@require_safe
-def chart(request):
-    drawn = build_chart()
-    context = {"chart": drawn, "svg": workflow_chart.to_svg_element(drawn)}
-    return render(request, "supervision/complaints/workflow.html", context)
-
-
-@login_required
-@require_safe
-def chart_svg(request):
-    response = HttpResponse(
-        workflow_chart.to_svg(build_chart()), content_type="image/svg+xml; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="complaint-workflow.svg"'
-    return response
+chart, chart_svg = workflow_chart.chart_views(
+    build_chart, template="supervision/complaints/workflow.html", filename="complaint-workflow.svg"
+)
 
 
 urls = [
