@@ -5,9 +5,9 @@ by `actions.decide_extension(by=None)`, a repeat changing nothing.
 
 Not a bearer-token operation: the request is authenticated by its signature (`kernel.signing`:
 HMAC-SHA256 with the shared secret over the sorted parameters, timestamp and nonce), its timestamp
-within five minutes of ours, its nonce used once. Every answer is in the platform's shape,
-`{"code": "0", "msg": …, "data": …}`; a refusal adds our `detail` (the project's error items) and
-its `code` is the HTTP status.
+within five minutes of ours, its nonce used once. What is taken is answered in the platform's
+shape, `{"code": "0", "msg": …, "data": …}`; a refusal in the project's one error shape
+(`{"detail": [items]}`, decision 0031) with its HTTP status, which the platform reads.
 """
 
 from __future__ import annotations
@@ -118,10 +118,8 @@ class HotlineOut(Schema):
 
 
 class HotlineErrorOut(Schema):
-    """The platform's answer shape for a refusal (`code`: the HTTP status), with our error items."""
+    """A refusal: the project's one error shape (its HTTP status says what kind)."""
 
-    code: str
-    msg: str
     detail: list[ErrorItem]
 
 
@@ -135,8 +133,7 @@ def _answer(status: int, body: dict, headers: dict | None = None) -> JsonRespons
 
 
 def _refusal(status: int, items: list[dict], headers: dict | None = None) -> JsonResponse:
-    body = {"code": str(status), "msg": items[0]["msg"], "detail": items}
-    return _answer(status, body, headers)
+    return _answer(status, {"detail": items}, headers)
 
 
 def _one(status: int, loc: list, msg: str, kind: str, headers=None) -> JsonResponse:
