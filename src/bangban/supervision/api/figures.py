@@ -13,6 +13,7 @@ from ninja import Field, Query, Schema
 from bangban.kernel.api import Limit, Offset, refuse_unknown_query
 from bangban.kernel.errors import ApiError
 from bangban.kernel.schemas import Day, errors
+from bangban.network.schemas import REGION_CODE
 
 from ..figures import ComplaintRow, InspectionRow, Period, counties_of, figures_for
 from ..models import Category, Kind
@@ -23,7 +24,9 @@ FIGURES_QUERY = {"from", "to", "by", "county", "limit", "offset"}
 FromQuery = Query(None, alias="from", description="first day (default: this month's first)")
 ToQuery = Query(None, alias="to", description="last day, included (default: today)")
 ByQuery = Query("point", description="one item per point, helper or town")
-CountyQuery = Query(None, description="a county's code, for those above a county")
+CountyQuery = Query(
+    None, pattern=REGION_CODE, description="a county's 6-digit code, for those above a county"
+)
 
 Group = Literal["point", "helper", "town", "county", "total"]
 

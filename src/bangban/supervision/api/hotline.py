@@ -57,6 +57,10 @@ SIGNATURE_MESSAGES = {
 }
 
 
+#: The free texts of a record: anything but a NUL (control characters are cleaned away).
+NO_NUL = r"^[^\x00]*$"
+
+
 def _variant(kind: str, required: list[str], properties: dict) -> dict:
     return {
         "type": "object",
@@ -81,13 +85,13 @@ TICKET = _variant(
         },
         "dueTime": {"type": "string", "pattern": TIME_PATTERN},
         "appealType": {"type": "string", "enum": sorted(KINDS)},
-        "problemType": {"type": "string", "maxLength": 8},
+        "problemType": {"type": "string", "maxLength": 8, "pattern": NO_NUL},
         "title": {"type": "string", "maxLength": 100, "pattern": TITLE_PATTERN},
         "content": {"type": "string", "maxLength": 4000, "pattern": CONTENT_PATTERN},
-        "citizenName": {"type": "string", "maxLength": 50},
-        "citizenPhone": {"type": "string", "maxLength": 30},
-        "orgCode": {"type": "string", "maxLength": 12},
-        "orgName": {"type": "string", "maxLength": 100},
+        "citizenName": {"type": "string", "maxLength": 50, "pattern": NO_NUL},
+        "citizenPhone": {"type": "string", "maxLength": 30, "pattern": NO_NUL},
+        "orgCode": {"type": "string", "maxLength": 12, "pattern": NO_NUL},
+        "orgName": {"type": "string", "maxLength": 100, "pattern": NO_NUL},
     },
 )
 EXTENSION = _variant(
@@ -95,7 +99,7 @@ EXTENSION = _variant(
     ["approved"],
     {
         "approved": {"type": "integer", "enum": [0, 1]},
-        "note": {"type": "string", "maxLength": 500},
+        "note": {"type": "string", "maxLength": 500, "pattern": NO_NUL},
     },
 )
 CALLBACK_BODY = {
@@ -183,6 +187,9 @@ def hotline_callback(request):
     except (UnicodeDecodeError, ValueError, RecursionError):
         return _one(400, ["body"], _("请求体不是有效的 JSON。"), "json_invalid")
     kind = data.get("type") if isinstance(data, dict) else None
+    nul = [k for k, v in data.items() if isinstance(v, str) and "\x00" in v] if kind else []
+    if nul:  # refused, as every operation refuses a NUL (decision 0031); a pulled ticket is cleaned
+        return _fields(422, {name: [_("不能含空字符（NUL）。")] for name in nul}, "value_error")
     if kind not in ("ticket", "extension"):
         return _one(422, ["body", "type"], _("type 须为 ticket 或 extension。"), "value_error")
     try:
