@@ -18,8 +18,10 @@ __all__ = ["SupervisionError", "_apply", "_check", "_locked", "_raise", "_text"]
 
 
 def _locked(complaint: Complaint) -> Complaint:
+    # Only the complaint's row is locked (PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the rectification's outer join, and the county must not be locked for every complaint).
     return (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",))
         .select_related("county", "rectification")
         .get(pk=complaint.pk)
     )

@@ -68,7 +68,7 @@ def applicable_items(checklist: Checklist, point: ServicePoint):
 
 def _locked(inspection: Inspection, by) -> Inspection:
     found = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))  # not the point and the checklist
         .select_related("point", "checklist")
         .get(pk=inspection.pk)
     )
