@@ -31,7 +31,7 @@ POINT_LIST_LIMIT = 2000
 REGION_ROLES = (Role.REGION_ADMIN, Role.SUPERVISOR)
 
 
-def _counties(region: Region) -> list[int] | None:
+def county_ids_of(region: Region) -> list[int] | None:
     """The ids of the counties at or below `region`; None for a town or village region (its
     points are matched one by one)."""
     if region.level == Region.Level.COUNTY:
@@ -69,7 +69,7 @@ def scope_q(
     for m in access.memberships(user):
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
-        ids = _counties(m.region) if m.role in REGION_ROLES else None
+        ids = county_ids_of(m.region) if m.role in REGION_ROLES else None
         if ids is None:
             by_point = True
         else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bangban.feedback.scope import REGION_ROLES, _counties
+from bangban.feedback.scope import REGION_ROLES, county_ids_of
 from bangban.network import access
 from bangban.network.models import Region, Role, ServicePoint
 
@@ -48,7 +48,7 @@ def complaints_q(user, action: access.Action = "view") -> Q | None:
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
         if m.role in REGION_ROLES:
-            ids = _counties(m.region)
+            ids = county_ids_of(m.region)
             if ids is None:
                 points |= access.binding_points_q(m)
             else:
@@ -125,7 +125,7 @@ def inspections_q(user) -> Q | None:
     for m in access.memberships(user):
         if "view" not in access.ROLE_ACTIONS[m.role]:
             continue
-        ids = _counties(m.region) if m.role in REGION_ROLES else None
+        ids = county_ids_of(m.region) if m.role in REGION_ROLES else None
         if ids is None:
             points |= access.binding_points_q(m)
         else:
