@@ -270,15 +270,21 @@ def load_network() -> dict:
     ):
         helpers[point_id].append(user_id)
     counties: dict[int, dict] = {}
-    kind_of, parent_of = {}, {}
-    for pk, kind, parent, county in ServicePoint.objects.values_list(
-        "pk", "kind", "parent_id", "county_id"
+    kind_of, parent_of, path_of = {}, {}, {}
+    for pk, kind, parent, county, ancestry in ServicePoint.objects.values_list(
+        "pk", "kind", "parent_id", "county_id", "ancestry"
     ):
-        kind_of[pk], parent_of[pk] = kind, parent
+        kind_of[pk], parent_of[pk], path_of[pk] = kind, parent, f"{ancestry}{pk}/"
         c = counties.setdefault(county, {"code": codes[county], "by_kind": defaultdict(list)})
         if helpers.get(pk):
             c["by_kind"][kind].append(pk)
-    return {"counties": counties, "helpers": helpers, "kind": kind_of, "parent": parent_of}
+    return {
+        "counties": counties,
+        "helpers": helpers,
+        "kind": kind_of,
+        "parent": parent_of,
+        "path": path_of,  # the scope columns' paths (decision 0061)
+    }
 
 
 def load_items() -> dict[int, list[dict]]:
@@ -395,6 +401,9 @@ class Ledger:
                 "channel",
                 "registering_point",
                 "handling_point",
+                "registering_path",
+                "handling_path",
+                "offered_path",
                 "entered_by",
                 "responsible",
                 "handling_helper",
@@ -657,6 +666,7 @@ class Ledger:
             promised, promised_provisional = days.deadline(accepted, *item["promised"])
             legal, legal_provisional = days.deadline(accepted, *item["legal"])
         handling_point, handling_helper = point, helper
+        offered_path = ""
         transfer = None
         if status != "refused" and rng.random() < 0.08:
             transfer = self.transfer(pk, point, helper, accepted or received, rng)
@@ -670,6 +680,8 @@ class Ledger:
                         )
                         if answer == "accept":
                             handling_point, handling_helper = to_point, to_helper
+                if answer is None:  # still pending: on offer to the receiving point
+                    offered_path = self.net["path"][to_point]
         if accepted is not None:
             if withdrawn:
                 withdraw_day = accepted + dt.timedelta(days=rng.randint(0, 4))
@@ -732,6 +744,9 @@ class Ledger:
                 channel,
                 point,
                 handling_point,
+                self.net["path"][point],
+                self.net["path"][handling_point],
+                offered_path,
                 helper,
                 helper,
                 handling_helper,

@@ -241,5 +241,5 @@ def test_the_home_reads_a_fixed_number_of_queries(
     client.get("/")
     for _ in range(5):
         overdue(register())
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         assert client.get("/").status_code == 200

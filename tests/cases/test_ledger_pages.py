@@ -270,10 +270,10 @@ def test_the_list_runs_a_fixed_number_of_queries(
     # read afresh now, so that no check falls inside the measured requests.
     calendar.invalidate()
     client.get(url)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         body = text(client.get(url, {"sort": "deadline", "special": "any", "kind": "assisted"}))
     assert body.count('<td class="number">') == rows
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         body = text(client.get(url))
     assert body.count('<td class="number">') == rows
 

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 
 from bangban.cases import actions
+from bangban.cases.actions.paths import refresh_paths
 from bangban.cases.models import Case, Transfer
 from bangban.cases.scope import cases_for, get_case_for, may
 from bangban.network.models import Region, Role
@@ -15,6 +16,8 @@ def _account(make_account, yiyuan, role, where):
     bindings = {
         ("region_admin", "county"): yiyuan.county,
         ("supervisor", "county"): yiyuan.county,
+        ("region_admin", "city"): yiyuan.county.parent,
+        ("supervisor", "province"): yiyuan.county.parent.parent,
         ("town_admin", "own"): lambda: yiyuan.town("鲁村镇"),
         ("town_admin", "other"): lambda: yiyuan.town("南麻街道"),
         ("point_lead", "own"): lambda: yiyuan.station("鲁村镇"),
@@ -31,6 +34,8 @@ def _account(make_account, yiyuan, role, where):
 
 MATRIX = [
     ("region_admin", "county", True),
+    ("region_admin", "city", True),
+    ("supervisor", "province", True),
     ("supervisor", "county", True),
     ("town_admin", "own", True),
     ("town_admin", "other", False),
@@ -97,6 +102,7 @@ def test_one_case_and_the_ledger_follow_the_same_rule(
     transfer = actions.transfer_case(moved, to_point=subzone, reason="需县医保分区办理", by=helper)
     Transfer.objects.filter(pk=transfer.pk).update(status="accepted")
     Case.objects.filter(pk=moved.pk).update(handling_point=subzone)
+    refresh_paths(Case.objects.filter(pk=moved.pk))  # the scope columns, as accepting writes them
     user = _account(make_account, yiyuan, role, where)
     listed = set(cases_for(user, action).values_list("number", flat=True))
     for case in (plain, offered, moved):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
-from bangban.network.models import ServicePoint
+from bangban.network.models import ServicePoint, path_under
 
 from . import identifiers
 from .identifiers import DocumentType, IdentifierError
@@ -254,12 +254,10 @@ def _identity_q(digests: list[str]) -> Q:
 
 
 def _in_subtree(point_id: int) -> Q:
-    """Cases registered or handled at the point or anywhere below it (the tree's ancestry range; an
-    unknown point matches nothing)."""
+    """Cases registered or handled at the point or anywhere below it: two ranges of the case's
+    scope columns (decision 0061; an unknown point matches nothing)."""
     point = ServicePoint.objects.filter(pk=point_id).only("pk", "ancestry").first()
     if point is None:
         return Q(pk__in=[])
-    below = ServicePoint.objects.filter(
-        Q(pk=point.pk) | Q(ancestry__startswith=point.subtree_prefix)
-    ).values("pk")
-    return Q(registering_point__in=below) | Q(handling_point__in=below)
+    path = point.subtree_prefix
+    return path_under("registering_path", path) | path_under("handling_path", path)

@@ -13,13 +13,58 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from bangban.network import access
-from bangban.network.models import ServicePoint
+from bangban.network.models import Region, Role, ServicePoint, path_under
 
 from .models import Case, Transfer
 
-#: Up to this many points (a county and everything below it), a scope's points are read first and
-#: matched as lists of ids; above it (a city, a province) by sub-queries.
-POINT_LIST_LIMIT = 2000
+
+def _ranges(m) -> Q | None:
+    """The cases one membership reaches, as ranges on the case's own columns (decision 0061), or
+    None for a binding that is not a range of the tree (a department's or a partner's points, a
+    town's or a village's region), which `cases_for` matches by its points' ids."""
+    if m.role in access.REGION_BOUND:
+        region = m.region
+        if region.level == Region.Level.COUNTY:
+            return Q(county_id=region.pk)
+        if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
+            return None
+        return Q(county_id__in=_counties_in(region))
+    if m.role in (Role.DEPARTMENT_ADMIN, Role.PARTNER_ADMIN):
+        return None
+    path = m.point.subtree_prefix
+    return (
+        path_under("registering_path", path)
+        | path_under("handling_path", path)
+        | path_under("offered_path", path)
+    )
+
+
+def _counties_in(region: Region) -> list[int]:
+    """The ids of the counties of a city or a province, read once per membership object (so once
+    per request)."""
+    cached = getattr(region, "_bangban_counties", None)
+    if cached is None:
+        low, high = region.code_range
+        cached = list(
+            Region.objects.filter(
+                level=Region.Level.COUNTY, code__gte=low, code__lt=high
+            ).values_list("pk", flat=True)
+        )
+        region._bangban_counties = cached
+    return cached
+
+
+def _holds(m, case: Case) -> bool | None:
+    """Does one membership reach `case`, answered from the case's row (None: ask the database)?"""
+    if m.role in access.REGION_BOUND:
+        if m.region.level == Region.Level.COUNTY:
+            return case.county_id == m.region_id
+        return None
+    if m.role in (Role.DEPARTMENT_ADMIN, Role.PARTNER_ADMIN):
+        return None
+    path = m.point.subtree_prefix
+    paths = (case.registering_path, case.handling_path, case.offered_path)
+    return any(p.startswith(path) for p in paths if p)
 
 
 def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[Case]:
@@ -27,60 +72,52 @@ def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[C
     or on offer to one by a pending transfer, and, for viewing, those the user is first responsible
     for.
 
-    Written so that an index serves every part (bench/README.md "bench_cases.py": one OR of
-    sub-queries made both databases read all 1,000,000 cases): for up to POINT_LIST_LIMIT points,
-    the points and the cases on offer to them are read first (two small queries) and the scope is an
-    OR of id lists, which both databases answer from the point indexes; for a city or a province it
-    is one semi-join on a union of sub-queries, each indexed."""
+    Every membership is a range of the case's own indexed columns (decision 0061): a county is
+    `county`, a city or a province its counties, a point and what is below it a range of the
+    registering, handling and offered paths; only a department's or partner's points and a town's
+    region are matched by their points' ids (read first: one small query)."""
     qs = queryset if queryset is not None else Case.objects.all()
     if access.is_superuser(user):
         return qs
     if not getattr(user, "is_active", False):
         return qs.none()
-    mine = Q(responsible=user) if action == "view" else Q()
-    points = access.points_q(user, action)
-    if not points:
-        return qs.filter(mine) if mine else qs.none()
-    visible = ServicePoint.objects.filter(points).values_list("pk", flat=True)
-    ids = list(visible.order_by()[: POINT_LIST_LIMIT + 1])
-    if len(ids) <= POINT_LIST_LIMIT:
+    q = Q(responsible=user) if action == "view" else Q()
+    listed = Q()
+    for m in access.memberships(user):
+        if action not in access.ROLE_ACTIONS[m.role]:
+            continue
+        ranges = _ranges(m)
+        if ranges is None:
+            listed |= access.binding_points_q(m)
+        else:
+            q |= ranges
+    if listed:
+        ids = list(ServicePoint.objects.filter(listed).values_list("pk", flat=True).order_by())
         offered = Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=ids)
-        q = Q(registering_point__in=ids) | Q(handling_point__in=ids)
-        q |= Q(pk__in=list(offered.values_list("case_id", flat=True)))
-        return qs.filter(q | mine)
-    parts = [
-        Case.objects.filter(registering_point__in=visible).values("pk"),
-        Case.objects.filter(handling_point__in=visible).values("pk"),
-        Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=visible).values(
-            "case_id"
-        ),
-    ]
-    if mine:
-        parts.append(Case.objects.filter(mine).values("pk"))
-    first, *rest = (part.order_by() for part in parts)
-    return qs.filter(pk__in=first.union(*rest, all=True))
+        q |= Q(registering_point__in=ids) | Q(handling_point__in=ids)
+        q |= Q(pk__in=offered.values("case_id"))
+    return qs.filter(q) if q else qs.none()
 
 
 def may(user, case: Case, action: access.Action = "view") -> bool:
-    """May `user` `action` this one case? The rule of `cases_for`, asked of one row: its registering
-    or handling point, or a point a pending transfer offers it to, is one the user may `action`; or,
-    to view, the user is its first responsible helper. One query (none for the helper themself)."""
+    """May `user` `action` this one case? The rule of `cases_for`, asked of one row: from the case's
+    own columns (no query) for a helper, a point's or town's staff and a county's administrators;
+    one query for the other bindings."""
     if access.is_superuser(user):
         return True
     if not getattr(user, "is_active", False):
         return False
     if action == "view" and case.responsible_id == user.pk:
         return True
-    points = access.points_q(user, action)
-    if not points:
-        return False
-    offered = Transfer.objects.filter(case=case.pk, status=Transfer.Status.PENDING)
-    here = Q(pk__in=[case.registering_point_id, case.handling_point_id])
-    return (
-        ServicePoint.objects.filter(points)
-        .filter(here | Q(pk__in=offered.values("to_point")))
-        .exists()
-    )
+    unknown = False
+    for m in access.memberships(user):
+        if action not in access.ROLE_ACTIONS[m.role]:
+            continue
+        held = _holds(m, case)
+        if held:
+            return True
+        unknown = unknown or held is None
+    return unknown and cases_for(user, action).filter(pk=case.pk).exists()
 
 
 def get_case_for(user, number: str, action: access.Action = "view", queryset=None) -> Case:

@@ -85,6 +85,13 @@ def code_range(prefix: str) -> tuple[str, str]:
     return prefix, prefix + ":"  # ':' follows '9' in ASCII, so every longer code lies inside.
 
 
+def path_under(field: str, prefix: str) -> Q:
+    """`field`, a tree path (`ServicePoint.ancestry`, or a point's `subtree_prefix` kept on a row
+    scoped by it), at or below `prefix`: one index range ('0' follows '/' in the byte order the
+    paths are compared in; decision 0061)."""
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix[:-1] + "0"})
+
+
 def county_link(*, related_name: str) -> models.ForeignKey:
     """The county a row belongs to (departments, partner organisations, points, training
     organisers): a protected link to a region of level county."""
@@ -210,12 +217,10 @@ class ServicePointQuerySet(models.QuerySet):
 
     def under(self, point: "ServicePoint"):
         """The points strictly below `point` in the tree (an index range on the ancestry path)."""
-        low = point.subtree_prefix
-        return self.filter(ancestry__gte=low, ancestry__lt=low[:-1] + "0")
+        return self.filter(path_under("ancestry", point.subtree_prefix))
 
     def at_or_under(self, point: "ServicePoint"):
-        low = point.subtree_prefix
-        return self.filter(Q(pk=point.pk) | Q(ancestry__gte=low, ancestry__lt=low[:-1] + "0"))
+        return self.filter(Q(pk=point.pk) | path_under("ancestry", point.subtree_prefix))
 
     def in_region(self, region: Region):
         """Points of the counties at or below `region` (for a town or village: points in it)."""
@@ -349,7 +354,8 @@ class ServicePoint(models.Model):
 
     @property
     def subtree_prefix(self) -> str:
-        """The ancestry every point below this one starts with."""
+        """The ancestry every point below this one starts with; also the point's own path, which
+        the rows it scopes keep (a case's `registering_path`, decision 0061)."""
         return f"{self.ancestry}{self.pk}/"
 
     @property

@@ -49,7 +49,8 @@ def _not_qualified(user, on: dt.date) -> str:
 
 def _locked(case: Case) -> Case:
     return (
-        Case.objects.select_for_update()
+        # Only the case's own row: the county's, shared by every case of the county, stays free.
+        Case.objects.select_for_update(of=("self",))
         .select_related("county", "handling_point", "revision", "applicant")
         .get(pk=case.pk)
     )

@@ -24,6 +24,7 @@ from ..workflow import State
 from .applicants import ApplicantData, _applicant_values, _find_applicant, _stored, phone_columns
 from .core import CaseError, _deadline_values, _snapshot
 from .deemed import DEEMED_FIELDS
+from .paths import path_of
 
 
 def request_export(*, query: dict, by):
@@ -210,6 +211,13 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     with transaction.atomic():
         applicants: dict[str, Applicant] = {}
         cards = iter(rating_cards(len(cases)))
+        known: dict[int, str] = {}
+
+        def paths(point):  # each point's path read (and locked) once per import
+            if point.pk not in known:
+                known[point.pk] = path_of(point)
+            return known[point.pk]
+
         for c in cases:
             values, _problems = _applicant_values(c.applicant, c.registered_on)
             digest = values["lookup_digest"]
@@ -243,6 +251,8 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                 channel=c.channel,
                 registering_point=c.registering_point,
                 handling_point=handling_point,
+                registering_path=paths(c.registering_point),
+                handling_path=paths(handling_point),
                 entered_by=by,
                 responsible=c.responsible,
                 handling_helper=helper,

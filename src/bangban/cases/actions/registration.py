@@ -27,6 +27,7 @@ from ..workflow import State
 from .applicants import ApplicantData, _applicant_values, _identify, phone_columns
 from .core import CaseError, _not_qualified, _serve, _serves_at
 from .deemed import _deem_first
+from .paths import path_of
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
     with transaction.atomic():
         applicant = _identify(values)
         sequence = next_sequence(point.county_id, today)
+        path = path_of(point)
         case = Case.objects.create(
             number=case_number(point.county.code, today, sequence),
             county_id=point.county_id,
@@ -180,6 +182,8 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
             channel=r.channel,
             registering_point=point,
             handling_point=point,
+            registering_path=path,
+            handling_path=path,
             entered_by=by,
             responsible=r.responsible,
             handling_helper=r.responsible,

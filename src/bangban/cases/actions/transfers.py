@@ -20,6 +20,7 @@ from ..models import Case, Transfer, next_working_day
 from ..rules import direction_between
 from .core import CaseError, _apply, _check, _locked, _not_qualified, _serves_at
 from .deemed import _deem_first
+from .paths import path_of
 
 
 def transfer_case(
@@ -35,6 +36,9 @@ def transfer_case(
         errors["reason"] = [_("请写明转办原因（不超过 200 字）。")]
     if to_point is None or not to_point.active:
         errors["to_point"] = [_("接收服务点不存在或已停用。")]
+    elif to_point.county_id != case.county_id:
+        # The case is numbered, its item catalogued and its scope kept per county (decision 0061).
+        errors["to_point"] = [_("只能转办给本县的服务点。")]
     if to_helper is not None and to_point is not None:
         if not _serves_at(to_helper, to_point):
             errors["to_helper"] = [_("指定的接收人不在该服务点服务。")]
@@ -67,7 +71,15 @@ def transfer_case(
             {},
             {"transfer": transfer.pk, "to_point": to_point.pk, "direction": transfer.direction},
         )
+        _offer(case, path_of(to_point))
     return transfer
+
+
+def _offer(case: Case, path: str) -> None:
+    """The case's `offered_path` (decision 0061): the receiving point's path while a transfer is
+    pending, "" once it is answered. Not a change the timeline shows: the transfer's event does."""
+    case.offered_path = path
+    case.save(update_fields=["offered_path"])
 
 
 def _answer(transfer: Transfer, action: str, by) -> tuple[Transfer, Case]:
@@ -113,6 +125,9 @@ def accept_transfer(transfer: Transfer, *, by, handling_helper=None) -> Case:
         transfer.save(update_fields=["status", "answered_on", "answered_by"])
         changes = {"handling_point": transfer.to_point, "handling_helper": helper}
         _apply(case, "accept_transfer", by, changes, {"transfer": transfer.pk})
+        case.handling_path = path_of(transfer.to_point)
+        case.offered_path = ""
+        case.save(update_fields=["handling_path", "offered_path"])
         notifications.tell_applicant(case, notifications.transferred(transfer.to_point.name))
     return case
 
@@ -144,6 +159,7 @@ def decline_transfer(
         if suggested_point is not None:
             data["suggested_point"] = suggested_point.pk
         _apply(case, "decline_transfer", by, {}, data)
+        _offer(case, "")
     return transfer
 
 

@@ -168,6 +168,19 @@ class Case(models.Model):
         null=True,
         blank=True,
     )
+    # Who may see the case, as indexed columns (decision 0061): the registering and handling
+    # points' tree paths (`ServicePoint.subtree_prefix`) and that of the point a pending transfer
+    # offers the case to ("" when none). Kept by the actions that change them (registration, the
+    # transfers, the historical import) and by `cases.on_network` when points move.
+    registering_path = models.CharField(
+        _("登记服务点路径"), max_length=255, default="", editable=False
+    )
+    handling_path = models.CharField(
+        _("承办服务点路径"), max_length=255, default="", editable=False
+    )
+    offered_path = models.CharField(
+        _("待接收转办服务点路径"), max_length=255, default="", blank=True, editable=False
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=State.choices, default=State.REGISTERED
     )
@@ -233,6 +246,13 @@ class Case(models.Model):
             models.Index(fields=["handling_point", "status"], name="case_handling_status"),
             models.Index(fields=["registering_point", "status"], name="case_registering_status"),
             models.Index(fields=["status", "promised_deadline"], name="case_status_deadline"),
+            # The scope's ranges (decision 0061), and the ledger's order across counties.
+            models.Index(fields=["registering_path"], name="case_registering_path"),
+            models.Index(fields=["handling_path"], name="case_handling_path"),
+            models.Index(
+                fields=["offered_path"], name="case_offered_path", condition=~Q(offered_path="")
+            ),
+            models.Index(fields=["registered_on", "sequence", "id"], name="case_registered_order"),
             models.Index(
                 fields=["status", "deemed_deadline"],
                 name="case_status_deemed",

@@ -1,0 +1,169 @@
+"""The case's scope columns (decision 0061) equal what they are recomputed from, from scratch,
+after random sequences of registrations, transfers offered, accepted and declined, points moved
+(`update_point`) and division re-imports; and the scope read from them is the rule it replaces."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bangban.cases import actions
+from bangban.cases.actions.paths import refresh_paths
+from bangban.cases.errors import CaseError
+from bangban.cases.models import Case, Transfer
+from bangban.cases.scope import cases_for, may
+from bangban.network import access
+from bangban.network import actions as network_actions
+from bangban.network.divisions import import_divisions, yiyuan_files
+from bangban.network.models import Role, ServicePoint
+
+Kind = ServicePoint.Kind
+
+
+def from_scratch() -> dict[int, tuple[str, str, str]]:
+    """Each case's three paths, computed in Python from its points and its pending transfer."""
+    points = {p.pk: p.subtree_prefix for p in ServicePoint.objects.all()}
+    offered = {
+        t.case_id: points[t.to_point_id]
+        for t in Transfer.objects.filter(status=Transfer.Status.PENDING)
+    }
+    return {
+        c.pk: (points[c.registering_point_id], points[c.handling_point_id], offered.get(c.pk, ""))
+        for c in Case.objects.all()
+    }
+
+
+def stored() -> dict[int, tuple[str, str, str]]:
+    return {
+        pk: (r, h, o)
+        for pk, r, h, o in Case.objects.values_list(
+            "pk", "registering_path", "handling_path", "offered_path"
+        )
+    }
+
+
+def the_old_rule(user, action) -> set[int]:
+    """The scope as it was written before the columns: the points the user may `action`, matched by
+    id against the case's points and its pending transfer's, and the first responsible helper."""
+    ids = set(access.points_for(user, action).values_list("pk", flat=True))
+    offered = {
+        t.case_id for t in Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=ids)
+    }
+    return {
+        c.pk
+        for c in Case.objects.all()
+        if c.registering_point_id in ids
+        or c.handling_point_id in ids
+        or c.pk in offered
+        or (action == "view" and c.responsible_id == user.pk)
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_columns_equal_a_recount_after_random_transfers_moves_and_imports(
+    seed, yiyuan, make_helper, make_account, register, helper
+):
+    rng = random.Random(seed)
+    county = yiyuan.county
+    places = [
+        yiyuan.station("鲁村镇"),
+        yiyuan.station("鲁村镇", 1),
+        yiyuan.station("南麻街道"),
+        yiyuan.town("鲁村镇"),
+        yiyuan.town("南麻街道"),
+        yiyuan.subzone("medical_insurance"),
+        *ServicePoint.objects.filter(county=county, kind=Kind.PARTNER_STATION)[:3],
+    ]
+    towns = list(ServicePoint.objects.filter(county=county, kind=Kind.TOWN_CENTRE))
+    staff = {p.pk: make_helper(p).user for p in places}
+    cases = [register() for _ in range(4)]
+    for _step in range(40):
+        move = rng.random()
+        case = rng.choice(cases)
+        case.refresh_from_db()
+        pending = case.transfers.filter(status=Transfer.Status.PENDING).first()
+        try:
+            if move < 0.15:
+                cases.append(register(point=places[0]))
+            elif move < 0.45 and pending is None:
+                target = rng.choice([p for p in places if p.pk != case.handling_point_id])
+                actions.transfer_case(case, to_point=target, reason="随机转办", by=helper)
+            elif move < 0.65 and pending is not None:
+                by = staff[pending.to_point_id]
+                actions.accept_transfer(pending, by=by)
+            elif move < 0.75 and pending is not None:
+                by = staff[pending.to_point_id]
+                actions.decline_transfer(pending, by=by, reason="不属本点办理")
+            elif move < 0.92:
+                bank = rng.choice([p for p in places if p.kind == Kind.PARTNER_STATION])
+                bank.refresh_from_db()
+                network_actions.update_point(
+                    bank, parent=rng.choice([t for t in towns if t.pk != bank.parent_id]), by=None
+                )
+            else:
+                files = yiyuan_files()
+                import_divisions(
+                    counties=files.counties, towns=files.towns, villages=files.villages
+                )
+        except CaseError:
+            pass  # a transition the case's state refuses: nothing was written
+        assert stored() == from_scratch(), f"after step {_step} (seed {seed})"
+
+    # And the scope read from the columns is the rule it replaces, for every kind of binding.
+    users = [
+        helper,
+        *staff.values(),
+        make_account(Role.TOWN_ADMIN, yiyuan.town("鲁村镇"), username="s-town"),
+        make_account(Role.POINT_LEAD, places[5], username="s-lead"),
+        make_account(Role.REGION_ADMIN, county, username="s-county"),
+        make_account(Role.REGION_ADMIN, county.parent, username="s-city"),
+        make_account(Role.SUPERVISOR, county.parent.parent, username="s-province"),
+        make_account(
+            Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局"), username="s-department"
+        ),
+        make_account(
+            Role.PARTNER_ADMIN, yiyuan.organisation("沂源农村商业银行"), username="s-partner"
+        ),
+    ]
+    everything = list(Case.objects.all())
+    # Read afresh, as each request does: a user object keeps the memberships (and their points'
+    # paths) it read first.
+    users = [type(u).objects.get(pk=u.pk) for u in users]
+    for user in users:
+        for action in ("view", "act", "change"):
+            expected = the_old_rule(user, action)
+            assert set(cases_for(user, action).values_list("pk", flat=True)) == expected
+            assert {c.pk for c in everything if may(user, c, action)} == expected
+
+
+def test_a_division_import_puts_right_paths_gone_stale(yiyuan, register):
+    cases = [register(), register()]
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(
+        registering_path="/0/", handling_path="/0/", offered_path="/0/"
+    )
+    files = yiyuan_files()
+    import_divisions(counties=files.counties, towns=files.towns, villages=files.villages)
+    assert stored() == from_scratch()
+
+
+def test_nothing_is_rewritten_when_nothing_moved(yiyuan, register, django_assert_num_queries):
+    register()
+    with django_assert_num_queries(1):  # the read that finds no stale row
+        assert refresh_paths(Case.objects.all()) == 0
+
+
+def test_a_transfer_to_another_county_is_refused(yiyuan, register, helper):
+    from bangban.network.models import Region
+
+    case = register()
+    other = Region.objects.create(
+        code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
+    )
+    far = ServicePoint.objects.create(
+        kind=Kind.COUNTY_CENTRE, name="高青县政务服务中心", county=other, region=other
+    )
+    with pytest.raises(CaseError) as refused:
+        actions.transfer_case(case, to_point=far, reason="转到外县", by=helper)
+    assert "本县" in str(refused.value.errors["to_point"])
+    assert not case.transfers.exists()
