@@ -7,4 +7,4 @@ class NetworkConfig(AppConfig):
     verbose_name = _("服务网络")
 
     def ready(self):
-        from . import sessions  # noqa: F401 - its receiver notes the time of each login
+        from . import checks, sessions  # noqa: F401 - a deployment check; a login receiver
