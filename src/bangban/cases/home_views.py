@@ -32,7 +32,7 @@ from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Role
 
 from .models import NEAR_DEADLINE, OVERDUE, Case, ReadingDay, Transfer, warning_q
-from .scope import cases_for
+from .scope import cases_for, figures_for
 from .views import _rate, read_clock
 from .workflow import OPEN
 
@@ -120,7 +120,7 @@ def home(request):
     today = timezone.localdate()
     day = ReadingDay.of(today)
     scoped = cases_for(user)
-    figures = scoped.figures(today)
+    figures = figures_for(user, today)
     warned = scoped.filter(warning_q(OVERDUE, today) | warning_q(NEAR_DEADLINE, today))
     # The earliest deadline first, so red (overdue) before yellow; a case due for deemed
     # acceptance that nobody has recorded yet has no stored deadline but its deemed one.

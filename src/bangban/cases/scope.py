@@ -15,7 +15,7 @@ from django.http import Http404
 from bangban.network import access
 from bangban.network.models import Region, Role, ServicePoint, path_under
 
-from .models import Case, Transfer
+from .models import Case, CompletionTally, Transfer
 
 
 def _ranges(m) -> Q | None:
@@ -97,6 +97,43 @@ def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[C
         q |= Q(registering_point__in=ids) | Q(handling_point__in=ids)
         q |= Q(pk__in=offered.values("case_id"))
     return qs.filter(q) if q else qs.none()
+
+
+def figures_for(user, today) -> dict[str, int]:
+    """The live figures of the user's whole scope (`CaseQuerySet.figures`): open cases from the
+    cases in scope; the month's and quarter's completions from the daily tallies when the scope is
+    exactly whole counties (decision 0067: a region's administrator or supervisor, a superuser),
+    else from the cases too. Two queries either way (three for a region role: their counties)."""
+    scoped = cases_for(user)
+    tallies = _tallies(user)
+    if tallies is None:
+        return scoped.figures(today)
+    return {**scoped.open_figures(today), **tallies.completions(today)}
+
+
+def _tallies(user):
+    """The completion tallies that count exactly what `cases_for(user)` holds, or None when that
+    is not a set of whole counties (a point's or a town's staff, a department's or partner's admin,
+    or a county administrator who is also first responsible for a case in another county)."""
+    if access.is_superuser(user):
+        return CompletionTally.objects.all()
+    if not getattr(user, "is_active", False):
+        return None
+    counties: set[int] = set()
+    for m in access.memberships(user):
+        if "view" not in access.ROLE_ACTIONS[m.role]:
+            continue
+        ranges = _ranges(m) if m.role in access.REGION_BOUND else None
+        if ranges is None:
+            return None
+        level = m.region.level
+        counties.update([m.region_id] if level == Region.Level.COUNTY else _counties_in(m.region))
+    if not counties:
+        return None
+    elsewhere = Case.objects.filter(responsible=user).exclude(county_id__in=sorted(counties))
+    if elsewhere.exists():
+        return None
+    return CompletionTally.objects.filter(county_id__in=sorted(counties))
 
 
 def may(user, case: Case, action: access.Action = "view") -> bool:

@@ -39,7 +39,7 @@ from .models import (
     clock_of,
     warning_of,
 )
-from .scope import cases_for
+from .scope import cases_for, figures_for
 
 #: Rows per page of the ledger.
 PAGE_SIZE = 25
@@ -372,7 +372,7 @@ def ledger(request):
     user = request.user
     today = timezone.localdate()
     scoped = cases_for(user)
-    figures = scoped.figures(today)
+    figures = figures_for(user, today)
     data, found = ledger_data(request, request.GET)
     shown, applied = _valid_filter(data)
     if found is not None and found.get("expired"):

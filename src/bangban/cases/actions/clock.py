@@ -17,7 +17,7 @@ from bangban.workdays.arithmetic import Deadline
 
 from .. import notifications
 from ..documents import rating_url
-from ..models import Case, CaseMaterial, Occasion
+from ..models import Case, CaseMaterial, Occasion, count_completion
 from .core import CaseError, _apply, _check, _day, _deadline_values, _json, _locked, _serve
 from .deemed import _deem_first, _no_longer_deemable
 
@@ -183,6 +183,7 @@ def complete_case(case: Case, *, by, on: dt.date | None = None) -> Case:
             raise CaseError({"on": _("办结日期不能早于受理日期。")})
         changes = {"completed_on": day, "closed_at": timezone.now()}
         case = _apply(case, "complete", by, changes)
+        count_completion(case)
         _serve(case, Occasion.Kind.HANDOVER, on=day, point=case.handling_point, helper=by)
         notifications.tell_applicant(case, notifications.completed(rating_url(case)))
     return case

@@ -17,7 +17,15 @@ from bangban.network.models import ServicePoint
 
 from .. import events, identifiers, workflow
 from ..identifiers import IdentifierError
-from ..models import DEEMABLE, Applicant, Case, CaseMaterial, LedgerExport, deemed_cutoff
+from ..models import (
+    DEEMABLE,
+    Applicant,
+    Case,
+    CaseMaterial,
+    LedgerExport,
+    count_completion,
+    deemed_cutoff,
+)
 from ..numbering import case_number, next_sequence, rating_cards
 from ..signals import export_requested
 from ..workflow import State
@@ -288,6 +296,9 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
                 case.closed_at = timezone.now()
             created.append(case)
         Case.objects.bulk_create(created, batch_size=500)
+        for case in created:
+            if case.status == State.COMPLETED:
+                count_completion(case)
         revisions = {c.revision.pk for c in cases}
         materials: dict[int, list[Material]] = {pk: [] for pk in revisions}
         for material in Material.objects.filter(revision_id__in=revisions).order_by("position"):

@@ -8,7 +8,7 @@ the app's models through this package): `applicants`, `clock` (deemed acceptance
 warnings), `cases` (the case, its reads and counters), `materials` (checklist and notices),
 `transfers` (transfers and authorisations), `history` (events and identity views), `requests`
 (background exports and idempotency keys), `occasions` (each time the applicant was served: what a
-rating rates).
+rating rates), `tallies` (completions per county and day: the figures' summary rows).
 """
 
 from .applicants import Applicant
@@ -33,6 +33,7 @@ from .history import CaseEvent, IdentityView
 from .materials import CaseMaterial, Notice, NoticeLine
 from .occasions import Occasion, OccasionQuerySet
 from .requests import IdempotencyKey, LedgerExport
+from .tallies import CompletionTally, count_completion, counted_from_cases
 from .transfers import LEVEL_OF_KIND, Authorisation, Transfer
 
 __all__ = [
@@ -58,6 +59,9 @@ __all__ = [
     "OccasionQuerySet",
     "ReadingDay",
     "Transfer",
+    "CompletionTally",
+    "count_completion",
+    "counted_from_cases",
     "attach_names",
     "clock_of",
     "deadline_values",

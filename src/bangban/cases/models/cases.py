@@ -71,6 +71,16 @@ class CaseQuerySet(models.QuerySet):
             quarter_on_time=Count("pk", filter=done & in_time & Q(completed_on__gte=quarter)),
         )
 
+    def open_figures(self, today: dt.date) -> dict[str, int]:
+        """The live figures of open cases alone (open, 黄牌, 红牌), in one query over open cases:
+        what `figures` gives besides the completions, for a scope whose completions are read from
+        the tallies (`cases.scope.figures_for`)."""
+        return self.filter(status__in=OPEN).aggregate(
+            open=Count("pk"),
+            near_deadline=Count("pk", filter=warning_q(NEAR_DEADLINE, today)),
+            overdue=Count("pk", filter=warning_q(OVERDUE, today)),
+        )
+
     def page(self, offset: int, size: int) -> tuple[list, bool]:
         """One page of this (ordered) ledger and whether more follow, in two queries whatever the
         ledger's size: the page's keys, sorted and sliced on the cases table alone, then its rows
