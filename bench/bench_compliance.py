@@ -44,7 +44,36 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=30, help="requests per measurement")
     parser.add_argument("--helpers", type=int, default=70_000, help="helpers to generate")
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile the province page once: its SQL queries' times and cProfile's top calls",
+    )
     return parser.parse_args()
+
+
+def profile(label: str, fn, top: int = 12) -> None:
+    """One request of `fn` under cProfile, with each SQL query's time: where a page spends."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn()  # warm up
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        profiler.enable()
+        fn()
+        profiler.disable()
+        total = (time.perf_counter() - start) * 1000
+    sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    print(f"\nProfile of {label}: {total:.0f} ms, of which SQL {sql:.0f} ms")
+    for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"])):
+        print(f"  {float(q['time']) * 1000:7.1f} ms  {' '.join(q['sql'].split())[:110]}")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def step(label: str):
@@ -328,6 +357,9 @@ def main() -> None:
         n,
     )
     timed("cause page: a village station", lambda: t.get(f"{url}points/{station.pk}/"), n)
+    if args.profile:
+        profile("compliance: province admin, whole province", lambda: p.get(url))
+        profile("compliance: county admin, 370323", lambda: c.get(url))
 
 
 if __name__ == "__main__":

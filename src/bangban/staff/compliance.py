@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from bangban.network import access, drill
 from bangban.network.models import Membership, Region, Role, ServicePoint
 
+from . import compliance_summary
 from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
 from .staffing import FULL_TIME_ONLY, MINIMUM, required_helpers, with_staffing
 
@@ -331,7 +332,9 @@ class Drilled:
 
 def drill_down(user, on: dt.date, *, code: str = "", point=None, rule=None) -> Drilled:
     """The compliance page's and `GET /compliance`'s rows at `code` or `point` (see `start`),
-    within what `user` may see: one query for the groups, one for the listed points."""
+    within what `user` may see: one query for the groups, one for the listed points. A user who
+    sees the whole region gets its groups from the summary rows (`compliance_summary`: one query,
+    a fixed few more when a county's rows are stale); others' are summed live."""
     level = drill.drill_down(
         access.points_for(user, "view"),
         code=code,
@@ -347,7 +350,10 @@ def drill_down(user, on: dt.date, *, code: str = "", point=None, rule=None) -> D
             points = failing(points, rule)
     groups = []
     if level.grouped is not None:
-        groups = summary(level.grouped, on, "group")
+        if compliance_summary.whole(user, level.code):
+            groups = compliance_summary.summary(level, on)
+        else:
+            groups = summary(level.grouped, on, "group")
         if rule:
             groups = [g for g in groups if g[f"{rule}_failing"]]
         names = dict(
