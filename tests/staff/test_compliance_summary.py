@@ -134,3 +134,13 @@ def test_only_whole_regions_are_read_from_the_rows(yiyuan, make_account):
     assert compliance_summary.whole(county_admin, "370323")
     assert not compliance_summary.whole(county_admin, "37")
     assert not compliance_summary.whole(lead, "370323")
+
+
+def test_the_nightly_task_makes_every_county_fresh_for_the_day(yiyuan):
+    from bangban.staff.tasks import refresh_compliance
+
+    refresh_compliance.call_local()
+    state = ComplianceCounty.objects.get(county=yiyuan.county)
+    assert state.computed_on == timezone.localdate()
+    assert state.computed_generation == state.generation
+    _assert_exact()

@@ -57,7 +57,7 @@ FIGURES = [
 
 def changed(counties: Iterable[int] | None) -> None:
     """The facts of `counties` (ids; None: every county) changed: raise their generation. Call it
-    inside the write's transaction; two queries whatever the number of counties."""
+    inside the write's transaction; three queries whatever the number of counties."""
     if counties is None:
         ids = list(Region.objects.filter(level=Region.Level.COUNTY).values_list("pk", flat=True))
     else:
@@ -67,6 +67,10 @@ def changed(counties: Iterable[int] | None) -> None:
     ComplianceCounty.objects.bulk_create(
         [ComplianceCounty(county_id=c) for c in ids], ignore_conflicts=True
     )
+    # Locked in the order `fresh` locks them (PostgreSQL), so a write spanning counties and a
+    # reader never wait for each other crosswise.
+    locked = ComplianceCounty.objects.select_for_update().filter(county_id__in=ids).order_by("pk")
+    list(locked.values_list("pk", flat=True))
     ComplianceCounty.objects.filter(county_id__in=ids).update(generation=F("generation") + 1)
 
 
