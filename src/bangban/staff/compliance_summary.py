@@ -57,21 +57,27 @@ FIGURES = [
 
 def changed(counties: Iterable[int] | None) -> None:
     """The facts of `counties` (ids; None: every county) changed: raise their generation. Call it
-    inside the write's transaction; three queries whatever the number of counties."""
+    inside the write's transaction; one query for a county that has its row, a fixed few more
+    otherwise, whatever the number of counties."""
     if counties is None:
         ids = list(Region.objects.filter(level=Region.Level.COUNTY).values_list("pk", flat=True))
     else:
         ids = sorted({c for c in counties if c is not None})
     if not ids:
         return
-    ComplianceCounty.objects.bulk_create(
-        [ComplianceCounty(county_id=c) for c in ids], ignore_conflicts=True
-    )
-    # Locked in the order `fresh` locks them (PostgreSQL), so a write spanning counties and a
-    # reader never wait for each other crosswise.
-    locked = ComplianceCounty.objects.select_for_update().filter(county_id__in=ids).order_by("pk")
-    list(locked.values_list("pk", flat=True))
-    ComplianceCounty.objects.filter(county_id__in=ids).update(generation=F("generation") + 1)
+    rows = ComplianceCounty.objects.filter(county_id__in=ids)
+    if len(ids) > 1:
+        # Locked in the order `fresh` locks them (PostgreSQL), so a write spanning counties and a
+        # reader never wait for each other crosswise.
+        list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+    raised = rows.update(generation=F("generation") + 1)
+    if raised < len(ids):
+        # A county never summed nor changed yet: its row, then raised like the others (a reader
+        # inserting it meanwhile makes this insert wait for the reader's commit).
+        ComplianceCounty.objects.bulk_create(
+            [ComplianceCounty(county_id=c) for c in ids], ignore_conflicts=True
+        )
+        rows.filter(generation=0).update(generation=1)
 
 
 def counties_serving(users) -> list[int]:
