@@ -46,7 +46,7 @@ from bangban.network import access, drill
 from bangban.network.models import Membership, Region, Role, ServicePoint
 
 from . import compliance_summary
-from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
+from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, qualified_condition
 from .staffing import FULL_TIME_ONLY, MINIMUM, required_helpers, with_staffing
 
 
@@ -88,12 +88,14 @@ def serving_memberships(on: dt.date) -> QuerySet[Membership]:
 
 
 def _unqualified(on: dt.date) -> Coalesce:
-    """Per point (OuterRef): the people serving there who are not qualified on `on`."""
-    qualified_users = Helper.objects.qualified(on).values("user_id")
+    """Per point (OuterRef): the people serving there who are not qualified on `on`. The rule is
+    tested on the point's own members' profiles (`qualified_condition` through the membership), not
+    against the set of every qualified helper, which SQLite re-ran per point (county page 740 ms).
+    A member without a profile fails it: `left_on IS NULL AND NULL AND NOT EXISTS` is not true."""
     counted = (
         serving_memberships(on)
         .filter(point=OuterRef("pk"))
-        .exclude(user_id__in=qualified_users)
+        .exclude(qualified_condition(on, "user__helper_profile"))
         .order_by()
         .values("point")
         .annotate(n=Count("user", distinct=True))
