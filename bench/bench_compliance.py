@@ -12,7 +12,9 @@ per town with the points it trains for, this year's and last year's sessions wit
 piece of equipment at most points (a few overdue), and some points without signage. Then it times
 the compliance page through Django's test client for a province admin (whole province), a county
 admin (370323) and a town admin (鲁村镇), with the login page as this run's baseline: median and p95
-and the number of SQL queries. Figures are printed, never asserted.
+and the number of SQL queries; then the province page with every county's summary rows stale (the
+first read of a day, decision 0063). `--profile` adds one province and one county request under
+cProfile with each SQL query's time. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -357,6 +359,13 @@ def main() -> None:
         n,
     )
     timed("cause page: a village station", lambda: t.get(f"{url}points/{station.pk}/"), n)
+    from bangban.staff import compliance_summary
+
+    def stale_province():
+        compliance_summary.changed(None)  # every county stale: the first read of a day
+        return p.get(url)
+
+    timed("compliance: province admin, every county stale", stale_province, max(3, n // 6))
     if args.profile:
         profile("compliance: province admin, whole province", lambda: p.get(url))
         profile("compliance: county admin, 370323", lambda: c.get(url))

@@ -65,19 +65,21 @@ def changed(counties: Iterable[int] | None) -> None:
         ids = sorted({c for c in counties if c is not None})
     if not ids:
         return
-    rows = ComplianceCounty.objects.filter(county_id__in=ids)
-    if len(ids) > 1:
-        # Locked in the order `fresh` locks them (PostgreSQL), so a write spanning counties and a
-        # reader never wait for each other crosswise.
-        list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
-    raised = rows.update(generation=F("generation") + 1)
-    if raised < len(ids):
-        # A county never summed nor changed yet: its row, then raised like the others (a reader
-        # inserting it meanwhile makes this insert wait for the reader's commit).
-        ComplianceCounty.objects.bulk_create(
-            [ComplianceCounty(county_id=c) for c in ids], ignore_conflicts=True
-        )
-        rows.filter(generation=0).update(generation=1)
+    # The write's transaction; alone (an operator's call), one of its own.
+    with transaction.atomic(savepoint=False):
+        rows = ComplianceCounty.objects.filter(county_id__in=ids)
+        if len(ids) > 1:
+            # Locked in the order `fresh` locks them (PostgreSQL), so a write spanning counties and a
+            # reader never wait for each other crosswise.
+            list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        raised = rows.update(generation=F("generation") + 1)
+        if raised < len(ids):
+            # A county never summed nor changed yet: its row, then raised like the others (a reader
+            # inserting it meanwhile makes this insert wait for the reader's commit).
+            ComplianceCounty.objects.bulk_create(
+                [ComplianceCounty(county_id=c) for c in ids], ignore_conflicts=True
+            )
+            rows.filter(generation=0).update(generation=1)
 
 
 def counties_serving(users) -> list[int]:
