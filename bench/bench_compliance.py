@@ -12,7 +12,9 @@ per town with the points it trains for, this year's and last year's sessions wit
 piece of equipment at most points (a few overdue), and some points without signage. Then it times
 the compliance page through Django's test client for a province admin (whole province), a county
 admin (370323) and a town admin (鲁村镇), with the login page as this run's baseline: median and p95
-and the number of SQL queries. Figures are printed, never asserted.
+and the number of SQL queries; then the province page with every county's summary rows stale (the
+first read of a day, decision 0063). `--profile` adds one province and one county request under
+cProfile with each SQL query's time. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -44,7 +46,36 @@ def parse_args():
     parser.add_argument("--requests", type=int, default=30, help="requests per measurement")
     parser.add_argument("--helpers", type=int, default=70_000, help="helpers to generate")
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile the province page once: its SQL queries' times and cProfile's top calls",
+    )
     return parser.parse_args()
+
+
+def profile(label: str, fn, top: int = 12) -> None:
+    """One request of `fn` under cProfile, with each SQL query's time: where a page spends."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fn()  # warm up
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        profiler.enable()
+        fn()
+        profiler.disable()
+        total = (time.perf_counter() - start) * 1000
+    sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    print(f"\nProfile of {label}: {total:.0f} ms, of which SQL {sql:.0f} ms")
+    for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"])):
+        print(f"  {float(q['time']) * 1000:7.1f} ms  {' '.join(q['sql'].split())[:110]}")
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(top)
 
 
 def step(label: str):
@@ -328,6 +359,16 @@ def main() -> None:
         n,
     )
     timed("cause page: a village station", lambda: t.get(f"{url}points/{station.pk}/"), n)
+    from bangban.staff import compliance_summary
+
+    def stale_province():
+        compliance_summary.changed(None)  # every county stale: the first read of a day
+        return p.get(url)
+
+    timed("compliance: province admin, every county stale", stale_province, max(3, n // 6))
+    if args.profile:
+        profile("compliance: province admin, whole province", lambda: p.get(url))
+        profile("compliance: county admin, 370323", lambda: c.get(url))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bangban.kernel.history import log_change
 
+from .changes import facts_changed
 from .models import BINDING, Department, Membership, PartnerOrganisation, Region, Role, ServicePoint
 from .units import _is_open
 from .writes import NetworkError
@@ -91,6 +92,8 @@ def create_account(
     membership = Membership.objects.create(
         user=candidate, role=role, created_by=by, **{BINDING[Role(role)]: binding}
     )
+    if membership.point_id:
+        facts_changed([membership.point.county_id])
     log_change(by, candidate, ADDITION, f"新增账号：{membership}")
     return candidate
 
@@ -108,4 +111,6 @@ def grant_membership(user, *, role: str, binding, by) -> Membership:
     membership, _created = Membership.objects.get_or_create(
         user=user, role=role, **bound, defaults={"created_by": by}
     )
+    if membership.point_id:
+        facts_changed([membership.point.county_id])
     return membership

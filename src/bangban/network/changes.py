@@ -76,3 +76,18 @@ def announce(
         if subscriber is not None:
             subscriber(change)
     return change
+
+
+def facts_changed(counties: Iterable[int | None] | None) -> None:
+    """Tell every subscribing app that what is recorded at some points of `counties` (ids; None:
+    every county) changed without the network itself changing: who serves there (a membership),
+    their equipment or its checks, their signage. Each later app's `on_network.facts_changed`, if
+    it has one, runs inside the write's transaction (the staff app's compliance summary counts
+    these facts: docs/decisions/0063-compliance-summary.md)."""
+    ids = None if counties is None else frozenset(c for c in counties if c is not None)
+    if ids is not None and not ids:
+        return
+    for module in later_app_modules("on_network"):
+        subscriber = getattr(module, "facts_changed", None)
+        if subscriber is not None:
+            subscriber(ids)

@@ -18,6 +18,7 @@ from bangban.kernel.days import EARLIEST_EVENT
 from bangban.kernel.history import log_change
 
 from . import access
+from .changes import facts_changed
 from .models import Equipment, EquipmentCheck, EquipmentKind, ServicePoint
 from .writes import NetworkError
 
@@ -95,6 +96,7 @@ def add_equipment(
         note=(note or "").strip(),
         added_on=added_on,
     )
+    facts_changed([point.county_id])
     log_change(by, equipment, ADDITION, f"新增设施设备：{equipment}（{point.name}）")
     return equipment
 
@@ -125,6 +127,7 @@ def update_equipment(equipment: Equipment, *, by, **changes) -> Equipment:
             setattr(equipment, field, value)
     if changed:
         equipment.save()
+        facts_changed([equipment.point.county_id])
         labels = "、".join(str(Equipment._meta.get_field(f).verbose_name) for f in changed)
         log_change(by, equipment, CHANGE, f"修改设施设备：{labels}")
     return equipment
@@ -176,6 +179,7 @@ def record_equipment_check(
         result=result,
         fault=fault if result == EquipmentCheck.Result.FAULTY else "",
     )
+    facts_changed([equipment.point.county_id])
     latest = not equipment.checks.filter(checked_on__gt=checked_on).exists()
     if latest:
         new_state = (
@@ -231,6 +235,7 @@ def set_signage(point: ServicePoint, *, in_place: bool, photo=None, by) -> Servi
         changed.append("统一标识照片")
     if changed:
         point.save()
+        facts_changed([point.county_id])
         log_change(by, point, CHANGE, f"修改：{'、'.join(changed)}")
     if photo is not None and old_name and old_name != point.signage_photo.name:
         storage = point.signage_photo.storage

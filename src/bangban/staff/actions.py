@@ -26,6 +26,7 @@ from bangban.network.models import (
     ServicePoint,
 )
 
+from . import compliance_summary
 from .models import (
     CoverageCorrection,
     Helper,
@@ -80,6 +81,7 @@ def save_helper(
         },
     )
     helper.domains.set(domains)
+    compliance_summary.changed(compliance_summary.counties_serving([user.pk]))
     log_change(by, helper, ADDITION if created else CHANGE, "帮办代办员档案")
     return helper
 
@@ -300,6 +302,7 @@ def _sync_coverage(county: Region, organisers, points: Iterable[int] | None) -> 
         Through(trainingorganiser_id=organiser_id, servicepoint_id=point_id)
         for organiser_id, point_id in sorted(wanted - have.keys())
     )
+    compliance_summary.changed([county.pk])
 
 
 def set_up_organisers(county: Region, *, by) -> list[TrainingOrganiser]:
@@ -453,6 +456,7 @@ def record_training(
         created_by=by if getattr(by, "pk", None) else None,
     )
     set_training_results(session, results or {}, by=by)
+    compliance_summary.changed([organiser.county_id])
     log_change(by, session, ADDITION, "登记培训")
     return session
 
@@ -465,4 +469,6 @@ def set_training_results(session: TrainingSession, results: Mapping[Helper, bool
             session=session, helper=helper, defaults={"passed": bool(passed)}
         )
     if results:
+        helpers = [helper.user_id for helper in results]
+        compliance_summary.changed(compliance_summary.counties_serving(helpers))
         log_change(by, session, CHANGE, "登记参训结果")

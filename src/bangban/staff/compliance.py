@@ -45,7 +45,8 @@ from django.utils.translation import gettext_lazy as _
 from bangban.network import access, drill
 from bangban.network.models import Membership, Region, Role, ServicePoint
 
-from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser
+from . import compliance_summary
+from .models import TRAININGS_PER_YEAR, Helper, TrainingOrganiser, qualified_condition
 from .staffing import FULL_TIME_ONLY, MINIMUM, required_helpers, with_staffing
 
 
@@ -87,12 +88,14 @@ def serving_memberships(on: dt.date) -> QuerySet[Membership]:
 
 
 def _unqualified(on: dt.date) -> Coalesce:
-    """Per point (OuterRef): the people serving there who are not qualified on `on`."""
-    qualified_users = Helper.objects.qualified(on).values("user_id")
+    """Per point (OuterRef): the people serving there who are not qualified on `on`. The rule is
+    tested on the point's own members' profiles (`qualified_condition` through the membership), not
+    against the set of every qualified helper, which SQLite re-ran per point (county page 740 ms).
+    A member without a profile fails it: `left_on IS NULL AND NULL AND NOT EXISTS` is not true."""
     counted = (
         serving_memberships(on)
         .filter(point=OuterRef("pk"))
-        .exclude(user_id__in=qualified_users)
+        .exclude(qualified_condition(on, "user__helper_profile"))
         .order_by()
         .values("point")
         .annotate(n=Count("user", distinct=True))
@@ -331,7 +334,9 @@ class Drilled:
 
 def drill_down(user, on: dt.date, *, code: str = "", point=None, rule=None) -> Drilled:
     """The compliance page's and `GET /compliance`'s rows at `code` or `point` (see `start`),
-    within what `user` may see: one query for the groups, one for the listed points."""
+    within what `user` may see: one query for the groups, one for the listed points. A user who
+    sees the whole region gets its groups from the summary rows (`compliance_summary`: one query,
+    a fixed few more when a county's rows are stale); others' are summed live."""
     level = drill.drill_down(
         access.points_for(user, "view"),
         code=code,
@@ -347,7 +352,10 @@ def drill_down(user, on: dt.date, *, code: str = "", point=None, rule=None) -> D
             points = failing(points, rule)
     groups = []
     if level.grouped is not None:
-        groups = summary(level.grouped, on, "group")
+        if compliance_summary.whole(user, level.code):
+            groups = compliance_summary.summary(level, on)
+        else:
+            groups = summary(level.grouped, on, "group")
         if rule:
             groups = [g for g in groups if g[f"{rule}_failing"]]
         names = dict(

@@ -22,6 +22,7 @@ from bangban.network.models import (
     Department,
     Domain,
     PartnerOrganisation,
+    Region,
     ServicePoint,
     county_link,
 )
@@ -362,3 +363,61 @@ class TrainingAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.helper} · {self.session}"
+
+
+# --- The compliance page's summary rows (docs/decisions/0063-compliance-summary.md) ---------------
+
+
+class ComplianceCounty(models.Model):
+    """A county's generation of the facts the compliance rules read: every write that changes one
+    (a membership at a point, a helper's profile, a training or its results, coverage, equipment,
+    signage, a point) adds one, in the write's transaction (`compliance_summary.changed`). The
+    county's summary rows are exact while they are of today and of the current generation."""
+
+    county = models.OneToOneField(
+        Region,
+        verbose_name=_("县"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    generation = models.PositiveBigIntegerField(_("变更代数"), default=0)
+    computed_generation = models.PositiveBigIntegerField(_("汇总时代数"), null=True, blank=True)
+    computed_on = models.DateField(_("汇总日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("达标汇总状态")
+        verbose_name_plural = _("达标汇总状态")
+
+    def __str__(self) -> str:
+        return f"{self.county_id} · {self.generation}"
+
+
+class ComplianceSummary(models.Model):
+    """One county's assessed points summed per group of the drill-down (`network.drill`): its
+    county-level points (`town_level` false) and, per town, its town-level points: how many, and
+    how many fail each rule on the county's `ComplianceCounty.computed_on`."""
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县"), on_delete=models.CASCADE, related_name="+"
+    )
+    town_level = models.BooleanField(_("镇级服务点"))
+    town_code = models.CharField(_("镇（街道）代码"), max_length=12, blank=True)
+    points = models.PositiveIntegerField(_("服务点数"))
+    staffing_failing = models.PositiveIntegerField(_("人员配备未达标"))
+    qualified_failing = models.PositiveIntegerField(_("上岗资格未达标"))
+    training_failing = models.PositiveIntegerField(_("年度培训未达标"))
+    equipment_failing = models.PositiveIntegerField(_("设施设备未达标"))
+    signage_failing = models.PositiveIntegerField(_("统一标识未达标"))
+
+    class Meta:
+        verbose_name = _("达标汇总")
+        verbose_name_plural = _("达标汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "town_level", "town_code"], name="compliance_summary_group_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.town_code}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bangban.network.changes import NetworkChange
 
+from . import compliance_summary
 from .actions import sync_organisers
 
 
@@ -19,3 +20,10 @@ def network_changed(change: NetworkChange) -> None:
     None). A department or organisation changed is picked up whatever the points: its organiser's
     name and state are checked on every change, and a new one is created with all its points."""
     sync_organisers(change.county, by=change.by, points=change.points)
+    compliance_summary.changed([change.county.pk])
+
+
+def facts_changed(counties: frozenset[int] | None) -> None:
+    """Memberships, equipment or signage changed at points of `counties`: their compliance
+    summary rows are stale (`compliance_summary.changed`)."""
+    compliance_summary.changed(counties)
