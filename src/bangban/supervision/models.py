@@ -113,9 +113,9 @@ class Complaint(models.Model):
         null=True,
         blank=True,
     )
-    #: The point's tree path (`ServicePoint.subtree_prefix`; "" when none is linked), which the scope matches as
-    #: an index range (decision 0066); written by the actions that set `point`, rewritten by
-    #: `supervision.on_network` when points move.
+    #: The point's tree path (`ServicePoint.subtree_prefix`; "" when none is linked), which the
+    #: scope matches as an index range (decision 0066); written by the actions that set `point`,
+    #: rewritten by `supervision.on_network` when points move.
     point_path = models.CharField(
         _("服务点路径"), max_length=255, default="", blank=True, editable=False
     )
