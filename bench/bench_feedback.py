@@ -164,6 +164,17 @@ def setup_database(args) -> str:
 # --- 好差评 on top of the ledger --------------------------------------------------------------------
 
 
+def point_paths() -> dict[int, str]:
+    """Per point: its tree path (`ServicePoint.subtree_prefix`), which the rows it scopes keep
+    (`point_path`, decision 0066)."""
+    from bangban.network.models import ServicePoint
+
+    return {
+        pk: f"{ancestry}{pk}/"
+        for pk, ancestry in ServicePoint.objects.values_list("pk", "ancestry")
+    }
+
+
 def answerable_points() -> dict[int, tuple[str, int | None]]:
     """Per point: who takes its bad reviews, ("bureau", None) or ("town", the town centre's id), as
     `feedback.rules.answerable` says for one point, for all of them at once."""
@@ -232,6 +243,7 @@ class Feedback:
                 "case",
                 "county",
                 "point",
+                "point_path",
                 "helper",
                 "level",
                 "reason_set",
@@ -260,6 +272,7 @@ class Feedback:
                 "confidential",
                 "county",
                 "point",
+                "point_path",
                 "helper",
                 "level",
                 "town",
@@ -315,6 +328,7 @@ class Feedback:
             for model in (Occasion, Rating, Rectification)
         }
         self.answerable = answerable_points()
+        self.paths = point_paths()
         self.reasons = reason_sets()
         self.counts: Counter = Counter()
 
@@ -444,6 +458,7 @@ class Feedback:
                 case,
                 county,
                 point,
+                self.paths[point],
                 helper,
                 level,
                 set_id if reasons else None,
@@ -599,6 +614,7 @@ class Feedback:
                 False,
                 county,
                 point,
+                self.paths[point],
                 helper,
                 answer_level,
                 town if answer_level == "town" else None,
@@ -650,6 +666,7 @@ class Feedback:
                 case,
                 county,
                 point,
+                self.paths[point],
                 helper,
                 rng.choice([4, 5, 5]),
                 None,

@@ -58,6 +58,7 @@ from bench_feedback import (  # noqa: E402
     bench_users,
     load_run,
     measure,
+    point_paths,
     previous_quarter,
     request,
     run_direct,
@@ -172,6 +173,7 @@ RECT_COLUMNS = [
     "confidential",
     "county",
     "point",
+    "point_path",
     "helper",
     "level",
     "town",
@@ -225,6 +227,7 @@ class Supervision:
         self.helpers = network["helpers"]
         self.points = list(ServicePoint.objects.values_list("pk", "county_id", "kind"))
         self.answerable = answerable_points()
+        self.paths = point_paths()
         self.level_of = {pk: POINT_LEVELS.get(kind) for pk, _, kind in self.points}
         # The items of each county's active checklist, with the levels they apply to.
         checklist_of = dict(Checklist.objects.filter(active=True).values_list("county_id", "pk"))
@@ -255,6 +258,7 @@ class Supervision:
                 "phone_masked",
                 "phone_digest",
                 "point",
+                "point_path",
                 "helper",
                 "level",
                 "town",
@@ -285,6 +289,7 @@ class Supervision:
                 "id",
                 "county",
                 "point",
+                "point_path",
                 "checklist",
                 "announced",
                 "by",
@@ -362,6 +367,7 @@ class Supervision:
                 confidential,
                 county,
                 point,
+                self.paths[point],
                 helper,
                 level,
                 town,
@@ -471,6 +477,7 @@ class Supervision:
                 masked,
                 digest,
                 point,
+                self.paths.get(point, ""),
                 helper,
                 level,
                 town,
@@ -564,6 +571,7 @@ class Supervision:
                 pk,
                 county,
                 point,
+                self.paths[point],
                 checklist,
                 rng.random() < 0.4,
                 by,

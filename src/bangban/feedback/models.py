@@ -213,6 +213,12 @@ class Rating(models.Model):
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("被评价服务点"), on_delete=models.PROTECT, related_name="+"
     )
+    #: The point's tree path (`ServicePoint.subtree_prefix`), which the scope matches as
+    #: an index range (decision 0066); written by the actions that set `point`, rewritten by
+    #: `feedback.on_network` when points move.
+    point_path = models.CharField(
+        _("服务点路径"), max_length=255, default="", blank=True, editable=False
+    )
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("被评价人员"),
@@ -280,6 +286,7 @@ class Rating(models.Model):
         ]
         indexes = [
             models.Index(fields=["point", "rated_on"], name="rating_point_on"),
+            models.Index(fields=["point_path", "rated_on"], name="rating_point_path_on"),
             models.Index(fields=["county", "rated_on"], name="rating_county_on"),
             models.Index(fields=["helper", "rated_on"], name="rating_helper_on"),
         ]
@@ -344,6 +351,12 @@ class Rectification(models.Model):
     #: The point answerable (the one rated) and the person rated, who never handles it.
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("被评价服务点"), on_delete=models.PROTECT, related_name="+"
+    )
+    #: The point's tree path (`ServicePoint.subtree_prefix`), which the scope matches as
+    #: an index range (decision 0066); written by the actions that set `point`, rewritten by
+    #: `feedback.on_network` when points move.
+    point_path = models.CharField(
+        _("服务点路径"), max_length=255, default="", blank=True, editable=False
     )
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -413,6 +426,7 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["town", "status"], name="rectification_town_status"),
             models.Index(fields=["point", "status"], name="rectification_point_status"),
+            models.Index(fields=["point_path", "status"], name="rectification_path_status"),
             models.Index(fields=["county", "status"], name="rectification_county_status"),
             models.Index(fields=["status", "due"], name="rectification_status_due"),
         ]

@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from bangban.network.models import ServicePoint
+from bangban.network.models import ServicePoint, path_under
 
 from .models import BAD, Channel, Level, Rating
 
@@ -91,10 +91,9 @@ class RatingFilter(forms.Form):
 
 
 def _subtree(pk: int) -> Q:
-    """The ratings of point `pk` and of every point below it (one index range on the points)."""
+    """The ratings of point `pk` and of every point below it (one index range on the ratings' own
+    `point_path`, decision 0066)."""
     point = ServicePoint.objects.filter(pk=pk).only("pk", "ancestry").first()
     if point is None:
         return Q(pk__in=[])
-    low = point.subtree_prefix
-    below = ServicePoint.objects.filter(ancestry__gte=low, ancestry__lt=low[:-1] + "0")
-    return Q(point_id=pk) | Q(point_id__in=below.values("pk"))
+    return path_under("point_path", point.subtree_prefix)

@@ -113,6 +113,12 @@ class Complaint(models.Model):
         null=True,
         blank=True,
     )
+    #: The point's tree path (`ServicePoint.subtree_prefix`; "" when none is linked), which the
+    #: scope matches as an index range (decision 0066); written by the actions that set `point`,
+    #: rewritten by `supervision.on_network` when points move.
+    point_path = models.CharField(
+        _("服务点路径"), max_length=255, default="", blank=True, editable=False
+    )
     helper = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("涉及人员"),
@@ -212,6 +218,7 @@ class Complaint(models.Model):
         indexes = [
             models.Index(fields=["county", "received_on"], name="complaint_county_on"),
             models.Index(fields=["point", "received_on"], name="complaint_point_on"),
+            models.Index(fields=["point_path", "received_on"], name="complaint_point_path_on"),
             models.Index(fields=["town", "status"], name="complaint_town_status"),
             models.Index(fields=["status", "due"], name="complaint_status_due"),
         ]
@@ -414,6 +421,12 @@ class Inspection(models.Model):
     point = models.ForeignKey(
         ServicePoint, verbose_name=_("被检查服务点"), on_delete=models.PROTECT, related_name="+"
     )
+    #: The point's tree path (`ServicePoint.subtree_prefix`), which the scope matches as
+    #: an index range (decision 0066); written by the actions that set `point`, rewritten by
+    #: `supervision.on_network` when points move.
+    point_path = models.CharField(
+        _("服务点路径"), max_length=255, default="", blank=True, editable=False
+    )
     checklist = models.ForeignKey(
         Checklist, verbose_name=_("评分表"), on_delete=models.PROTECT, related_name="+"
     )
@@ -445,6 +458,7 @@ class Inspection(models.Model):
         indexes = [
             models.Index(fields=["county", "started_at"], name="inspection_county_at"),
             models.Index(fields=["point", "status"], name="inspection_point_status"),
+            models.Index(fields=["point_path", "started_at"], name="inspection_point_path_at"),
             models.Index(fields=["inspector", "status"], name="inspection_inspector"),
         ]
 

@@ -15,6 +15,11 @@ table's (`supervision.workflow`), on its rectification `feedback.workflow`'s.
   directory (the points they may inspect: `points_to_inspect`).
 - Checklists: seen by those who may inspect the county's points and its region roles; kept by the
   county's region administrators.
+
+Written as index ranges (decision 0066): a region role's part is its counties (`county`), a town
+administrator's, point lead's or helper's a range of the row's own `point_path` (the point's tree
+path, kept by the actions and by `supervision.on_network`); a department's or partner's points are
+matched by id.
 """
 
 from __future__ import annotations
@@ -22,9 +27,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bangban.feedback.scope import REGION_ROLES, county_ids_of
+from bangban.feedback.scope import REGION_ROLES, SUBTREE_ROLES, county_ids_of
 from bangban.network import access
-from bangban.network.models import Region, Role, ServicePoint
+from bangban.network.models import Region, Role, ServicePoint, path_under
 
 from .models import Checklist, Complaint, Inspection
 
@@ -44,6 +49,7 @@ def complaints_q(user, action: access.Action = "view") -> Q | None:
         return _nothing()
     counties: set[int] = set()
     points = Q()
+    ranges = Q()
     for m in access.memberships(user):
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
@@ -53,12 +59,15 @@ def complaints_q(user, action: access.Action = "view") -> Q | None:
                 points |= access.binding_points_q(m)
             else:
                 counties.update(ids)
+        elif m.role in SUBTREE_ROLES and m.role in MANAGER_ROLES:
+            ranges |= path_under("point_path", m.point.subtree_prefix)
         elif m.role in MANAGER_ROLES:
             points |= access.binding_points_q(m)
     q = Q(county_id__in=sorted(counties)) if counties else Q()
     if points:
-        ids = ServicePoint.objects.filter(points).values("pk")
-        q |= Q(point_id__in=ids, confidential=False)
+        ranges |= Q(point_id__in=ServicePoint.objects.filter(points).values("pk"))
+    if ranges:
+        q |= ranges & Q(confidential=False)
     return q or _nothing()
 
 
@@ -122,15 +131,19 @@ def inspections_q(user) -> Q | None:
     own = Q(inspector_id=user.pk)
     counties: set[int] = set()
     points = Q()
+    seen = Q()
     for m in access.memberships(user):
         if "view" not in access.ROLE_ACTIONS[m.role]:
             continue
         ids = county_ids_of(m.region) if m.role in REGION_ROLES else None
-        if ids is None:
-            points |= access.binding_points_q(m)
-        else:
+        if ids is not None:
             counties.update(ids)
-    seen = Q(county_id__in=sorted(counties)) if counties else Q()
+        elif m.role in SUBTREE_ROLES:
+            seen |= path_under("point_path", m.point.subtree_prefix)
+        else:
+            points |= access.binding_points_q(m)
+    if counties:
+        seen |= Q(county_id__in=sorted(counties))
     if points:
         seen |= Q(point_id__in=ServicePoint.objects.filter(points).values("pk"))
     if seen:

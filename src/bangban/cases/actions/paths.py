@@ -9,28 +9,15 @@ in the network write's transaction.
 
 from __future__ import annotations
 
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from bangban.network.models import ServicePoint
+from bangban.network.paths import path_of, path_sql, point_path, refresh_path_columns
 
 from ..models import Case, Transfer
 
-
-def path_of(point: ServicePoint) -> str:
-    """The point's path as committed, its row locked for the rest of the transaction so that a
-    move of it, or of a point above it, cannot slip between this read and the write of the case
-    (`update_point` locks the point it moves and rewrites the rows below it)."""
-    ancestry = (
-        ServicePoint.objects.select_for_update().values_list("ancestry", flat=True).get(pk=point.pk)
-    )
-    return f"{ancestry}{point.pk}/"
-
-
-def _path_of(points: QuerySet) -> Subquery:
-    """The path (`ServicePoint.subtree_prefix`) of the one point `points` selects, as SQL."""
-    path = Concat("ancestry", Cast("pk", CharField()), Value("/"), output_field=CharField())
-    return Subquery(points.annotate(path=path).values("path")[:1], output_field=CharField())
+__all__ = ["cases_at", "expected_paths", "path_of", "refresh_paths"]
 
 
 def expected_paths() -> dict[str, Subquery | Coalesce]:
@@ -38,11 +25,11 @@ def expected_paths() -> dict[str, Subquery | Coalesce]:
     offered = Transfer.objects.filter(case=OuterRef("pk"), status=Transfer.Status.PENDING)
     to_point = ServicePoint.objects.filter(pk=OuterRef("to_point"))
     return {
-        "registering_path": _path_of(ServicePoint.objects.filter(pk=OuterRef("registering_point"))),
-        "handling_path": _path_of(ServicePoint.objects.filter(pk=OuterRef("handling_point"))),
+        "registering_path": point_path("registering_point"),
+        "handling_path": point_path("handling_point"),
         "offered_path": Coalesce(
             Subquery(
-                offered.annotate(path=_path_of(to_point)).values("path")[:1],
+                offered.annotate(path=path_sql(to_point)).values("path")[:1],
                 output_field=CharField(),
             ),
             Value(""),
@@ -53,21 +40,9 @@ def expected_paths() -> dict[str, Subquery | Coalesce]:
 
 def refresh_paths(cases: QuerySet[Case]) -> int:
     """Rewrite the scope columns of those of `cases` whose points' paths have changed: one read of
-    the stale rows, one update of them. The number of cases rewritten."""
-    expected = expected_paths()
-    stale = (
-        cases.annotate(**{f"new_{name}": value for name, value in expected.items()})
-        .filter(
-            ~Q(registering_path=F("new_registering_path"))
-            | ~Q(handling_path=F("new_handling_path"))
-            | ~Q(offered_path=F("new_offered_path"))
-        )
-        .values_list("pk", flat=True)
-    )
-    ids = list(stale.order_by())
-    if not ids:
-        return 0
-    return Case.objects.filter(pk__in=ids).update(**expected_paths())
+    the stale rows, one update of them (`network.paths.refresh_path_columns`). The number of cases
+    rewritten."""
+    return refresh_path_columns(cases, expected_paths())
 
 
 def cases_at(points: list[int]) -> QuerySet[Case]:

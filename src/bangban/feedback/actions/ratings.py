@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from bangban.cases.models import Occasion
 from bangban.kernel.schemas import NO_CONTROL
 from bangban.network import access
+from bangban.network.paths import path_of
 
 from .. import province
 from ..errors import FeedbackError
@@ -138,6 +139,7 @@ def rate_occasion(
             case_id=occasion.case_id,
             county_id=occasion.case.county_id,
             point_id=occasion.point_id,
+            point_path=path_of(occasion.point_id),
             helper_id=occasion.helper_id,
             level=level,
             reason_set=reason_set if reasons else None,

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from bangban.cases import notifications
 from bangban.kernel.schemas import NO_CONTROL
 from bangban.kernel.uploads import scan_problem
+from bangban.network.paths import path_of
 
 from .. import province
 from ..errors import FeedbackError
@@ -96,6 +97,7 @@ def open_for(
         confidential=confidential,
         county_id=point.county_id,
         point_id=point.pk,
+        point_path=path_of(point),
         helper_id=helper_id,
         level=level,
         town=town,

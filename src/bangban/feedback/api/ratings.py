@@ -17,7 +17,7 @@ from ninja import Field, Path, Query, Schema
 from bangban.kernel.api import Limit, Offset, Status, one_error, refuse_unknown_query
 from bangban.kernel.errors import ApiError
 from bangban.kernel.schemas import MAX_ID, Day, Id, Input, errors, text
-from bangban.network.models import ServicePoint
+from bangban.network.models import ServicePoint, path_under
 
 from .. import actions, public_gate
 from ..models import BAD, Rating
@@ -234,7 +234,7 @@ def list_ratings(
         found = ServicePoint.objects.filter(pk=point).first()
         if found is None:
             raise ApiError(404, ["query", "point"], _("服务点不存在或无权访问。"), "not_found")
-        qs = qs.filter(point__in=ServicePoint.objects.at_or_under(found))
+        qs = qs.filter(path_under("point_path", found.subtree_prefix))
     if helper is not None:
         qs = qs.filter(helper_id=helper)
     if level is not None:

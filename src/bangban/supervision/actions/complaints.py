@@ -21,6 +21,7 @@ from bangban.feedback.models import Rectification
 from bangban.kernel import protection
 from bangban.kernel.masks import mask_phone
 from bangban.network.models import Region, ServicePoint
+from bangban.network.paths import path_of
 
 from ..events import Kind as EventKind
 from ..events import record
@@ -146,6 +147,7 @@ def receive(
             phone_masked=mask_phone(normalised) if normalised else "",
             phone_digest=protection.phone_digest(normalised) if normalised else "",
             point=point,
+            point_path=path_of(point),
             helper=helper,
             case=case,
             rating=rating,
@@ -181,6 +183,8 @@ def link(complaint: Complaint, *, by, point=None, helper=None, case=None) -> Com
             errors["point"] = _("已开始整改，不能再更改被投诉的服务点。")
         _raise(errors)
         changes: dict = {"point": point, "helper": helper, "case": case}
+        if point != complaint.point:
+            changes["point_path"] = path_of(point)
         if complaint.status == Step.RECEIVED:
             level, town = handler_of(point, confidential=complaint.confidential)
             changes.update(level=level, town=town)

@@ -21,6 +21,7 @@ from bangban.feedback.rules import answerable
 from bangban.kernel.uploads import MAGIC, scan_problem
 from bangban.network import access
 from bangban.network.models import Membership, Role, ServicePoint
+from bangban.network.paths import path_of
 
 from ..models import Checklist, ChecklistItem, Finding, Inspection, InspectionPhoto
 from ..rules import point_level
@@ -116,6 +117,7 @@ def start_inspection(
         return Inspection.objects.create(
             county_id=point.county_id,
             point=point,
+            point_path=path_of(point),
             checklist=checklist,
             announced=announced,
             by=by_kind,

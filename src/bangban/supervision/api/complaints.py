@@ -27,7 +27,7 @@ from bangban.kernel.api import Limit, Offset, Status, refuse_unknown_query
 from bangban.kernel.errors import ApiError, Forbidden, NotVisible
 from bangban.kernel.schemas import MAX_ID, Day, Id, Input, errors, text
 from bangban.network import access
-from bangban.network.models import Region, Role, ServicePoint
+from bangban.network.models import Region, Role, ServicePoint, path_under
 
 from .. import actions, rules, workflow
 from ..events import Kind as EventKind
@@ -343,7 +343,7 @@ def list_complaints(
         found = ServicePoint.objects.filter(pk=point).first()
         if found is None:
             raise ApiError(404, ["query", "point"], _("服务点不存在或无权访问。"), "not_found")
-        qs = qs.filter(point__in=ServicePoint.objects.at_or_under(found))
+        qs = qs.filter(path_under("point_path", found.subtree_prefix))
     if warning:
         qs = qs.filter(rules.warning_q(warning, today))
     if received_from is not None:
