@@ -71,13 +71,21 @@ def _first_selected(selected: int | None):
     return SqlCase(When(pk=selected, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
-def point_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def point_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the points the user may see, and whether some were left out.
 
     Without search text: the tree from the top down, whole levels at a time while they fit in
     PICKER_LIMIT (a county admin gets the county's centres, zones, windows and towns; a town admin
-    also every village of the town), indented. With search text: up to SEARCH_LIMIT points whose
-    name or address contains it. The selected point is always among them. One query."""
+    also every village of the town), indented; with `browse` false, only the selected point (what
+    the ledger page draws: the rest is asked for on demand). With search text: up to SEARCH_LIMIT
+    points whose name or address contains it. The selected point is always among them. One query,
+    none without text, browsing or a selection."""
+    if not (text or browse):
+        if selected is None:
+            return [], False
+        return [(p.pk, p.name) for p in access.points_for(user, "view").filter(pk=selected)], False
     visible = access.points_for(user, "view")
     depth = Length("ancestry") - Length(Replace("ancestry", Value("/"), Value("")))
     wanted = Q()
@@ -110,12 +118,20 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def helper_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def helper_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the helpers and leads serving at the points the user may see (and
-    the user), by name; with search text, those whose name or username contains it. One query."""
+    the user), by name; with search text, those whose name or username contains it; with neither
+    text nor `browse`, only the selected one. One query, none without text, browsing or a
+    selection."""
+    if not (text or browse) and selected is None:
+        return [], False
     wanted = Q()
     if text:
         wanted = Q(first_name__contains=text) | Q(last_name__contains=text)
+    if not (text or browse):
+        wanted = Q(pk=selected)
         wanted |= Q(username__contains=text)
         if selected is not None:
             wanted |= Q(pk=selected)
@@ -144,15 +160,22 @@ def _helpers_in_scope(user):
     )
 
 
-def item_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def item_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the items of the counties the user works in, by name; with search
-    text, the items whose name, department, domain or code matches (the catalog's search). One
-    query."""
+    text, the items whose name, department, domain or code matches (the catalog's search); with
+    neither text nor `browse`, only the selected one. One query, none without text, browsing or a
+    selection."""
+    if not (text or browse) and selected is None:
+        return [], False
     items = items_for(user)
     wanted = items.search(text).values("pk") if text else None
     q = Q(pk__in=wanted) if wanted is not None else Q()
     if selected is not None and text:
         q |= Q(pk=selected)
+    if not (text or browse):
+        q = Q(pk=selected)
     limit = SEARCH_LIMIT if text else PICKER_LIMIT
     rows = list(
         items.filter(q)
@@ -180,10 +203,14 @@ def _find_text(data: QueryDict, name: str) -> str:
 
 
 def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
-    """What the template needs to draw one picker: its field, options, search text, hint."""
+    """What the template needs to draw one picker: its field, options, search text, hint. The page
+    draws only the selected option, or the matches of a search text sent with the filter (without
+    JavaScript, the server resolves the text); the list to browse is asked for on demand, when the
+    conditions are opened (`ledger_options`): listing a county's ~480 points, its helpers and items
+    on every page load cost more than the rows themselves (decision 0064)."""
     selected = _int(data.get(name))
     text = _find_text(data, name)
-    options, more = OPTIONS[name](user, text, selected)
+    options, more = OPTIONS[name](user, text, selected, browse=False)
     return {
         "field": form[name],
         "name": name,
@@ -193,6 +220,7 @@ def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
         "more": more,
         "hint": PICKER_HINTS[name],
     }
+        "unlisted": not text,
 
 
 @login_required
