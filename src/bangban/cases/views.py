@@ -30,6 +30,8 @@ from bangban.network.models import Membership
 
 from . import action_views
 from .ledger import IdentitySearch, LedgerFilter, identity_search
+from .ledger import page as ledger_page
+from .ledger import rows as ledger_rows
 from .models import (
     NEAR_DEADLINE,
     OVERDUE,
@@ -128,10 +130,10 @@ def helper_options(
     if not (text or browse) and selected is None:
         return [], False
     wanted = Q()
-    if text:
-        wanted = Q(first_name__contains=text) | Q(last_name__contains=text)
     if not (text or browse):
         wanted = Q(pk=selected)
+    if text:
+        wanted = Q(first_name__contains=text) | Q(last_name__contains=text)
         wanted |= Q(username__contains=text)
         if selected is not None:
             wanted |= Q(pk=selected)
@@ -172,10 +174,10 @@ def item_options(
     items = items_for(user)
     wanted = items.search(text).values("pk") if text else None
     q = Q(pk__in=wanted) if wanted is not None else Q()
-    if selected is not None and text:
-        q |= Q(pk=selected)
     if not (text or browse):
         q = Q(pk=selected)
+    if selected is not None and text:
+        q |= Q(pk=selected)
     limit = SEARCH_LIMIT if text else PICKER_LIMIT
     rows = list(
         items.filter(q)
@@ -218,9 +220,9 @@ def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
         "selected": selected,
         "text": text,
         "more": more,
+        "unlisted": not text,
         "hint": PICKER_HINTS[name],
     }
-        "unlisted": not text,
 
 
 @login_required
@@ -281,9 +283,9 @@ def paginate(queryset, number: int, size: int | None = None) -> Page:
     if offset + size <= COUNT_CAP:
         # The first COUNT_CAP + 1 keys give the page and the capped count in one read.
         keys = list(queryset.values_list("pk", flat=True)[: COUNT_CAP + 1])
-        rows = Case.objects.rows(keys[offset : offset + size])
+        rows = ledger_rows(keys[offset : offset + size])
         return Page(number, rows, len(keys) > offset + size, len(keys), size)
-    rows, has_next = queryset.page(offset, size)
+    rows, has_next = ledger_page(queryset, offset, size)
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return Page(number, rows, has_next, counted, size)
 
