@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from bangban.cases import actions, spreadsheets
@@ -105,6 +106,24 @@ def test_the_ledger_page_shows_the_deemed_deadline_and_the_red_card(client, late
     assert "2026-11-16" in row and "红牌" in row
     assert late.number in red
     _unchanged(late)
+
+
+def test_its_row_is_read_in_the_pages_one_rows_query(
+    client, late, recent, helper, django_assert_num_queries
+):
+    """The ledger reads only the columns a row shows (`ledger.ROW_FIELDS`, decision 0064): the
+    deemed deadline, counted from the revision's limits, needs no query of its own per row."""
+    api = Api(Client(), token_for(Client(), helper))
+    client.force_login(helper)
+    with at(NOV_20):
+        client.get(reverse("cases:ledger"))  # the calendar read and cached
+        api.get("/cases")
+        with django_assert_num_queries(8):
+            page = client.get(reverse("cases:ledger")).content.decode()
+        with django_assert_num_queries(4):  # as test_api's list: no query per row
+            items = api.get("/cases").json()["items"]
+    assert late.number in page and recent.number in page
+    assert {row["number"]: row["promised_deadline"] for row in items}[late.number] == "2026-11-16"
 
 
 def test_the_case_page_shows_it_deemed_accepted(client, late, helper):

@@ -273,12 +273,11 @@ def test_the_list_runs_a_fixed_number_of_queries(
     # read afresh now, so that no check falls inside the measured requests.
     calendar.invalidate()
     client.get(url)
-    # Two of them for the figures' completions from the tallies: the county's, and whether the
-    # admin is first responsible for a case elsewhere (decision 0067).
-    with django_assert_num_queries(13):
+    # No picker lists its options on the page (they are asked for on demand: decision 0064).
+    with django_assert_num_queries(10):
         body = text(client.get(url, {"sort": "deadline", "special": "any", "kind": "assisted"}))
     assert body.count('<td class="number">') == rows
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         body = text(client.get(url))
     assert body.count('<td class="number">') == rows
 
@@ -289,11 +288,42 @@ def test_the_list_runs_a_fixed_number_of_queries(
 def test_the_point_picker_lists_the_users_own_points(client, make_account, yiyuan):
     town = yiyuan.town("鲁村镇")
     client.force_login(make_account(Role.TOWN_ADMIN, town, username="pages-picker-town"))
-    body = text(client.get(reverse("cases:ledger")))
-    select = re.search(r'<select name="point".*?</select>', body, re.S).group(0)
-    assert town.name in select
-    assert yiyuan.station("鲁村镇").name in select
-    assert yiyuan.town("南麻街道").name not in select
+    options = text(client.get(reverse("cases:ledger_options"), {"field": "point"}))
+    assert town.name in options
+    assert yiyuan.station("鲁村镇").name in options
+    assert yiyuan.town("南麻街道").name not in options
+
+
+def test_the_page_draws_only_the_chosen_options_and_asks_for_the_rest(
+    client, make_account, yiyuan, helper, item
+):
+    """The pickers' lists are not drawn on every page (decision 0064): the select holds the chosen
+    option only, says how to find the others, and asks for its list when the conditions open."""
+    town = yiyuan.town("鲁村镇")
+    client.force_login(make_account(Role.TOWN_ADMIN, town, username="pages-picker-town"))
+    url = reverse("cases:ledger")
+
+    def select(body, name):
+        return re.search(rf'<select name="{name}".*?</select>', body, re.S).group(0)
+
+    body = text(client.get(url))
+    for name in ("point", "helper", "item"):
+        drawn = select(body, name)
+        assert drawn.count("<option") == 2 and "其他选项请输入文字查找" in drawn
+        assert 'hx-get="/cases/options/"' in drawn and f'"field": "{name}"' in drawn
+        assert "toggle from:closest details once" in drawn
+    station = yiyuan.station("鲁村镇")
+    body = text(client.get(url, {"point": station.pk, "helper": helper.pk, "item": item.pk}))
+    assert f'<option value="{station.pk}" selected>{station.name}</option>' in select(body, "point")
+    assert f'<option value="{helper.pk}" selected>' in select(body, "helper")
+    assert f'<option value="{item.pk}" selected>' in select(body, "item")
+    assert select(body, "point").count("<option") == 3
+    # A filtered page opens its conditions: the lists are asked for once it has loaded.
+    assert 'hx-trigger="load"' in select(body, "point")
+    # A point outside the user's scope is never named, even when chosen in the URL.
+    elsewhere = yiyuan.town("南麻街道")
+    body = text(client.get(url, {"point": elsewhere.pk}))
+    assert elsewhere.name not in select(body, "point")
 
 
 def test_a_county_picker_shows_whole_levels_and_searches_the_rest(
@@ -303,18 +333,18 @@ def test_a_county_picker_shows_whole_levels_and_searches_the_rest(
 
     monkeypatch.setattr(views, "PICKER_LIMIT", 40)
     client.force_login(county_admin)
-    body = text(client.get(reverse("cases:ledger")))
-    select = re.search(r'<select name="point".*?</select>', body, re.S).group(0)
+    options = text(client.get(reverse("cases:ledger_options"), {"field": "point"}))
     station = yiyuan.station("鲁村镇")
-    assert yiyuan.centre.name in select and station.name not in select
-    assert "更多结果请输入文字查找" in select
+    assert yiyuan.centre.name in options and station.name not in options
+    assert "更多结果请输入文字查找" in options
     found = text(
         client.get(reverse("cases:ledger_options"), {"field": "point", "point_find": station.name})
     )
     assert f'<option value="{station.pk}">' in found
     # Without JavaScript: the search text goes with the filter and narrows the page's options.
     page = text(client.get(reverse("cases:ledger"), {"point_find": station.name}))
-    assert f'<option value="{station.pk}">' in page
+    select = re.search(r'<select name="point".*?</select>', page, re.S).group(0)
+    assert f'<option value="{station.pk}">' in select and "hx-get" not in select
 
 
 def test_the_helper_picker_finds_helpers_in_scope_only(

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, Role
 
+from .ledger import rows as ledger_rows
 from .models import NEAR_DEADLINE, OVERDUE, Case, ReadingDay, Transfer, warning_q
 from .scope import cases_for, figures_for
 from .views import _rate, read_clock
@@ -85,7 +86,7 @@ def _landing_url(name: str) -> str | None:
 def _rows(cases, day: ReadingDay) -> list[Case]:
     """The first HOME_ROWS of an ordered queryset of cases, as ledger rows with their clock read."""
     keys = list(cases.values_list("pk", flat=True)[:HOME_ROWS])
-    return [read_clock(case, day) for case in Case.objects.rows(keys)]
+    return [read_clock(case, day) for case in ledger_rows(keys)]
 
 
 def _pending_transfers(user):

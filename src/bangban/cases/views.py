@@ -30,6 +30,8 @@ from bangban.network.models import Membership
 
 from . import action_views
 from .ledger import IdentitySearch, LedgerFilter, identity_search
+from .ledger import page as ledger_page
+from .ledger import rows as ledger_rows
 from .models import (
     NEAR_DEADLINE,
     OVERDUE,
@@ -71,13 +73,21 @@ def _first_selected(selected: int | None):
     return SqlCase(When(pk=selected, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
-def point_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def point_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the points the user may see, and whether some were left out.
 
     Without search text: the tree from the top down, whole levels at a time while they fit in
     PICKER_LIMIT (a county admin gets the county's centres, zones, windows and towns; a town admin
-    also every village of the town), indented. With search text: up to SEARCH_LIMIT points whose
-    name or address contains it. The selected point is always among them. One query."""
+    also every village of the town), indented; with `browse` false, only the selected point (what
+    the ledger page draws: the rest is asked for on demand). With search text: up to SEARCH_LIMIT
+    points whose name or address contains it. The selected point is always among them. One query,
+    none without text, browsing or a selection."""
+    if not (text or browse):
+        if selected is None:
+            return [], False
+        return [(p.pk, p.name) for p in access.points_for(user, "view").filter(pk=selected)], False
     visible = access.points_for(user, "view")
     depth = Length("ancestry") - Length(Replace("ancestry", Value("/"), Value("")))
     wanted = Q()
@@ -110,10 +120,18 @@ def _user_label(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def helper_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def helper_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the helpers and leads serving at the points the user may see (and
-    the user), by name; with search text, those whose name or username contains it. One query."""
+    the user), by name; with search text, those whose name or username contains it; with neither
+    text nor `browse`, only the selected one. One query, none without text, browsing or a
+    selection."""
+    if not (text or browse) and selected is None:
+        return [], False
     wanted = Q()
+    if not (text or browse):
+        wanted = Q(pk=selected)
     if text:
         wanted = Q(first_name__contains=text) | Q(last_name__contains=text)
         wanted |= Q(username__contains=text)
@@ -144,13 +162,20 @@ def _helpers_in_scope(user):
     )
 
 
-def item_options(user, text: str = "", selected: int | None = None) -> tuple[list, bool]:
+def item_options(
+    user, text: str = "", selected: int | None = None, browse: bool = True
+) -> tuple[list, bool]:
     """(value, label) options of the items of the counties the user works in, by name; with search
-    text, the items whose name, department, domain or code matches (the catalog's search). One
-    query."""
+    text, the items whose name, department, domain or code matches (the catalog's search); with
+    neither text nor `browse`, only the selected one. One query, none without text, browsing or a
+    selection."""
+    if not (text or browse) and selected is None:
+        return [], False
     items = items_for(user)
     wanted = items.search(text).values("pk") if text else None
     q = Q(pk__in=wanted) if wanted is not None else Q()
+    if not (text or browse):
+        q = Q(pk=selected)
     if selected is not None and text:
         q |= Q(pk=selected)
     limit = SEARCH_LIMIT if text else PICKER_LIMIT
@@ -180,10 +205,14 @@ def _find_text(data: QueryDict, name: str) -> str:
 
 
 def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
-    """What the template needs to draw one picker: its field, options, search text, hint."""
+    """What the template needs to draw one picker: its field, options, search text, hint. The page
+    draws only the selected option, or the matches of a search text sent with the filter (without
+    JavaScript, the server resolves the text); the list to browse is asked for on demand, when the
+    conditions are opened (`ledger_options`): listing a county's ~480 points, its helpers and items
+    on every page load cost more than the rows themselves (decision 0064)."""
     selected = _int(data.get(name))
     text = _find_text(data, name)
-    options, more = OPTIONS[name](user, text, selected)
+    options, more = OPTIONS[name](user, text, selected, browse=False)
     return {
         "field": form[name],
         "name": name,
@@ -191,6 +220,7 @@ def _picker(user, form: LedgerFilter, data: QueryDict, name: str) -> dict:
         "selected": selected,
         "text": text,
         "more": more,
+        "unlisted": not text,
         "hint": PICKER_HINTS[name],
     }
 
@@ -253,9 +283,9 @@ def paginate(queryset, number: int, size: int | None = None) -> Page:
     if offset + size <= COUNT_CAP:
         # The first COUNT_CAP + 1 keys give the page and the capped count in one read.
         keys = list(queryset.values_list("pk", flat=True)[: COUNT_CAP + 1])
-        rows = Case.objects.rows(keys[offset : offset + size])
+        rows = ledger_rows(keys[offset : offset + size])
         return Page(number, rows, len(keys) > offset + size, len(keys), size)
-    rows, has_next = queryset.page(offset, size)
+    rows, has_next = ledger_page(queryset, offset, size)
     counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
     return Page(number, rows, has_next, counted, size)
 

@@ -15,7 +15,7 @@ from bangban.kernel.api import Limit, Offset, refuse_unknown_query
 from bangban.kernel.errors import ApiError
 from bangban.kernel.schemas import MAX_ID, NO_CONTROL, errors
 
-from ..ledger import LedgerFilter, identity_search
+from ..ledger import LedgerFilter, identity_search, page
 from ..models import ReadingDay
 from ..schemas import (
     CaseListOut,
@@ -94,7 +94,7 @@ def list_cases(
 
 def _ledger_page(user, form: LedgerFilter, limit: int, offset: int) -> dict:
     day = ReadingDay.of(timezone.localdate())
-    rows, more = form.apply(cases_for(user, "view"), day.on).page(offset, limit)
+    rows, more = page(form.apply(cases_for(user, "view"), day.on), offset, limit)
     return {
         "items": [case_summary(c, day) for c in rows],
         "limit": limit,
