@@ -50,6 +50,37 @@ def test_one_registration_takes_a_fixed_number_of_queries(
     )
 
 
+#: With an `Idempotency-Key`: the operation's own transaction (a savepoint here, and its release),
+#: the key claimed in one statement (`INSERT … ON CONFLICT DO NOTHING RETURNING`) and its answer.
+WITH_KEY = NEW_APPLICANT + 4
+
+
+def test_a_key_adds_its_claim_and_its_answer_only(
+    client, api, station, item, django_assert_num_queries
+):
+    calendar.invalidate()
+    api.post("/cases", body(station, item))  # warm: the process-wide caches
+    headers = {"Authorization": f"Bearer {api.token}", "Idempotency-Key": "one-registration"}
+    payload = body(station, item, applicant=applicant())
+    with django_assert_num_queries(WITH_KEY):
+        response = client.post(
+            "/api/v1/cases",
+            payload,
+            content_type="application/json",
+            headers=headers,
+        )
+    assert response.status_code == 201, response.content
+    # A retry: the transaction, the token, the claim that finds the key taken, the key's row read.
+    with django_assert_num_queries(5):
+        replay = client.post(
+            "/api/v1/cases",
+            payload,
+            content_type="application/json",
+            headers=headers,
+        )
+    assert replay.status_code == 201 and replay.content == response.content
+
+
 def test_the_answer_is_the_case_as_read_back(api, station, item):
     response = api.post("/cases", body(station, item))
     assert response.status_code == 201, response.content
