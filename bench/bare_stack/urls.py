@@ -3,13 +3,14 @@
 The same body as `POST /api/v1/cases` (a django-ninja schema of its fields), the same bearer token
 (one look-up by its SHA-256), the same `Idempotency-Key` header, and in one transaction the
 statements `cases.actions.register_case` writes: the idempotency row (claimed first, its answer
-written last), the point's county and the item's current revision with its materials (read), the
-applicant found by its keyed digest or inserted (number, birth date and phone encrypted, masked and
-digested by `bangban.kernel.protection` and `cases.identifiers`, as the action does), the county's
-counter for the day, the rating card's uniqueness check, the case, its checklist, its event, its first
-service occasion and the SMS in the outbox. What it leaves out is what Bangban adds around those
-writes: the scope and qualification checks (memberships, the point as the helper's, the item as
-visible, 上岗资格), every rule's refusal, the session and security middleware and the full answer.
+written last), the point's county and path and the item's current revision with its materials
+(read), the applicant found by its keyed digest or inserted (number, birth date and phone encrypted,
+masked and digested by `bangban.kernel.protection` and `cases.identifiers`, as the action does), the
+county's counter for the day, the rating card's uniqueness check, the case (with its scope paths,
+decision 0061), its checklist, its event, its first service occasion and the SMS in the outbox. What
+it leaves out is what Bangban adds around those writes: the scope and qualification checks
+(memberships, the point as the helper's, the item as visible, 上岗资格), every rule's refusal, the
+session and security middleware and the full answer.
 """
 
 from __future__ import annotations
@@ -98,11 +99,12 @@ def register(request, payload: CaseIn):
             },
         )
         cursor.execute(
-            "SELECT p.county_id, r.code FROM network_servicepoint p "
+            "SELECT p.county_id, r.code, p.ancestry FROM network_servicepoint p "
             "JOIN network_region r ON r.id = p.county_id WHERE p.id = %s",
             [payload.point],
         )
-        county_id, county_code = cursor.fetchone()
+        county_id, county_code, ancestry = cursor.fetchone()
+        path = f"{ancestry}{payload.point}/"  # `ServicePoint.subtree_prefix` (decision 0061)
         cursor.execute(
             "SELECT r.id, r.name FROM catalog_serviceitem i JOIN catalog_itemrevision r "
             "ON r.id = i.current_id WHERE i.id = %s AND i.active AND i.county_id = %s",
@@ -187,6 +189,9 @@ def register(request, payload: CaseIn):
                 "handling_point_id": payload.point,
                 "item_id": payload.item,
                 "registering_point_id": payload.point,
+                "registering_path": path,
+                "handling_path": path,
+                "offered_path": "",
                 "responsible_id": user,
                 "revision_id": revision,
                 "original_number": "",
