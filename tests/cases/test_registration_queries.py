@@ -24,9 +24,10 @@ def api(client, helper):
 
 #: Token and user, memberships, the point with its county, the item with its revision, the helper's
 #: qualification; the transaction: a savepoint, the applicant (read, then a savepoint, an insert and
-#: its release when new), the counter, the rating card checked free, the case, the item's
-#: materials, the checklist in one insert, the event, the service occasion, the message, the release.
-NEW_APPLICANT = 19
+#: its release when new), the counter, the point's path read under its lock (decision 0061), the
+#: rating card checked free, the case, the item's materials, the checklist in one insert, the event,
+#: the service occasion, the message, the release.
+NEW_APPLICANT = 20
 RETURNING_APPLICANT = NEW_APPLICANT - 3
 
 
@@ -48,6 +49,37 @@ def test_one_registration_takes_a_fixed_number_of_queries(
         ).count()
         == 2
     )
+
+
+#: With an `Idempotency-Key`: the operation's own transaction (a savepoint here, and its release),
+#: the key claimed in one statement (`INSERT … ON CONFLICT DO NOTHING RETURNING`) and its answer.
+WITH_KEY = NEW_APPLICANT + 4
+
+
+def test_a_key_adds_its_claim_and_its_answer_only(
+    client, api, station, item, django_assert_num_queries
+):
+    calendar.invalidate()
+    api.post("/cases", body(station, item))  # warm: the process-wide caches
+    headers = {"Authorization": f"Bearer {api.token}", "Idempotency-Key": "one-registration"}
+    payload = body(station, item, applicant=applicant())
+    with django_assert_num_queries(WITH_KEY):
+        response = client.post(
+            "/api/v1/cases",
+            payload,
+            content_type="application/json",
+            headers=headers,
+        )
+    assert response.status_code == 201, response.content
+    # A retry: the transaction, the token, the claim that finds the key taken, the key's row read.
+    with django_assert_num_queries(5):
+        replay = client.post(
+            "/api/v1/cases",
+            payload,
+            content_type="application/json",
+            headers=headers,
+        )
+    assert replay.status_code == 201 and replay.content == response.content
 
 
 def test_the_answer_is_the_case_as_read_back(api, station, item):

@@ -40,7 +40,7 @@ import inspect
 import json
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,21 +161,14 @@ class Attempt:
         user = request.auth
         request_id = (request.method, request.path[:255], body_digest(request.body))
         now = timezone.now()
-        row = _unexpired(user, key, now)
-        if row is None:
-            try:
-                with transaction.atomic():
-                    self.row = IdempotencyKey.objects.create(
-                        user=user,
-                        key=key,
-                        method=request_id[0],
-                        path=request_id[1],
-                        body_digest=request_id[2],
-                        created_at=now,
-                    )
-                return None
-            except IntegrityError:  # PostgreSQL: a request with this key has just committed
-                row = IdempotencyKey.objects.get(user=user, key=key)
+        self.row = _insert_new(user, key, request_id, now)
+        if self.row is not None:  # a new key: one statement, the usual case
+            return None
+        row = IdempotencyKey.objects.get(user=user, key=key)
+        if row.created_at <= now - WINDOW:  # older than the window: the key is new again
+            row.delete()
+            self.row = _insert_new(user, key, request_id, now)
+            return None
         if (row.method, row.path, row.body_digest) != request_id:
             raise ApiError(
                 409,
@@ -202,13 +195,35 @@ class Attempt:
         self.row.save(update_fields=["status", "content_type", "response"])
 
 
-def _unexpired(user, key: str, now: dt.datetime) -> IdempotencyKey | None:
-    """The user's row for this key, unless it is older than the window (then it is deleted: the
-    key is new again)."""
-    row = IdempotencyKey.objects.filter(user=user, key=key).first()
-    if row is not None and row.created_at <= now - WINDOW:
-        row.delete()
+def _insert_new(user, key: str, request_id: tuple, now: dt.datetime) -> IdempotencyKey | None:
+    """The user's row for this key, inserted now, or None when they have one already: one statement,
+    `INSERT … ON CONFLICT DO NOTHING RETURNING` (both databases), where a look-up, a savepoint, the
+    insert and its release took four (bench/README.md "bench_register.py"). On PostgreSQL the insert
+    waits on the unique index for a first request with this key still running, then does nothing once
+    it has committed (its row is then read) or inserts once it has rolled back."""
+    row = IdempotencyKey(
+        user=user,
+        key=key,
+        method=request_id[0],
+        path=request_id[1],
+        body_digest=request_id[2],
+        created_at=now,
+    )
+    fields = [f for f in IdempotencyKey._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    unique = IdempotencyKey._meta.get_field("user").column, "key"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(IdempotencyKey._meta.db_table)} "  # noqa: S608 - names only
+            f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+            f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING RETURNING {quote('id')}",
+            [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields],
+        )
+        found = cursor.fetchone()
+    if found is None:
         return None
+    row.pk = found[0]
+    row._state.adding, row._state.db = False, connection.alias
     return row
 
 
