@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from bangban.kernel.search import Gram, grams, having_grams
 from bangban.network.models import Department, Domain, Region
 
 
@@ -78,6 +79,12 @@ def search_text_of(name: str, keywords: str) -> str:
     return " ".join(dict.fromkeys([*words, *(initials(w) for w in words)])).lower()
 
 
+def item_grams(search_text: str, department: str, domains) -> set[str]:
+    """The grams (`kernel.search.grams`) an item is found by: those of its current revision's
+    `search_text`, its department's name and its domains' names (decision 0062)."""
+    return grams(search_text, department, *domains)
+
+
 class ServiceItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -95,18 +102,24 @@ class ServiceItemQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
+        # The candidates whose grams hold every gram of the text (`ItemGram`, decision 0062),
+        # then the exact test on those only: the same items as the test alone, without reading
+        # every item's revision.
+        candidates = Q(pk__in=having_grams(ItemGram.objects.all(), text, "item_id"))
         said = Q(current__search_text__contains=text.lower())
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             return self.filter(
                 Q(implementation_code__startswith=upper)
                 | Q(current__basic_code__startswith=upper)
-                | said
+                | (candidates & said)
             )
         domains = ItemRevision.domains.through.objects.filter(
             itemrevision_id=OuterRef("current_id"), domain__name__contains=text
         )
-        return self.filter(said | Q(current__department__name__contains=text) | Q(Exists(domains)))
+        return self.filter(candidates).filter(
+            said | Q(current__department__name__contains=text) | Q(Exists(domains))
+        )
 
     def in_domain(self, domain):
         return self.filter(current__domains=domain)
@@ -284,6 +297,28 @@ class ItemRevision(models.Model):
     @property
     def level_labels(self) -> list[str]:
         return [str(Level(level).label) for level in self.levels]
+
+
+class ItemGram(Gram):
+    """One gram of an item as it is found today (`item_grams` of its current revision, department
+    and domains), kept by the catalog's actions in the transaction that changes them and by the
+    network's announcement of a renamed department (`on_network.py`); decision 0062."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+"
+    )
+    #: The item's county, so a county's search reads only its county's grams.
+    county = models.ForeignKey(
+        Region, verbose_name=_("所属县"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("事项检索片段")
+        verbose_name_plural = _("事项检索片段")
+        constraints = [
+            models.UniqueConstraint(fields=["gram", "item"], name="item_gram_unique"),
+        ]
+        indexes = [models.Index(fields=["gram", "county", "item"], name="item_gram_county")]
 
 
 class Material(models.Model):
