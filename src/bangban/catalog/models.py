@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
-from bangban.kernel.search import Gram, grams, having_grams
+from bangban.kernel.search import Gram, grams, grams_suffice, having_grams
 from bangban.network.models import Department, Domain, Region
 
 
@@ -85,6 +85,16 @@ def item_grams(search_text: str, department: str, domains) -> set[str]:
     return grams(search_text, department, *domains)
 
 
+def _starts_with(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix` (codes, stored upper-cased), as an index on `field` serves it:
+    PostgreSQL's pattern index (`db_index` on a CharField) serves `LIKE 'X%'`, but SQLite's `LIKE`
+    ignores ASCII case and so no plain index, so there the range of the same strings is added."""
+    test = Q(**{f"{field}__startswith": prefix})
+    if connection.vendor == "sqlite":
+        test &= Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\x7f"})
+    return test
+
+
 class ServiceItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -104,14 +114,18 @@ class ServiceItemQuerySet(models.QuerySet):
             return self
         # The candidates whose grams hold every gram of the text (`ItemGram`, decision 0062),
         # then the exact test on those only: the same items as the test alone, without reading
-        # every item's revision.
+        # every item's revision. One or two Chinese characters need no test: their grams are
+        # exactly the items that contain them.
         candidates = Q(pk__in=having_grams(ItemGram.objects.all(), text, "item_id"))
+        if grams_suffice(text):
+            return self.filter(candidates)
         said = Q(current__search_text__contains=text.lower())
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
+            revisions = ItemRevision.objects.filter(_starts_with("basic_code", upper))
             return self.filter(
-                Q(implementation_code__startswith=upper)
-                | Q(current__basic_code__startswith=upper)
+                Q(pk__in=ServiceItem.objects.filter(_starts_with("implementation_code", upper)))
+                | Q(current__in=revisions)
                 | (candidates & said)
             )
         domains = ItemRevision.domains.through.objects.filter(
@@ -154,7 +168,8 @@ class ServiceItem(models.Model):
         related_name="service_items",
         limit_choices_to={"level": Region.Level.COUNTY},
     )
-    implementation_code = models.CharField(_("实施编码"), max_length=36)
+    #: Indexed on its own for a province-wide search by a code's start (decision 0062).
+    implementation_code = models.CharField(_("实施编码"), max_length=36, db_index=True)
     current = models.OneToOneField(
         "ItemRevision",
         verbose_name=_("当前版本"),
@@ -195,7 +210,7 @@ class ItemRevision(models.Model):
         ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="revisions"
     )
     number = models.PositiveIntegerField(_("修订号"))
-    basic_code = models.CharField(_("基本编码"), max_length=12)
+    basic_code = models.CharField(_("基本编码"), max_length=12, db_index=True)
     version = models.CharField(_("版本号"), max_length=20, blank=True)
     name = models.CharField(_("事项名称"), max_length=200)
     keywords = models.CharField(
@@ -305,7 +320,11 @@ class ItemGram(Gram):
     network's announcement of a renamed department (`on_network.py`); decision 0062."""
 
     item = models.ForeignKey(
-        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+"
+        ServiceItem,
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (item, gram) serves finding an item's grams
     )
     #: The item's county, so a county's search reads only its county's grams.
     county = models.ForeignKey(
@@ -316,7 +335,7 @@ class ItemGram(Gram):
         verbose_name = _("事项检索片段")
         verbose_name_plural = _("事项检索片段")
         constraints = [
-            models.UniqueConstraint(fields=["gram", "item"], name="item_gram_unique"),
+            models.UniqueConstraint(fields=["item", "gram"], name="item_gram_unique"),
         ]
         indexes = [models.Index(fields=["gram", "county", "item"], name="item_gram_county")]
 

@@ -21,6 +21,8 @@ exactly the substring search's; the index only spares reading the rows that cann
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +65,13 @@ def query_grams(text: str) -> set[str]:
         else:
             wanted.update(word[i : i + 2] for i in range(len(word) - 1))
     return wanted
+
+
+def grams_suffice(text: str) -> bool:
+    """Whether holding the grams of `text` is the same as containing it, so the exact test can be
+    skipped: one or two letters without case (Chinese characters: 证, 低保). Their grams are the
+    text itself, stored only where a word holds it, and no other character lower-cases to them."""
+    return 1 <= len(text) <= 2 and all(unicodedata.category(c) == "Lo" for c in text)
 
 
 def having_grams(rows: models.QuerySet, text: str, key: str) -> models.QuerySet:
