@@ -192,3 +192,7 @@ def test_an_item_of_another_county_is_found_with_its_own_grams(yiyuan, make_item
     assert set(ServiceItem.objects.search("高青")) == {there}
     assert set(ServiceItem.objects.search("参保")) == {here, there}
     assert {c for c, _gram in stored()[there.pk]} == {other.pk}
+    # A county's search reads its county's grams only.
+    assert set(ServiceItem.objects.search("参保", counties=[other.pk])) == {there}
+    assert set(ServiceItem.objects.search("城乡居民", counties=[yiyuan.county])) == {here}
+    assert set(ServiceItem.objects.search("高青", counties=[yiyuan.county])) == set()

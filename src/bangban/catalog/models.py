@@ -103,12 +103,13 @@ class ServiceItemQuerySet(models.QuerySet):
         """Items of the given counties (a queryset of regions or of their ids)."""
         return self.filter(county__in=counties)
 
-    def search(self, text: str):
+    def search(self, text: str, counties=None):
         """Every item search (the list, the registration form, the ledger's picker, the API): a
         substring of the name or of a keyword (俗称: 低保 finds 最低生活保障审核确认) or of their
         pinyin initials (`db`), read from the current revision's `search_text`; a Chinese
         substring of the department or a domain (so 医保 finds the medical insurance items); or
-        the start of the implementation or basic code."""
+        the start of the implementation or basic code. `counties` (regions or ids), when the
+        caller's items are of those counties only, narrows the grams read to theirs."""
         text = text.strip()
         if not text:
             return self
@@ -116,7 +117,10 @@ class ServiceItemQuerySet(models.QuerySet):
         # then the exact test on those only: the same items as the test alone, without reading
         # every item's revision. One or two Chinese characters need no test: their grams are
         # exactly the items that contain them.
-        candidates = Q(pk__in=having_grams(ItemGram.objects.all(), text, "item_id"))
+        index = ItemGram.objects.all()
+        if counties is not None:
+            index = index.filter(county__in=counties)
+        candidates = Q(pk__in=having_grams(index, text, "item_id"))
         if grams_suffice(text):
             return self.filter(candidates)
         said = Q(current__search_text__contains=text.lower())
@@ -144,8 +148,9 @@ class ServiceItemQuerySet(models.QuerySet):
     def at_level(self, level: str):
         return self.filter(**{f"current__{level_field(Level(level))}": True})
 
-    def matching(self, *, q="", county=None, domain=None, mode="", level=""):
-        """The list page's, the export's and the API's filters at once; empty ones select all."""
+    def matching(self, *, q="", county=None, domain=None, mode="", level="", counties=None):
+        """The list page's, the export's and the API's filters at once; empty ones select all.
+        `counties`: those the items are already limited to (the search reads their grams only)."""
         qs = self
         if county is not None:
             qs = qs.filter(county=county)
@@ -155,7 +160,7 @@ class ServiceItemQuerySet(models.QuerySet):
             qs = qs.with_mode(mode)
         if level:
             qs = qs.at_level(level)
-        return qs.search(q)
+        return qs.search(q, counties=[county] if county is not None else counties)
 
 
 class ServiceItem(models.Model):
