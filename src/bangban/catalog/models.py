@@ -127,10 +127,11 @@ class ServiceItemQuerySet(models.QuerySet):
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             revisions = ItemRevision.objects.filter(_starts_with("basic_code", upper))
+            # Each of the three is a sub-query an index serves; the outer query joins nothing.
             return self.filter(
                 Q(pk__in=ServiceItem.objects.filter(_starts_with("implementation_code", upper)))
                 | Q(current__in=revisions)
-                | (candidates & said)
+                | Q(pk__in=ServiceItem.objects.filter(candidates, said).values("pk"))
             )
         domains = ItemRevision.domains.through.objects.filter(
             itemrevision_id=OuterRef("current_id"), domain__name__contains=text
