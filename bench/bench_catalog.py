@@ -188,6 +188,7 @@ def county_entries(county, departments, specs, n_items: int, rng: random.Random)
                     fee_charged=spec["fee_charged"],
                     fee_note=spec["fee_note"],
                     guide=spec["guide"].replace("沂源县", county.name),
+                    keywords=tuple(spec.get("keywords") or ()),
                 ),
                 materials=materials,
                 active=rng.random() >= 0.02,
@@ -343,6 +344,42 @@ def main() -> None:
         ),
         timed("API item: one item", lambda: p.get(f"/api/v1/items/{item.pk}", **api), n),
     ]
+
+    # The province-wide item search per query length (decision 0062): the page, the API, and the
+    # search alone (the count and the first page's ids, what the list pays for the search).
+    searches = [
+        ("1 char", "证"),
+        ("2 chars", "低保"),
+        ("2 chars, a domain", "医保"),
+        ("3 chars", "身份证"),
+        ("4+ chars", "养老保险参保"),
+        ("pinyin initials", "db"),
+        ("code prefix", "11370323"),
+    ]
+    province_items = ServiceItem.objects.all()
+
+    class Done:
+        status_code = 200
+
+    def search_alone(q):
+        found = province_items.search(q).order_by("pk")
+        found.count()
+        list(found.values_list("pk", flat=True)[:50])
+        return Done
+
+    print("\nProvince-wide item search per query length:")
+    for length, q in searches:
+        hits = province_items.search(q).count()
+        label = f"{length} {q} ({hits:,} items)"
+        rows += [
+            timed(f"search alone: {label}", lambda q=q: search_alone(q), n),
+            timed(f"page /catalog/?q=: {label}", lambda q=q: p.get("/catalog/", {"q": q}), n),
+            timed(
+                f"API /api/v1/items?q=: {label}",
+                lambda q=q: p.get("/api/v1/items", {"q": q}, **api),
+                n,
+            ),
+        ]
 
     def export():
         response = c.get("/catalog/export.xlsx")

@@ -97,7 +97,9 @@ def _item_results(user, county_id, text: str, picked: ServiceItem | None) -> lis
     results = []
     if text:
         results = list(
-            _items(user, county_id).search(text).order_by("current__name", "pk")[:ITEM_RESULTS]
+            _items(user, county_id)
+            .search(text, counties=[county_id])
+            .order_by("current__name", "pk")[:ITEM_RESULTS]
         )
     if picked is not None and all(i.pk != picked.pk for i in results):
         results.insert(0, picked)

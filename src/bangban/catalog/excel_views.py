@@ -74,7 +74,12 @@ def _filtered(request, counties: list):
     )
     f = search.filters()
     return ServiceItem.objects.filter(county__in=counties, current__isnull=False).matching(
-        q=f["q"], county=f["county"], domain=f["domain"], mode=f["mode"], level=f["level"]
+        q=f["q"],
+        county=f["county"],
+        domain=f["domain"],
+        mode=f["mode"],
+        level=f["level"],
+        counties=counties,
     )
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
+from bangban.kernel.search import Gram, grams, grams_suffice, having_grams
 from bangban.network.models import Department, Domain, Region
 
 
@@ -78,6 +79,22 @@ def search_text_of(name: str, keywords: str) -> str:
     return " ".join(dict.fromkeys([*words, *(initials(w) for w in words)])).lower()
 
 
+def item_grams(search_text: str, department: str, domains) -> set[str]:
+    """The grams (`kernel.search.grams`) an item is found by: those of its current revision's
+    `search_text`, its department's name and its domains' names (decision 0062)."""
+    return grams(search_text, department, *domains)
+
+
+def _starts_with(field: str, prefix: str) -> Q:
+    """`field` starts with `prefix` (codes, stored upper-cased), as an index on `field` serves it:
+    PostgreSQL's pattern index (`db_index` on a CharField) serves `LIKE 'X%'`, but SQLite's `LIKE`
+    ignores ASCII case and so no plain index, so there the range of the same strings is added."""
+    test = Q(**{f"{field}__startswith": prefix})
+    if connection.vendor == "sqlite":
+        test &= Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\x7f"})
+    return test
+
+
 class ServiceItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -86,27 +103,42 @@ class ServiceItemQuerySet(models.QuerySet):
         """Items of the given counties (a queryset of regions or of their ids)."""
         return self.filter(county__in=counties)
 
-    def search(self, text: str):
+    def search(self, text: str, counties=None):
         """Every item search (the list, the registration form, the ledger's picker, the API): a
         substring of the name or of a keyword (俗称: 低保 finds 最低生活保障审核确认) or of their
         pinyin initials (`db`), read from the current revision's `search_text`; a Chinese
         substring of the department or a domain (so 医保 finds the medical insurance items); or
-        the start of the implementation or basic code."""
+        the start of the implementation or basic code. `counties` (regions or ids), when the
+        caller's items are of those counties only, narrows the grams read to theirs."""
         text = text.strip()
         if not text:
             return self
+        # The candidates whose grams hold every gram of the text (`ItemGram`, decision 0062),
+        # then the exact test on those only: the same items as the test alone, without reading
+        # every item's revision. One or two Chinese characters need no test: their grams are
+        # exactly the items that contain them.
+        index = ItemGram.objects.all()
+        if counties is not None:
+            index = index.filter(county__in=counties)
+        candidates = Q(pk__in=having_grams(index, text, "item_id"))
+        if grams_suffice(text):
+            return self.filter(candidates)
         said = Q(current__search_text__contains=text.lower())
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
+            revisions = ItemRevision.objects.filter(_starts_with("basic_code", upper))
+            # Each of the three is a sub-query an index serves; the outer query joins nothing.
             return self.filter(
-                Q(implementation_code__startswith=upper)
-                | Q(current__basic_code__startswith=upper)
-                | said
+                Q(pk__in=ServiceItem.objects.filter(_starts_with("implementation_code", upper)))
+                | Q(current__in=revisions)
+                | Q(pk__in=ServiceItem.objects.filter(candidates, said).values("pk"))
             )
         domains = ItemRevision.domains.through.objects.filter(
             itemrevision_id=OuterRef("current_id"), domain__name__contains=text
         )
-        return self.filter(said | Q(current__department__name__contains=text) | Q(Exists(domains)))
+        return self.filter(candidates).filter(
+            said | Q(current__department__name__contains=text) | Q(Exists(domains))
+        )
 
     def in_domain(self, domain):
         return self.filter(current__domains=domain)
@@ -117,8 +149,9 @@ class ServiceItemQuerySet(models.QuerySet):
     def at_level(self, level: str):
         return self.filter(**{f"current__{level_field(Level(level))}": True})
 
-    def matching(self, *, q="", county=None, domain=None, mode="", level=""):
-        """The list page's, the export's and the API's filters at once; empty ones select all."""
+    def matching(self, *, q="", county=None, domain=None, mode="", level="", counties=None):
+        """The list page's, the export's and the API's filters at once; empty ones select all.
+        `counties`: those the items are already limited to (the search reads their grams only)."""
         qs = self
         if county is not None:
             qs = qs.filter(county=county)
@@ -128,7 +161,7 @@ class ServiceItemQuerySet(models.QuerySet):
             qs = qs.with_mode(mode)
         if level:
             qs = qs.at_level(level)
-        return qs.search(q)
+        return qs.search(q, counties=[county] if county is not None else counties)
 
 
 class ServiceItem(models.Model):
@@ -141,7 +174,8 @@ class ServiceItem(models.Model):
         related_name="service_items",
         limit_choices_to={"level": Region.Level.COUNTY},
     )
-    implementation_code = models.CharField(_("实施编码"), max_length=36)
+    #: Indexed on its own for a province-wide search by a code's start (decision 0062).
+    implementation_code = models.CharField(_("实施编码"), max_length=36, db_index=True)
     current = models.OneToOneField(
         "ItemRevision",
         verbose_name=_("当前版本"),
@@ -182,7 +216,7 @@ class ItemRevision(models.Model):
         ServiceItem, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="revisions"
     )
     number = models.PositiveIntegerField(_("修订号"))
-    basic_code = models.CharField(_("基本编码"), max_length=12)
+    basic_code = models.CharField(_("基本编码"), max_length=12, db_index=True)
     version = models.CharField(_("版本号"), max_length=20, blank=True)
     name = models.CharField(_("事项名称"), max_length=200)
     keywords = models.CharField(
@@ -284,6 +318,32 @@ class ItemRevision(models.Model):
     @property
     def level_labels(self) -> list[str]:
         return [str(Level(level).label) for level in self.levels]
+
+
+class ItemGram(Gram):
+    """One gram of an item as it is found today (`item_grams` of its current revision, department
+    and domains), kept by the catalog's actions in the transaction that changes them and by the
+    network's announcement of a renamed department (`on_network.py`); decision 0062."""
+
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("事项"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (item, gram) serves finding an item's grams
+    )
+    #: The item's county, so a county's search reads only its county's grams.
+    county = models.ForeignKey(
+        Region, verbose_name=_("所属县"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("事项检索片段")
+        verbose_name_plural = _("事项检索片段")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "gram"], name="item_gram_unique"),
+        ]
+        indexes = [models.Index(fields=["gram", "county", "item"], name="item_gram_county")]
 
 
 class Material(models.Model):

@@ -4,7 +4,8 @@ docs/decisions/0041-one-kernel.md).
 It comes below every app in the order apps depend on each other (network, workdays, messaging,
 staff, catalog, cases, portal), so it imports no app, only Django and libraries: the contracts in
 pyproject.toml (`[tool.importlinter]`) and tests/test_architecture.py hold it there. It is an
-installed app only for its template tags (`{% load bangban %}`); it has no models or migrations.
+installed app only for its template tags (`{% load bangban %}`); it has no models or migrations
+(abstract models only: `models.OutboxRow`, `search.Gram`).
 
 - `errors`: `RuleError`, the one "a rule was broken: {field: [messages]}" each app subclasses, and
   `ApiError` (`NotVisible`, `Forbidden`) for the API's other answers; `bangban/api.py` answers them.
@@ -27,6 +28,9 @@ installed app only for its template tags (`{% load bangban %}`); it has no model
   any such table drawn as a chart.
 - `layout`, `svg`: drawing the charts (a layered layout of a graph, standalone SVG files).
 - `models`: small model helpers several apps share (`optional_link`).
+- `search`: text search that an index serves — the grams (characters and character pairs) an app
+  stores beside the rows it searches, and the candidates holding a query's grams, which the app then
+  tests for the exact substring (docs/decisions/0062-bigram-search.md).
 - `import_pages`: the one Excel import page (upload form, view, result) every app uses.
 - `templatetags/bangban.py`: the project-wide template tags (`widget`, `page_url`).
 - `signing`: signed requests to and from a partner platform (HMAC-SHA256 over the sorted

@@ -1,0 +1,92 @@
+"""Text search that an index serves: the one way Bangban finds rows by a substring of their text
+(docs/decisions/0062-bigram-search.md).
+
+Most queries at the counter are one or two Chinese characters (医保, 低保, 户口): a trigram index
+(SQLite FTS5's trigram tokenizer, PostgreSQL's pg_trgm) does not serve them, and `LIKE '%…%'` reads
+every row. So an app keeps, beside the rows it searches, a table of their grams (a model built on
+`Gram`: the gram and a foreign key to the row, on both databases a plain B-tree index):
+
+- `grams(*texts)`: what goes in for a row — each character and each adjacent pair of characters
+  of each word (a run without blanks) of the lower-cased texts: 低保 db → 低 保 低保 d b db;
+- `query_grams(text)`: what a query asks for — a one-character word its unigram, a longer word its
+  bigrams (养老保险 → 养老 老保 保险), all of them together;
+- `having_grams(rows, text, key)`: the values of `key` (the row's id) of the gram rows `rows`
+  holding every gram of the query — the candidates.
+
+A row whose text contains the query holds every one of the query's grams, so the candidates are
+never fewer than the matches; they may be more (保险 and 险参 both in a text without 保险参), so the
+caller keeps its exact substring test and applies it to the candidates only. The results are
+exactly the substring search's; the index only spares reading the rows that cannot match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+
+class Gram(models.Model):
+    """One gram (a character or two adjacent ones, lower-cased) of a searched row; a concrete model
+    adds the foreign key to its row (and whatever narrows a search, such as the county) and the
+    indexes that start with `gram`."""
+
+    gram = models.CharField(_("检索片段"), max_length=2)
+
+    class Meta:
+        abstract = True
+
+
+def _words(text: str) -> list[str]:
+    return (text or "").lower().split()
+
+
+def grams(*texts: str) -> set[str]:
+    """The grams of `texts` as stored: each character and each adjacent pair of each word of the
+    lower-cased texts (a pair never spans a blank, so a word's initials never run into the next)."""
+    found: set[str] = set()
+    for text in texts:
+        for word in _words(text):
+            found.update(word)
+            found.update(word[i : i + 2] for i in range(len(word) - 1))
+    return found
+
+
+def query_grams(text: str) -> set[str]:
+    """The grams a row must hold to contain `text`: a one-character word's unigram, a longer
+    word's bigrams (a query's inner words are whole words of the row's text, its first and last
+    ones a part of one, so each word's grams are among the row's)."""
+    wanted: set[str] = set()
+    for word in _words(text):
+        if len(word) == 1:
+            wanted.add(word)
+        else:
+            wanted.update(word[i : i + 2] for i in range(len(word) - 1))
+    return wanted
+
+
+def grams_suffice(text: str) -> bool:
+    """Whether holding the grams of `text` is the same as containing it, so the exact test can be
+    skipped: one or two letters without case (Chinese characters: 证, 低保). Their grams are the
+    text itself, stored only where a word holds it, and no other character lower-cases to them."""
+    return 1 <= len(text) <= 2 and all(unicodedata.category(c) == "Lo" for c in text)
+
+
+def having_grams(rows: models.QuerySet, text: str, key: str) -> models.QuerySet:
+    """The values of `key` among the gram rows `rows` (a queryset of a `Gram` model, narrowed as
+    the caller likes, by county for instance) of the ids holding every gram of `text`: one index
+    range for a single gram, and for several the ids found under each counted (a row holds a gram
+    once, so an id found under all n of them is counted n times). Use it as `pk__in=`, and keep
+    the exact substring test beside it. An empty query selects every id among `rows`."""
+    wanted = sorted(query_grams(text))
+    if len(wanted) <= 1:
+        return rows.filter(gram__in=wanted).values(key) if wanted else rows.values(key)
+    return (
+        rows.filter(gram__in=wanted)
+        .values(key)
+        .annotate(found=Count("*"))
+        .filter(found=len(wanted))
+        .values(key)
+    )
