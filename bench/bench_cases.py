@@ -1369,16 +1369,19 @@ def main() -> None:
 
     # Users: the bench's admins (made through the real action), helpers with a password.
     User = get_user_model()
-    if not User.objects.filter(username="county").exists():
-        for username, role, binding in (
-            ("province", Role.REGION_ADMIN, Region.objects.get(code="37")),
-            ("county", Role.REGION_ADMIN, yiyuan),
-            ("town", Role.TOWN_ADMIN, lucun),
-        ):
+    for username, role, binding in (
+        ("province", Role.REGION_ADMIN, Region.objects.get(code="37")),
+        ("city", Role.REGION_ADMIN, yiyuan.parent),
+        ("county", Role.REGION_ADMIN, yiyuan),
+        ("town", Role.TOWN_ADMIN, lucun),
+    ):
+        if not User.objects.filter(username=username).exists():
             network_actions.create_account(
                 username=username, password=PASSWORD, role=role, binding=binding, by=None
             )
-    province, county, town = (User.objects.get(username=u) for u in ("province", "county", "town"))
+    province, city, county, town = (
+        User.objects.get(username=u) for u in ("province", "city", "county", "town")
+    )
     registrars = bench_helpers(today)
     # "A helper's own": the responsible helper of the most cases of a 鲁村镇 station.
     own = (
@@ -1401,7 +1404,13 @@ def main() -> None:
     connection.close()
 
     clients, tokens = {}, {}
-    for name, user in (("county", county), ("town", town), ("helper", helper)):
+    for name, user in (
+        ("province", province),
+        ("city", city),
+        ("county", county),
+        ("town", town),
+        ("helper", helper),
+    ):
         clients[name] = Client()
         clients[name].force_login(user)
         response = Client().post(
@@ -1413,6 +1422,7 @@ def main() -> None:
     n = args.requests
     c, h = clients["county"], clients["helper"]
     quarter = {"state": "completed", "registered_from": "2026-04-01", "registered_to": "2026-06-30"}
+    completed_q3 = {"completed_from": "2026-07-01", "completed_to": "2026-09-30"}
     filters = [
         ("county admin, whole county 370323", "county", {}),
         ("town admin, 鲁村镇", "town", {}),
@@ -1420,6 +1430,10 @@ def main() -> None:
         ("county admin, overdue", "county", {"warning": "overdue"}),
         ("county admin, completed in 2026 Q2", "county", quarter),
         ("county admin, page 2 of the county", "county", {"offset": 50}),
+        ("city admin, 淄博市 3703", "city", {}),
+        ("province admin, Shandong", "province", {}),
+        ("province admin, completed in 2026 Q3", "province", completed_q3),
+        ("county admin, completed in 2026 Q3", "county", completed_q3),
     ]
     case = (
         Transfer.objects.filter(case__county=yiyuan, status="accepted")
