@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from bangban.cases.actions.paths import refresh_paths
 from bangban.cases.ledger import LedgerFilter
 from bangban.cases.models import Case
 from bangban.cases.workflow import State
@@ -22,7 +23,9 @@ def pick(params, today=TODAY):
 
 
 def set_(case, **values):
+    """Write a case's columns directly, its scope columns kept as the actions keep them."""
     Case.objects.filter(pk=case.pk).update(**values)
+    refresh_paths(Case.objects.filter(pk=case.pk))
 
 
 @pytest.fixture
