@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.db import connection
 
 from bangban.cases import actions
 from bangban.cases.actions.paths import refresh_paths
@@ -167,3 +168,17 @@ def test_a_transfer_to_another_county_is_refused(yiyuan, register, helper):
         actions.transfer_case(case, to_point=far, reason="转到外县", by=helper)
     assert "本县" in str(refused.value.errors["to_point"])
     assert not case.transfers.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_a_towns_scope_is_read_through_the_path_indexes(yiyuan, make_account, register):
+    """Every part of a subtree's scope can use an index (the offered path's is partial, so the
+    query says its condition), or SQLite reads every case: 3 s for a town at 1,000,000 cases."""
+    register()
+    town = make_account(Role.TOWN_ADMIN, yiyuan.town("鲁村镇"), username="plan-town")
+    sql, params = cases_for(town).order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    assert "MULTI-INDEX OR" in plan and "SCAN cases_case" not in plan, plan
+    assert "case_offered_path" in plan
