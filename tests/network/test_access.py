@@ -120,8 +120,9 @@ def test_a_point_held_is_its_own_binding_the_gate_allows(
         }
     if role in POINT_BOUND and action in access.ROLE_ACTIONS[role]:
         assert list(held.values()) == [binding]
+        county = yiyuan.county
         with django_assert_num_queries(0):  # its county read with it
-            assert held[next(iter(held))].county == yiyuan.county
+            assert held[next(iter(held))].county == county
     else:
         assert held == {}
     for point in held.values():
