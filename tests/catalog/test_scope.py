@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bangban.catalog import scope as access  # the catalog's policy moved from the gate
-from bangban.network.models import Region, Role
+from bangban.catalog.models import ServiceItem
+from bangban.network.models import Region, Role, ServicePoint
 
 
 def _binding(yiyuan, role):
@@ -62,3 +63,30 @@ def test_anonymous_sees_no_catalog_through_the_gate(yiyuan):
     from django.contrib.auth.models import AnonymousUser
 
     assert not access.catalog_counties(AnonymousUser()).exists()
+
+
+def test_an_item_at_a_point_is_one_the_catalog_shows(
+    yiyuan, make_account, make_item, django_assert_num_queries
+):
+    """`item_at`: an item of the point's county in one query (no sub-query on the catalog), with its
+    revision; an item of another county only if the user sees that county's catalog; never one
+    without a revision."""
+    station = ServicePoint.objects.select_related("county").get(pk=yiyuan.station("鲁村镇").pk)
+    helper = make_account(Role.HELPER, station)
+    item, elsewhere, draft = make_item(), make_item(), make_item()
+    access.catalog_counties(helper).exists()  # the memberships, read once per user object
+    with django_assert_num_queries(1):
+        found = access.item_at(helper, item.pk, station)
+        assert found == item and found.current == item.current
+    assert access.item_at(helper, 10**12, station) is None
+    assert access.item_at(helper, "x", station) is None
+    ServiceItem.objects.filter(pk=draft.pk).update(current=None)
+    assert access.item_at(helper, draft.pk, station) is None
+    gaoqing = Region.objects.create(
+        code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
+    )
+    ServiceItem.objects.filter(pk=elsewhere.pk).update(county=gaoqing)
+    assert access.item_at(helper, elsewhere.pk, station) is None  # not a catalog they see
+    city_admin = make_account(Role.REGION_ADMIN, Region.objects.get(code="3703"))
+    seen = access.item_at(city_admin, elsewhere.pk, station)
+    assert seen == elsewhere and seen.county == gaoqing  # theirs to see; registration refuses it

@@ -97,6 +97,40 @@ def test_missing_and_forbidden_points_look_the_same(yiyuan, make_account):
     assert access.get_point_for(user, yiyuan.station("鲁村镇").pk)
 
 
+#: The roles bound to a point (the others are bound to a region, a department or an organisation).
+POINT_BOUND = {Role.TOWN_ADMIN, Role.POINT_LEAD, Role.HELPER}
+
+
+@pytest.mark.parametrize("role", Role.values, ids=str)
+@pytest.mark.parametrize("action", ["view", "act"])
+def test_a_point_held_is_its_own_binding_the_gate_allows(
+    role, action, yiyuan, places, make_account, django_assert_num_queries
+):
+    """`point_held` answers from the memberships (no query), for the one point a membership is
+    bound to when the role may `action` it, and never a point `get_point_for` refuses; None for
+    anything else (then the gate is asked)."""
+    binding = yiyuan.county if role == Role.SPECIAL_SUPERVISOR else _binding(role, yiyuan, places)
+    user = make_account(role, binding)
+    access.memberships(user)
+    with django_assert_num_queries(0):
+        held = {
+            name: access.point_held(user, point.pk, action)
+            for name, point in places.items()
+            if access.point_held(user, point.pk, action) is not None
+        }
+    if role in POINT_BOUND and action in access.ROLE_ACTIONS[role]:
+        assert list(held.values()) == [binding]
+        county = yiyuan.county
+        with django_assert_num_queries(0):  # its county read with it
+            assert held[next(iter(held))].county == county
+    else:
+        assert held == {}
+    for point in held.values():
+        assert access.get_point_for(user, point.pk, action) == point
+    user.is_active = False
+    assert access.point_held(user, binding.pk, action) is None
+
+
 def test_a_person_with_two_memberships_sees_both_places(yiyuan, make_account):
     first, second = yiyuan.station("鲁村镇"), yiyuan.station("南麻街道")
     user = make_account(Role.HELPER, first)

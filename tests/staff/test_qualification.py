@@ -6,16 +6,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bangban.staff import actions
 from bangban.staff.models import Helper, anniversary, experience_cutoff
-from bangban.staff.qualification import HelperNotQualified, ensure_qualified, reasons_not_qualified
+from bangban.staff.qualification import (
+    HelperNotQualified,
+    ensure_qualified,
+    reasons_for,
+    reasons_not_qualified,
+)
 
 D = dt.date
 
 
 def qualified(helper, on) -> bool:
-    """The queryset and the person-by-person reasons must say the same."""
+    """The queryset and the person-by-person reasons must say the same (and the ledger's one-query
+    `reasons_for` the same reasons)."""
     by_query = Helper.objects.qualified(on).filter(pk=helper.pk).exists()
     assert by_query == (reasons_not_qualified(helper, on) == [])
+    assert reasons_for(helper.user, on) == reasons_not_qualified(helper, on)
     return by_query
 
 
@@ -49,6 +57,29 @@ def test_a_helper_who_failed_training_is_not_qualified(yiyuan, make_helper):
     helper = make_helper(yiyuan.zone, passed=False)
     assert not qualified(helper, D(2026, 6, 1))
     assert reasons_not_qualified(helper, D(2026, 6, 1)) == ["培训考核未合格，须培训合格后上岗。"]
+
+
+def test_a_training_passed_after_one_failed_qualifies(yiyuan, make_helper, organiser):
+    helper = make_helper(yiyuan.zone, trained_on=D(2026, 3, 1), passed=False)
+    actions.record_training(
+        organiser, held_on=D(2026, 5, 1), topic="补考", results={helper: True}, by=None
+    )
+    assert not qualified(helper, D(2026, 4, 30))
+    assert reasons_for(helper.user, D(2026, 4, 30)) == ["培训考核未合格，须培训合格后上岗。"]
+    assert qualified(helper, D(2026, 5, 1))
+
+
+def test_the_ledger_reads_the_reasons_in_one_query(
+    yiyuan, make_helper, make_account, django_assert_num_queries
+):
+    from bangban.network.models import Role
+
+    helper = make_helper(yiyuan.zone, trained_on=None, left_on=D(2026, 2, 1))
+    with django_assert_num_queries(1):
+        assert len(reasons_for(helper.user, D(2026, 3, 1))) == 2
+    nobody = make_account(Role.HELPER, yiyuan.zone)
+    with django_assert_num_queries(1):
+        assert reasons_for(nobody, D(2026, 3, 1)) == ["没有帮办代办员档案，不能担任帮办代办员。"]
 
 
 def test_a_helper_never_trained_is_not_qualified(yiyuan, make_helper):

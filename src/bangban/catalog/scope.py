@@ -53,6 +53,23 @@ def items_for(user, action: access.Action = "view", queryset=None) -> QuerySet[S
     return qs.filter(county__in=catalog_counties(user, action), current__isnull=False)
 
 
+def item_at(user, pk, point: ServicePoint, queryset=None) -> ServiceItem | None:
+    """The item `pk` with its current revision if `user` sees it, for a registration at `point` — a
+    point the user may act at, so one whose county's catalog they see (`catalog_counties`): read by
+    its id alone when it is of that county, through `items_for` otherwise (an item of another
+    county the user sees is theirs to be refused by the registration's rules). None: not seen."""
+    qs = queryset if queryset is not None else ServiceItem.objects.all()
+    try:
+        item = qs.select_related("current").filter(pk=pk).first()
+    except (ValueError, TypeError):
+        return None
+    if item is not None and item.current_id is not None and item.county_id == point.county_id:
+        return item
+    if item is None:
+        return None
+    return items_for(user, "view", qs).select_related("current").filter(pk=pk).first()
+
+
 def get_item_for(user, pk, action: access.Action = "view", queryset=None) -> ServiceItem:
     """The item `pk` if `user` may `action` it; Http404 whether it is missing or not allowed."""
     try:

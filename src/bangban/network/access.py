@@ -65,14 +65,15 @@ GRANTABLE: dict[str, set[str]] = {
 
 
 def memberships(user) -> list[Membership]:
-    """The user's memberships, read once per user object (so once per request)."""
+    """The user's memberships, read once per user object (so once per request), each with its
+    binding (and a point's county: `point_held`)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_bangban_memberships", None)
     if cached is None:
         cached = list(
             Membership.objects.filter(user=user).select_related(
-                "region", "point", "department", "organisation"
+                "region", "point__county", "department", "organisation"
             )
         )
         user._bangban_memberships = cached
@@ -156,6 +157,25 @@ def can(user, action: Action, point: ServicePoint) -> bool:
     if is_superuser(user):
         return True
     return points_for(user, action).filter(pk=point.pk).exists()
+
+
+def point_held(user, pk, action: Action = "view") -> ServicePoint | None:
+    """The point `pk`, with its county, when one of the user's own memberships is bound to it and
+    lets them `action` it (a helper at their station): the membership's point, read with the
+    memberships, no query. None otherwise — not a refusal: ask `get_point_for` then. The object is
+    the membership's: read it, never change it."""
+    if not getattr(user, "is_active", False):
+        return None
+    for m in memberships(user):
+        if (
+            m.point_id is not None
+            and str(m.point_id) == str(pk)
+            and m.role not in REGION_BOUND
+            and m.role not in (Role.DEPARTMENT_ADMIN, Role.PARTNER_ADMIN)
+            and action in ROLE_ACTIONS[m.role]
+        ):
+            return m.point  # `_subtree(m.point)` holds the point itself
+    return None
 
 
 def get_point_for(user, pk, action: Action = "view", queryset=None) -> ServicePoint:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from .models import Helper, TrainingAttendance, anniversary
@@ -72,3 +72,24 @@ def with_training(helpers: QuerySet[Helper], on: dt.date) -> QuerySet[Helper]:
 def reasons_from_training(helper: Helper, on: dt.date) -> list[str]:
     """`reasons_not_qualified` for a helper annotated by `with_training` (no further query)."""
     return _reasons(helper, on, trained=helper.trained, passed=helper.passed_training)
+
+
+def reasons_for(user, on: dt.date) -> list[str]:
+    """`reasons_not_qualified` for the helper profile of `user` (no profile: its reason), in one
+    query the ledger asks on every registration: the profile's two dates and, in one sub-query, its
+    best training on or before `on` (passed, attended, or none) — cheaper to build than
+    `with_training`'s two, for one person."""
+    best = (
+        TrainingAttendance.objects.filter(helper=OuterRef("pk"), session__held_on__lte=on)
+        .order_by("-passed")
+        .values("passed")[:1]
+    )
+    rows = list(
+        Helper.objects.filter(user=user)
+        .only("started_on", "left_on")
+        .annotate(best=Subquery(best))[:1]
+    )
+    if not rows:
+        return reasons_not_qualified(None, on)
+    helper = rows[0]
+    return _reasons(helper, on, trained=helper.best is not None, passed=bool(helper.best))

@@ -17,13 +17,7 @@ from django.utils.translation import gettext as _
 
 from bangban.network import access
 from bangban.network.models import SERVING_ROLES, ServicePoint
-from bangban.staff.models import Helper
-from bangban.staff.qualification import (
-    HelperNotQualified,
-    reasons_from_training,
-    reasons_not_qualified,
-    with_training,
-)
+from bangban.staff.qualification import HelperNotQualified, reasons_for
 
 from .. import events, workflow
 from ..errors import CaseError
@@ -38,12 +32,9 @@ def _serves_at(user, point: ServicePoint) -> bool:
 
 def _not_qualified(user, on: dt.date) -> str:
     """Why `user` is not qualified to serve on `on` (上岗资格, docs/domain.md "Definitions"), as one
-    text, or "" when they are: one query (`staff.qualification.with_training`, the reasons of
+    text, or "" when they are: one query (`staff.qualification.reasons_for`, the reasons of
     `ensure_qualified`)."""
-    helper = with_training(Helper.objects.filter(user=user), on).first()
-    reasons = (
-        reasons_not_qualified(None, on) if helper is None else reasons_from_training(helper, on)
-    )
+    reasons = reasons_for(user, on)
     return str(HelperNotQualified(reasons)) if reasons else ""
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError
 
-from bangban.catalog.scope import items_for
+from bangban.catalog.scope import item_at
 from bangban.kernel.api import Status
 from bangban.kernel.errors import Forbidden, NotVisible
 from bangban.kernel.schemas import errors
@@ -79,16 +79,20 @@ def register_case(request, payload: CaseIn):
     digit, a phone, a mode the item does not support, a first responsible helper who does not
     serve at the point or is not qualified, a proxy case without its authorisation)."""
     user = request.auth
-    try:
-        point = access.get_point_for(
-            user, payload.point, "act", ServicePoint.objects.select_related("county")
-        )
-    except Http404:
-        if access.points_for(user, "view").filter(pk=payload.point).exists():
-            raise Forbidden(["body", "point"], _("您不能在该服务点登记办件。")) from None
-        raise NotVisible("point", _("服务点")) from None
+    # A helper's own station comes with their memberships (no query); any other point is asked of
+    # the gate with its county.
+    point = access.point_held(user, payload.point, "act")
+    if point is None:
+        try:
+            point = access.get_point_for(
+                user, payload.point, "act", ServicePoint.objects.select_related("county")
+            )
+        except Http404:
+            if access.points_for(user, "view").filter(pk=payload.point).exists():
+                raise Forbidden(["body", "point"], _("您不能在该服务点登记办件。")) from None
+            raise NotVisible("point", _("服务点")) from None
     # With its current revision: `actions.register_case` checks this object as it is.
-    item = items_for(user, "view").select_related("current").filter(pk=payload.item).first()
+    item = item_at(user, payload.item, point)
     if item is None:
         raise NotVisible("item", _("事项"))
     responsible = (
