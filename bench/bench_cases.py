@@ -51,33 +51,48 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 
 from bench_province import DIVISIONS, PASSWORD, ROOT, timed  # noqa: E402
 
 BATCH = 10_000
 START = dt.date(2025, 1, 1)
-SQLITE_DIR = Path(tempfile.gettempdir()) / "bangban-bench-cases"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英桂兰玉凤建国志强明华丽娟海燕军伟红霞文杰春梅淑珍国庆德胜永刚宏伟丽萍晓东学军玉兰凤英振华长青"
 COMPANY = ["农业专业合作社", "股份经济合作社", "家庭农场", "商贸有限公司", "建材有限公司"]
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def ledger_arguments(description: str, *, cases: int, seed: int) -> argparse.ArgumentParser:
+    """A parser with the arguments of the ledger's generation (`generate_all`) and of its database
+    (`setup_database`), which every bench built on the ledger takes; each adds its own."""
+    parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL of a database to (re)create")
     parser.add_argument("--divisions", default=str(DIVISIONS), help="folder of the NBS CSV files")
-    parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
+    parser.add_argument("--cases", type=int, default=cases, help="cases to generate")
     parser.add_argument("--items", type=int, default=40, help="service items per county")
-    parser.add_argument("--requests", type=int, default=60, help="requests per page measurement")
-    parser.add_argument("--registrations", type=int, default=300, help="sequential registrations")
-    parser.add_argument("--seconds", type=float, default=20, help="length of a throughput run")
-    parser.add_argument("--export-rows", type=int, default=100_000, help="rows of the export")
-    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--seed", type=int, default=seed)
     parser.add_argument("--quick", action="store_true", help="a small smoke run")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of an earlier run; time only"
     )
+    return parser
+
+
+def quick(args, **limits: float) -> None:
+    """With `--quick`, each number at most its limit: the ledger's (20,000 cases, 12 items a
+    county) and the bench's own."""
+    if args.quick:
+        for name, limit in {"cases": 20_000, "items": 12, **limits}.items():
+            setattr(args, name, min(getattr(args, name), limit))
+
+
+def parse_args(argv=None):
+    parser = ledger_arguments(__doc__, cases=1_000_000, seed=20261125)
+    parser.add_argument("--requests", type=int, default=60, help="requests per page measurement")
+    parser.add_argument("--registrations", type=int, default=300, help="sequential registrations")
+    parser.add_argument("--seconds", type=float, default=20, help="length of a throughput run")
+    parser.add_argument("--export-rows", type=int, default=100_000, help="rows of the export")
     parser.add_argument(
         "--skip",
         action="append",
@@ -87,25 +102,25 @@ def parse_args(argv=None):
     )
     parser.add_argument("--export-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.cases = min(args.cases, 20_000)
-        args.items = min(args.items, 12)
-        args.requests = min(args.requests, 10)
-        args.registrations = min(args.registrations, 40)
-        args.seconds = min(args.seconds, 3)
-        args.export_rows = min(args.export_rows, 5_000)
+    quick(args, requests=10, registrations=40, seconds=3, export_rows=5_000)
     return args
 
 
-def environment(args) -> tuple[dict, str]:
-    """The settings' environment (for this process and gunicorn) and the database's name."""
-    data = Path(tempfile.gettempdir()) / "bangban-bench-cases-data"
+def environment(
+    args, bench: str = "cases", *, settings: str = "bangban.settings", extra: dict | None = None
+) -> tuple[dict, str]:
+    """The settings' environment (for this process and gunicorn) and the database's name: the
+    bench's own SQLite file and data folder (/tmp/bangban-bench-`bench`, so that two benches never
+    meet), `settings` as the settings module, and a bench's `extra` variables."""
+    sqlite = Path(tempfile.gettempdir()) / f"bangban-bench-{bench}" / "bench.sqlite3"
+    data = Path(tempfile.gettempdir()) / f"bangban-bench-{bench}-data"
     env = {
-        "DJANGO_SETTINGS_MODULE": "bangban.settings",
+        "DJANGO_SETTINGS_MODULE": settings,
         "SECRET_KEY": "bench-only-secret-key",
         "BANGBAN_HTTPS": "0",
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "BANGBAN_AXES_ENABLED": "0",
+        **(extra or {}),
         "BANGBAN_DATA_DIR": str(data),
         "STATIC_ROOT": str(data / "static"),
         "MEDIA_ROOT": str(data / "media"),
@@ -113,12 +128,14 @@ def environment(args) -> tuple[dict, str]:
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
         return env, f"PostgreSQL ({args.database_url.rpartition('/')[2]})"
-    env["BANGBAN_SQLITE_PATH"] = str(SQLITE_DIR / "bench.sqlite3")
-    return env, f"SQLite ({SQLITE_DIR / 'bench.sqlite3'})"
+    env["BANGBAN_SQLITE_PATH"] = str(sqlite)
+    return env, f"SQLite ({sqlite})"
 
 
-def setup_database(args) -> str:
-    env, database = environment(args)
+def setup_database(args, settings: tuple[dict, str] | None = None) -> str:
+    """Sets this process's environment (`settings`: a bench's `environment`, bench_cases's by
+    default) and, unless `--reuse`, empties the data folder and makes the database anew."""
+    env, database = settings or environment(args)
     os.environ.update(env)
     if not args.database_url:
         os.environ.pop("DATABASE_URL", None)
@@ -133,8 +150,9 @@ def setup_database(args) -> str:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
     else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
+        folder = Path(env["BANGBAN_SQLITE_PATH"]).parent
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
     return database
 
 
@@ -969,12 +987,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env: dict) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(
+    env: dict, app: str = "bangban.wsgi", *, ready: str | None = "/login/"
+) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving `app` as the benches serve it (2 sync workers; `env` names the settings)
+    on a free port, once `ready` answers 200 (None: once anything answers; the bare stack has no
+    page). The bench folder is on its path: the benches' own settings and the bare stack."""
     port = free_port()
     process = subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "bangban.wsgi",
+            str(Path(sys.executable).with_name("gunicorn")),
+            app,
             "--workers",
             "2",
             "--bind",
@@ -982,15 +1005,16 @@ def start_gunicorn(env: dict) -> tuple[subprocess.Popen, int]:
             "--log-level",
             "warning",
         ],
-        env={**os.environ, **env, "PYTHONPATH": str(ROOT / "src")},
+        env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{BENCH}"},
         cwd=str(ROOT),
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login/")
-            if conn.getresponse().status == 200:
+            conn.request("GET", ready or "/")
+            status = conn.getresponse().status
+            if ready is None or status == 200:
                 return process, port
         except OSError:
             time.sleep(0.3)

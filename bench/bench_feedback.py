@@ -34,21 +34,16 @@ never asserted.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import http.client
 import http.cookiejar
 import itertools
 import json
-import os
 import random
 import re
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -61,11 +56,19 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bench_cases import Days, Writer, free_port, percentile, step  # noqa: E402
-from bench_province import DIVISIONS, PASSWORD, ROOT  # noqa: E402
+import bench_cases  # noqa: E402
+from bench_cases import (  # noqa: E402
+    Days,
+    Writer,
+    ledger_arguments,
+    percentile,
+    quick,
+    start_gunicorn,
+    step,
+)
+from bench_province import PASSWORD, ROOT  # noqa: E402
 
 BATCH = 10_000
-SQLITE_DIR = Path(tempfile.gettempdir()) / "bangban-bench-feedback"
 SETTINGS = "bench_feedback_server"
 #: Levels of a first rating (1 … 5): about 3 % bad.
 LEVELS = ([1, 2, 3, 4, 5], [1.2, 1.8, 4, 18, 75])
@@ -84,19 +87,10 @@ COMMENTS_BAD = ["", "等了很久没人管", "材料说了好几次才说清楚"
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL of a database to (re)create")
-    parser.add_argument("--divisions", default=str(DIVISIONS), help="folder of the NBS CSV files")
-    parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
-    parser.add_argument("--items", type=int, default=40, help="service items per county")
+    parser = ledger_arguments(__doc__, cases=1_000_000, seed=20261207)
     parser.add_argument("--requests", type=int, default=40, help="requests per page measurement")
     parser.add_argument("--ratings", type=int, default=300, help="sequential ratings per channel")
     parser.add_argument("--seconds", type=float, default=20, help="length of a throughput run")
-    parser.add_argument("--seed", type=int, default=20261207)
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep the database of an earlier run; time only"
-    )
     parser.add_argument(
         "--skip",
         action="append",
@@ -105,60 +99,24 @@ def parse_args(argv=None):
         help="leave a measurement out (repeatable)",
     )
     args = parser.parse_args(argv)
-    if args.quick:
-        args.cases = min(args.cases, 20_000)
-        args.items = min(args.items, 12)
-        args.requests = min(args.requests, 10)
-        args.ratings = min(args.ratings, 40)
-        args.seconds = min(args.seconds, 3)
+    quick(args, requests=10, ratings=40, seconds=3)
     return args
 
 
+#: One client address makes every rating: the public limits (per client, per case) are the
+#: production defaults' business, not what this bench measures.
+UNLIMITED = {
+    "BANGBAN_CASE_LOOKUP_RATE": "1000000/m",
+    "BANGBAN_CASE_CODE_FAILURE_RATE": "1000000/m",
+    "BANGBAN_RATING_VIEW_RATE": "1000000/m",
+    "BANGBAN_RATING_RATE": "1000000/m",
+}
+
+
 def environment(args) -> tuple[dict, str]:
-    """The settings' environment (for this process and gunicorn) and the database's name."""
-    data = Path(tempfile.gettempdir()) / "bangban-bench-feedback-data"
-    env = {
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "SECRET_KEY": "bench-only-secret-key",
-        "BANGBAN_HTTPS": "0",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "BANGBAN_AXES_ENABLED": "0",
-        # One client address makes every rating: the public limits (per client, per case) are the
-        # production defaults' business, not what this bench measures.
-        "BANGBAN_CASE_LOOKUP_RATE": "1000000/m",
-        "BANGBAN_CASE_CODE_FAILURE_RATE": "1000000/m",
-        "BANGBAN_RATING_VIEW_RATE": "1000000/m",
-        "BANGBAN_RATING_RATE": "1000000/m",
-        "BANGBAN_DATA_DIR": str(data),
-        "STATIC_ROOT": str(data / "static"),
-        "MEDIA_ROOT": str(data / "media"),
-    }
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-        return env, f"PostgreSQL ({args.database_url.rpartition('/')[2]})"
-    env["BANGBAN_SQLITE_PATH"] = str(SQLITE_DIR / "bench.sqlite3")
-    return env, f"SQLite ({SQLITE_DIR / 'bench.sqlite3'})"
-
-
-def setup_database(args) -> str:
-    env, database = environment(args)
-    os.environ.update(env)
-    if not args.database_url:
-        os.environ.pop("DATABASE_URL", None)
-    if args.reuse:
-        return database
-    shutil.rmtree(env["BANGBAN_DATA_DIR"], ignore_errors=True)
-    if args.database_url:
-        import psycopg
-
-        base, _, name = args.database_url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-    return database
+    """`bench_cases.environment` with this bench's own SQLite file and data folder, its settings
+    (`bench_feedback_server`) and no public limits."""
+    return bench_cases.environment(args, "feedback", settings=SETTINGS, extra=UNLIMITED)
 
 
 # --- 好差评 on top of the ledger --------------------------------------------------------------------
@@ -867,35 +825,6 @@ def rate_through_page(port: int, target: Target, level: int, reasons: list[str])
 # --- Against gunicorn ------------------------------------------------------------------------------
 
 
-def start_gunicorn(env: dict) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "bangban.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{BENCH}"},
-        cwd=str(ROOT),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login/")
-            if conn.getresponse().status == 200:
-                return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
 def request(port: int, method: str, path: str, body=None) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
@@ -1360,7 +1289,7 @@ def bench_users() -> dict:
 
 def main() -> None:
     args = parse_args()
-    database = setup_database(args)
+    database = bench_cases.setup_database(args, environment(args))
     env, _ = environment(args)
     sys.path.insert(0, str(ROOT / "src"))
     import django

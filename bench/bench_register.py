@@ -26,15 +26,12 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
-import os
 import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -43,28 +40,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_cases  # noqa: E402
-from bench_province import DIVISIONS, PASSWORD, ROOT  # noqa: E402
+from bench_province import PASSWORD, ROOT  # noqa: E402
 
-SQLITE_DIR = Path(tempfile.gettempdir()) / "bangban-bench-register"
-DATA_DIR = Path(tempfile.gettempdir()) / "bangban-bench-register-data"
 LUA = HERE / "register.lua"
 BODIES = 200
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL of a database to (re)create")
-    parser.add_argument("--divisions", default=str(DIVISIONS), help="folder of the NBS CSV files")
-    parser.add_argument("--cases", type=int, default=1_000_000, help="cases to generate")
-    parser.add_argument("--items", type=int, default=40, help="service items per county")
+    parser = bench_cases.ledger_arguments(__doc__, cases=1_000_000, seed=20261125)
     parser.add_argument("--seconds", type=int, default=10, help="length of a wrk run")
     parser.add_argument(
         "--connections", type=int, action="append", help="wrk connections (default 2 and 8)"
     )
     parser.add_argument("--rounds", type=int, default=1, help="bare/Bangban pairs per setting")
-    parser.add_argument("--seed", type=int, default=20261125)
-    parser.add_argument("--quick", action="store_true", help="20,000 cases, 12 items a county")
-    parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument("--prepare-only", action="store_true", help="build the database and stop")
     parser.add_argument(
         "--only", choices=["bare", "bangban"], help="serve one of the two stacks only"
@@ -80,92 +68,16 @@ def parse_args(argv=None):
     )
     args = parser.parse_args(argv)
     args.connections = args.connections or [2, 8]
-    if args.quick:
-        args.cases = min(args.cases, 20_000)
-        args.items = min(args.items, 12)
+    bench_cases.quick(args)
     return args
 
 
 def environment(args) -> tuple[dict, str]:
     """`bench_cases.environment` with this bench's own SQLite file and data folder."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "bangban.settings",
-        "SECRET_KEY": "bench-only-secret-key",
-        "BANGBAN_HTTPS": "0",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "BANGBAN_AXES_ENABLED": "0",
-        "BANGBAN_DATA_DIR": str(DATA_DIR),
-        "STATIC_ROOT": str(DATA_DIR / "static"),
-        "MEDIA_ROOT": str(DATA_DIR / "media"),
-    }
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-        return env, f"PostgreSQL ({args.database_url.rpartition('/')[2]})"
-    env["BANGBAN_SQLITE_PATH"] = str(SQLITE_DIR / "bench.sqlite3")
-    return env, f"SQLite ({SQLITE_DIR / 'bench.sqlite3'})"
-
-
-def setup_database(args) -> str:
-    import shutil
-
-    env, database = environment(args)
-    os.environ.update(env)
-    if not args.database_url:
-        os.environ.pop("DATABASE_URL", None)
-    if args.reuse:
-        return database
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
-    if args.database_url:
-        import psycopg
-
-        base, _, name = args.database_url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-    return database
+    return bench_cases.environment(args, "register")
 
 
 # --- Servers and wrk -------------------------------------------------------------------------------
-
-
-def start_gunicorn(env: dict, app: str, settings: str) -> tuple[subprocess.Popen, int]:
-    """gunicorn with the bench's settings (2 sync workers) on a free port, ready."""
-    import http.client
-
-    port = bench_cases.free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            app,
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        env={
-            **os.environ,
-            **env,
-            "DJANGO_SETTINGS_MODULE": settings,
-            "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{HERE}",
-        },
-        cwd=str(ROOT),
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/login/")
-            conn.getresponse().read()
-            return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def registrars_file(registrars: list[dict], path: Path) -> None:
@@ -326,7 +238,7 @@ STACKS = {
 
 def main() -> None:
     args = parse_args()
-    database = setup_database(args)
+    database = bench_cases.setup_database(args, environment(args))
     env, _ = environment(args)
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -354,7 +266,7 @@ def main() -> None:
         return
     before = Case.objects.count()
     connection.close()
-    data = DATA_DIR / "registrars.lua"
+    data = Path(env["BANGBAN_DATA_DIR"]) / "registrars.lua"
     registrars_file(registrars, data)
 
     rows = []
@@ -363,7 +275,9 @@ def main() -> None:
     try:
         for name in stacks:
             label, app, settings, path = STACKS[name]
-            servers[name] = start_gunicorn(env, app, settings)
+            # Ready once anything answers: the bare stack has no page to ask for.
+            stack_env = {**env, "DJANGO_SETTINGS_MODULE": settings}
+            servers[name] = bench_cases.start_gunicorn(stack_env, app, ready=None)
             port = servers[name][1]
             run_wrk(port, path, 2, 2, data)  # warm up both workers
         print(f"\nRegistration against gunicorn (2 workers), wrk, {args.seconds} s a run:")

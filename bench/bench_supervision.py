@@ -34,15 +34,11 @@ A page or endpoint that answers 404 is skipped with a notice. Figures are printe
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
 import secrets
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -50,7 +46,16 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bench_cases import Days, Writer, percentile, step  # noqa: E402
+import bench_cases  # noqa: E402
+from bench_cases import (  # noqa: E402
+    Days,
+    Writer,
+    ledger_arguments,
+    percentile,
+    quick,
+    start_gunicorn,
+    step,
+)
 from bench_feedback import (  # noqa: E402
     Feedback,
     answerable_points,
@@ -62,11 +67,10 @@ from bench_feedback import (  # noqa: E402
     previous_quarter,
     request,
     run_direct,
-    start_gunicorn,
+    summary,
 )
-from bench_province import DIVISIONS, PASSWORD, ROOT  # noqa: E402
+from bench_province import PASSWORD, ROOT  # noqa: E402
 
-SQLITE_DIR = Path(tempfile.gettempdir()) / "bangban-bench-supervision"
 SETTINGS = "bench_feedback_server"
 #: Where complaints come from, what they are and what about.
 SOURCES = (["hotline", "mailbox", "window", "rating", "inspection"], [60, 18, 14, 5, 3])
@@ -82,20 +86,11 @@ HOTLINE_SECRET = "hotline-bench-secret"
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL of a database to (re)create")
-    parser.add_argument("--divisions", default=str(DIVISIONS), help="folder of the NBS CSV files")
-    parser.add_argument("--cases", type=int, default=200_000, help="cases to generate")
-    parser.add_argument("--items", type=int, default=40, help="service items per county")
+    parser = ledger_arguments(__doc__, cases=200_000, seed=20261207)
     parser.add_argument("--complaints", type=int, default=200_000, help="complaints to generate")
     parser.add_argument("--inspections", type=int, default=20_000, help="inspections to generate")
     parser.add_argument("--requests", type=int, default=40, help="requests per page measurement")
     parser.add_argument("--receipts", type=int, default=300, help="sequential receipts per way")
-    parser.add_argument("--seed", type=int, default=20261207)
-    parser.add_argument("--quick", action="store_true", help="a small smoke run")
-    parser.add_argument(
-        "--reuse", action="store_true", help="keep the database of an earlier run; time only"
-    )
     parser.add_argument(
         "--skip",
         action="append",
@@ -104,35 +99,15 @@ def parse_args(argv=None):
         help="leave a measurement out (repeatable)",
     )
     args = parser.parse_args(argv)
-    if args.quick:
-        args.cases = min(args.cases, 20_000)
-        args.items = min(args.items, 12)
-        args.complaints = min(args.complaints, 20_000)
-        args.inspections = min(args.inspections, 2_000)
-        args.requests = min(args.requests, 10)
-        args.receipts = min(args.receipts, 40)
+    quick(args, complaints=20_000, inspections=2_000, requests=10, receipts=40)
     return args
 
 
 def environment(args) -> tuple[dict, str]:
-    """The settings' environment (for this process and gunicorn) and the database's name; the
-    12345 adapter's app id and secret (its URL is the fake's, known once it listens)."""
-    data = Path(tempfile.gettempdir()) / "bangban-bench-supervision-data"
-    env = {
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "SECRET_KEY": "bench-only-secret-key",
-        "BANGBAN_HTTPS": "0",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "BANGBAN_AXES_ENABLED": "0",
-        "BANGBAN_DATA_DIR": str(data),
-        "STATIC_ROOT": str(data / "static"),
-        "MEDIA_ROOT": str(data / "media"),
-    }
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
-        return env, f"PostgreSQL ({args.database_url.rpartition('/')[2]})"
-    env["BANGBAN_SQLITE_PATH"] = str(SQLITE_DIR / "bench.sqlite3")
-    return env, f"SQLite ({SQLITE_DIR / 'bench.sqlite3'})"
+    """`bench_cases.environment` with this bench's own SQLite file and data folder and its settings
+    (`bench_feedback_server`); the 12345 adapter's app id and secret are `hotline_env`'s (its URL
+    is the fake's, known once it listens)."""
+    return bench_cases.environment(args, "supervision", settings=SETTINGS)
 
 
 def hotline_env(url: str) -> dict:
@@ -142,27 +117,6 @@ def hotline_env(url: str) -> dict:
         "BANGBAN_HOTLINE_SECRET": HOTLINE_SECRET,
         "BANGBAN_HOTLINE_TIMEOUT": "1",
     }
-
-
-def setup_database(args) -> str:
-    env, database = environment(args)
-    os.environ.update(env)
-    if not args.database_url:
-        os.environ.pop("DATABASE_URL", None)
-    if args.reuse:
-        return database
-    shutil.rmtree(env["BANGBAN_DATA_DIR"], ignore_errors=True)
-    if args.database_url:
-        import psycopg
-
-        base, _, name = args.database_url.rpartition("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        shutil.rmtree(SQLITE_DIR, ignore_errors=True)
-        SQLITE_DIR.mkdir(parents=True)
-    return database
 
 
 # --- Supervision on top of 好差评 --------------------------------------------------------------------
@@ -831,7 +785,7 @@ def bench_reads(args, users: dict, today: dt.date) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
-    database = setup_database(args)
+    database = bench_cases.setup_database(args, environment(args))
     env, _ = environment(args)
     sys.path.insert(0, str(ROOT / "src"))
     import django
@@ -892,29 +846,6 @@ def main() -> None:
     connection.close()
     rows = bench_reads(args, users, today)
     summary(database, write_rows, rows)
-
-
-def summary(database, write_rows, rows) -> None:
-    from collections import defaultdict
-
-    print(f"\nSummary ({database}), median / p95:")
-    for r in write_rows:
-        queries = f" {r['queries']} |" if r.get("queries") is not None else ""
-        print(
-            f"  | {r['label']} |{queries} {r['median']:.1f} / {r['p95']:.1f} ms, {r['rate']:.0f}/s |"
-        )
-    for r in rows:
-        print(f"  | {r['label']} | {r['queries']} | {r['median']:.1f} / {r['p95']:.1f} ms |")
-    families = defaultdict(list)
-    for r in rows:
-        family, _, who = r["label"].rpartition(", ")
-        if who in ("town", "county", "city", "province"):
-            families[family].append(f"{who} {r['queries']}")
-    if families:
-        print("\nQueries per request by scope:")
-        for family, counts in families.items():
-            same = len({c.split()[-1] for c in counts}) == 1
-            print(f"  {family}: {', '.join(counts)}{'' if same else '  (varies)'}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ after random sequences of registrations, transfers offered, accepted and decline
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ from bangban.network import access
 from bangban.network import actions as network_actions
 from bangban.network.divisions import import_divisions, yiyuan_files
 from bangban.network.models import Role, ServicePoint
+from tests.divisions import import_dong_e
 
 Kind = ServicePoint.Kind
 
@@ -61,6 +63,68 @@ def the_old_rule(user, action) -> set[int]:
     }
 
 
+def random_sequence(
+    rng, steps, *, places, towns, staff, cases, register, by, reimport
+) -> Counter[str]:
+    """`steps` random moves among `places` (registering at the first, transferring, accepting,
+    declining, moving a partner station to another of `towns`, re-importing the divisions), the
+    columns compared with a recount after each; the moves made (those the case's state allowed)."""
+    made: Counter[str] = Counter()
+    for step in range(steps):
+        move = rng.random()
+        case = rng.choice(cases)
+        case.refresh_from_db()
+        pending = case.transfers.filter(status=Transfer.Status.PENDING).first()
+        try:
+            if move < 0.15:
+                cases.append(register(point=places[0]))
+                made["register"] += 1
+            elif move < 0.45 and pending is None:
+                target = rng.choice([p for p in places if p.pk != case.handling_point_id])
+                actions.transfer_case(case, to_point=target, reason="随机转办", by=by)
+                made["transfer"] += 1
+            elif move < 0.65 and pending is not None:
+                actions.accept_transfer(pending, by=staff[pending.to_point_id])
+                made["accept"] += 1
+            elif move < 0.75 and pending is not None:
+                actions.decline_transfer(
+                    pending, by=staff[pending.to_point_id], reason="不属本点办理"
+                )
+                made["decline"] += 1
+            elif move < 0.92:
+                bank = rng.choice([p for p in places if p.kind == Kind.PARTNER_STATION])
+                bank.refresh_from_db()
+                network_actions.update_point(
+                    bank, parent=rng.choice([t for t in towns if t.pk != bank.parent_id]), by=None
+                )
+                made["move"] += 1
+            else:
+                reimport()
+                made["import"] += 1
+        except CaseError:
+            pass  # a transition the case's state refuses: nothing was written
+        assert stored() == from_scratch(), f"after step {step}"
+    return made
+
+
+def assert_the_scope_is_the_old_rule(users) -> None:
+    """The scope read from the columns is the rule it replaces, for each user and action."""
+    everything = list(Case.objects.all())
+    # Read afresh, as each request does: a user object keeps the memberships (and their points'
+    # paths) it read first.
+    users = [type(u).objects.get(pk=u.pk) for u in users]
+    for user in users:
+        for action in ("view", "act", "change"):
+            expected = the_old_rule(user, action)
+            assert set(cases_for(user, action).values_list("pk", flat=True)) == expected, user
+            assert {c.pk for c in everything if may(user, c, action)} == expected, user
+
+
+def reimport_yiyuan() -> None:
+    files = yiyuan_files()
+    import_divisions(counties=files.counties, towns=files.towns, villages=files.villages)
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_columns_equal_a_recount_after_random_transfers_moves_and_imports(
     seed, yiyuan, make_helper, make_account, register, helper
@@ -79,63 +143,80 @@ def test_the_columns_equal_a_recount_after_random_transfers_moves_and_imports(
     towns = list(ServicePoint.objects.filter(county=county, kind=Kind.TOWN_CENTRE))
     staff = {p.pk: make_helper(p).user for p in places}
     cases = [register() for _ in range(4)]
-    for _step in range(40):
-        move = rng.random()
-        case = rng.choice(cases)
-        case.refresh_from_db()
-        pending = case.transfers.filter(status=Transfer.Status.PENDING).first()
-        try:
-            if move < 0.15:
-                cases.append(register(point=places[0]))
-            elif move < 0.45 and pending is None:
-                target = rng.choice([p for p in places if p.pk != case.handling_point_id])
-                actions.transfer_case(case, to_point=target, reason="随机转办", by=helper)
-            elif move < 0.65 and pending is not None:
-                by = staff[pending.to_point_id]
-                actions.accept_transfer(pending, by=by)
-            elif move < 0.75 and pending is not None:
-                by = staff[pending.to_point_id]
-                actions.decline_transfer(pending, by=by, reason="不属本点办理")
-            elif move < 0.92:
-                bank = rng.choice([p for p in places if p.kind == Kind.PARTNER_STATION])
-                bank.refresh_from_db()
-                network_actions.update_point(
-                    bank, parent=rng.choice([t for t in towns if t.pk != bank.parent_id]), by=None
-                )
-            else:
-                files = yiyuan_files()
-                import_divisions(
-                    counties=files.counties, towns=files.towns, villages=files.villages
-                )
-        except CaseError:
-            pass  # a transition the case's state refuses: nothing was written
-        assert stored() == from_scratch(), f"after step {_step} (seed {seed})"
+    random_sequence(
+        rng,
+        40,
+        places=places,
+        towns=towns,
+        staff=staff,
+        cases=cases,
+        register=register,
+        by=helper,
+        reimport=reimport_yiyuan,
+    )
+    assert_the_scope_is_the_old_rule(
+        [
+            helper,
+            *staff.values(),
+            make_account(Role.TOWN_ADMIN, yiyuan.town("鲁村镇"), username="s-town"),
+            make_account(Role.POINT_LEAD, places[5], username="s-lead"),
+            make_account(Role.REGION_ADMIN, county, username="s-county"),
+            make_account(Role.REGION_ADMIN, county.parent, username="s-city"),
+            make_account(Role.SUPERVISOR, county.parent.parent, username="s-province"),
+            make_account(
+                Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局"), username="s-department"
+            ),
+            make_account(
+                Role.PARTNER_ADMIN, yiyuan.organisation("沂源农村商业银行"), username="s-partner"
+            ),
+        ]
+    )
 
-    # And the scope read from the columns is the rule it replaces, for every kind of binding.
-    users = [
-        helper,
-        *staff.values(),
-        make_account(Role.TOWN_ADMIN, yiyuan.town("鲁村镇"), username="s-town"),
-        make_account(Role.POINT_LEAD, places[5], username="s-lead"),
-        make_account(Role.REGION_ADMIN, county, username="s-county"),
-        make_account(Role.REGION_ADMIN, county.parent, username="s-city"),
-        make_account(Role.SUPERVISOR, county.parent.parent, username="s-province"),
-        make_account(
-            Role.DEPARTMENT_ADMIN, yiyuan.department("县医疗保障局"), username="s-department"
-        ),
-        make_account(
-            Role.PARTNER_ADMIN, yiyuan.organisation("沂源农村商业银行"), username="s-partner"
-        ),
+
+def test_the_columns_equal_a_recount_in_a_county_imported_from_its_files(
+    dong_e, yiyuan, make_helper, make_account, register
+):
+    """The same on 东阿县, which only its division files made (its ids, codes and tree are not the
+    demo's), beside a case of Yiyuan: fewer steps, one seed."""
+    rng = random.Random(2)
+    first, second = dong_e.towns[:2]
+    places = [
+        dong_e.station,
+        dong_e.stations(first)[1],
+        dong_e.stations(second)[0],
+        first,
+        second,
+        *dong_e.partner_stations,
     ]
-    everything = list(Case.objects.all())
-    # Read afresh, as each request does: a user object keeps the memberships (and their points'
-    # paths) it read first.
-    users = [type(u).objects.get(pk=u.pk) for u in users]
-    for user in users:
-        for action in ("view", "act", "change"):
-            expected = the_old_rule(user, action)
-            assert set(cases_for(user, action).values_list("pk", flat=True)) == expected
-            assert {c.pk for c in everything if may(user, c, action)} == expected
+    staff = {p.pk: make_helper(p).user for p in places}
+    cases = [dong_e.register() for _ in range(3)]
+    register()  # and one of Yiyuan, which no one of 东阿县 sees
+    made = random_sequence(
+        rng,
+        20,
+        places=places,
+        towns=dong_e.towns,
+        staff=staff,
+        cases=cases,
+        register=dong_e.register,
+        by=dong_e.helper,
+        reimport=import_dong_e,
+    )
+    assert set(made) == {"register", "transfer", "accept", "decline", "move", "import"}, made
+    county = dong_e.county
+    assert_the_scope_is_the_old_rule(
+        [
+            dong_e.helper,
+            *staff.values(),
+            make_account(Role.TOWN_ADMIN, first, username="d-town"),
+            make_account(Role.POINT_LEAD, second, username="d-lead"),
+            make_account(Role.REGION_ADMIN, county, username="d-county"),
+            make_account(Role.REGION_ADMIN, county.parent, username="d-city"),
+            make_account(Role.SUPERVISOR, county.parent.parent, username="d-province"),
+            make_account(Role.DEPARTMENT_ADMIN, dong_e.department, username="d-department"),
+            make_account(Role.PARTNER_ADMIN, dong_e.organisation, username="d-partner"),
+        ]
+    )
 
 
 def test_a_division_import_puts_right_paths_gone_stale(yiyuan, register):
@@ -143,8 +224,7 @@ def test_a_division_import_puts_right_paths_gone_stale(yiyuan, register):
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(
         registering_path="/0/", handling_path="/0/", offered_path="/0/"
     )
-    files = yiyuan_files()
-    import_divisions(counties=files.counties, towns=files.towns, villages=files.villages)
+    reimport_yiyuan()
     assert stored() == from_scratch()
 
 

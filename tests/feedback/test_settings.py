@@ -6,12 +6,10 @@ that exist through the data migration, a new one through `feedback.on_network`."
 from __future__ import annotations
 
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.core.management import call_command
 
 from bangban.feedback.actions import FeedbackError, rate_occasion, save_reason_set
 from bangban.feedback.models import Channel, FeedbackPolicy, Reason, ReasonSet
@@ -32,12 +30,12 @@ from tests.cases.conftest import (  # noqa: F401 - fixtures
     register,
     station,
 )
+from tests.divisions import import_dong_e as dong_e
 from tests.feedback.occasions import Api, occasion_of
 from tests.pages import page_text as text
 
 pytestmark = pytest.mark.django_db
 
-DIVISIONS = Path(__file__).parent.parent / "data" / "divisions"
 REASONS = [
     {"code": "attitude", "label": "服务态度差", "polarity": "bad", "position": 1},
     {"code": "warm", "label": "热情周到", "polarity": "good", "position": 2},
@@ -48,19 +46,6 @@ REASONS = [
 @pytest.fixture
 def admin(make_account, yiyuan):
     return make_account(Role.REGION_ADMIN, yiyuan.county)
-
-
-def dong_e() -> Region:
-    call_command(
-        "import-divisions",
-        counties=str(DIVISIONS / "dong-e-371524-counties.csv"),
-        towns=str(DIVISIONS / "dong-e-371524-towns.csv"),
-        villages=str(DIVISIONS / "dong-e-371524-villages.csv"),
-        cities=str(DIVISIONS / "dong-e-371524-cities.csv"),
-        provinces=str(DIVISIONS / "dong-e-371524-provinces.csv"),
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )
-    return Region.objects.get(code="371524")
 
 
 # --- The defaults ------------------------------------------------------------------------------

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
-from django.core.management import call_command
 
 from bangban.network.models import Region
 from bangban.supervision.actions import (
@@ -32,10 +30,9 @@ from bangban.supervision.models import (
     Method,
     PointLevel,
 )
+from tests.divisions import import_dong_e as dong_e
 
 pytestmark = pytest.mark.django_db
-
-DIVISIONS = Path(__file__).parent.parent / "data" / "divisions"
 
 
 def item(**changes) -> ItemData:
@@ -54,19 +51,6 @@ def item(**changes) -> ItemData:
 
 def sections(*items: ItemData, title: str = "服务区域与标识") -> list[SectionData]:
     return [SectionData(title=title, items=list(items) or [item()])]
-
-
-def dong_e() -> Region:
-    call_command(
-        "import-divisions",
-        counties=str(DIVISIONS / "dong-e-371524-counties.csv"),
-        towns=str(DIVISIONS / "dong-e-371524-towns.csv"),
-        villages=str(DIVISIONS / "dong-e-371524-villages.csv"),
-        cities=str(DIVISIONS / "dong-e-371524-cities.csv"),
-        provinces=str(DIVISIONS / "dong-e-371524-provinces.csv"),
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )
-    return Region.objects.get(code="371524")
 
 
 def total(checklist: Checklist) -> Decimal:

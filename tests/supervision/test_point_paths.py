@@ -13,7 +13,7 @@ import pytest
 from bangban.feedback.actions import rate_occasion
 from bangban.feedback.errors import FeedbackError
 from bangban.feedback.models import Rating, Rectification
-from bangban.feedback.scope import REGION_ROLES, county_ids_of, ratings_for, rectifications_for
+from bangban.feedback.scope import REGION_ROLES, ratings_for, rectifications_for
 from bangban.network import access
 from bangban.network import actions as network_actions
 from bangban.network.divisions import import_divisions, yiyuan_files
@@ -49,7 +49,7 @@ def _counties(user, action) -> set[int]:
     out: set[int] = set()
     for m in access.memberships(user):
         if action in access.ROLE_ACTIONS[m.role] and m.role in REGION_ROLES:
-            out.update(county_ids_of(m.region) or ())
+            out.update(access.county_ids_of(m.region) or ())
     return out
 
 
@@ -71,7 +71,9 @@ def old_complaint_rule(user, action) -> set[int]:
     for m in access.memberships(user):
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
-        if (m.role in REGION_ROLES and county_ids_of(m.region) is None) or m.role in MANAGER_ROLES:
+        if (
+            m.role in REGION_ROLES and access.county_ids_of(m.region) is None
+        ) or m.role in MANAGER_ROLES:
             part = access.binding_points_q(m)
             q = part if q is None else q | part
     ids = set() if q is None else set(ServicePoint.objects.filter(q).values_list("pk", flat=True))
@@ -88,7 +90,7 @@ def old_inspection_rule(user) -> set[int]:
     for m in access.memberships(user):
         if "view" not in access.ROLE_ACTIONS[m.role]:
             continue
-        if m.role in REGION_ROLES and county_ids_of(m.region) is not None:
+        if m.role in REGION_ROLES and access.county_ids_of(m.region) is not None:
             continue
         part = access.binding_points_q(m)
         q = part if q is None else q | part

@@ -26,9 +26,8 @@ def _ranges(m) -> Q | None:
         region = m.region
         if region.level == Region.Level.COUNTY:
             return Q(county_id=region.pk)
-        if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
-            return None
-        return Q(county_id__in=_counties_in(region))
+        counties = access.county_ids_of(region)
+        return None if counties is None else Q(county_id__in=counties)
     if m.role in (Role.DEPARTMENT_ADMIN, Role.PARTNER_ADMIN):
         return None
     path = m.point.subtree_prefix
@@ -39,21 +38,6 @@ def _ranges(m) -> Q | None:
         # SQLite does not infer "not empty" from the range, and without it reads every case.
         | (path_under("offered_path", path) & ~Q(offered_path=""))
     )
-
-
-def _counties_in(region: Region) -> list[int]:
-    """The ids of the counties of a city or a province, read once per membership object (so once
-    per request)."""
-    cached = getattr(region, "_bangban_counties", None)
-    if cached is None:
-        low, high = region.code_range
-        cached = list(
-            Region.objects.filter(
-                level=Region.Level.COUNTY, code__gte=low, code__lt=high
-            ).values_list("pk", flat=True)
-        )
-        region._bangban_counties = cached
-    return cached
 
 
 def _holds(m, case: Case) -> bool | None:
@@ -125,11 +109,10 @@ def _tallies(user):
     for m in access.memberships(user):
         if "view" not in access.ROLE_ACTIONS[m.role]:
             continue
-        ranges = _ranges(m) if m.role in access.REGION_BOUND else None
-        if ranges is None:
+        ids = access.county_ids_of(m.region) if m.role in access.REGION_BOUND else None
+        if ids is None:
             return None
-        level = m.region.level
-        counties.update([m.region_id] if level == Region.Level.COUNTY else _counties_in(m.region))
+        counties.update(ids)
     if not counties:
         return None
     elsewhere = Case.objects.filter(responsible=user).exclude(county_id__in=sorted(counties))

@@ -37,21 +37,6 @@ SUBTREE_ROLES = (Role.HELPER, Role.POINT_LEAD, Role.TOWN_ADMIN)
 REGION_ROLES = (Role.REGION_ADMIN, Role.SUPERVISOR)
 
 
-def county_ids_of(region: Region) -> list[int] | None:
-    """The ids of the counties at or below `region`; None for a town or village region (its
-    points are matched one by one)."""
-    if region.level == Region.Level.COUNTY:
-        return [region.pk]
-    if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
-        return None
-    low, high = region.code_range
-    return list(
-        Region.objects.filter(level=Region.Level.COUNTY, code__gte=low, code__lt=high).values_list(
-            "pk", flat=True
-        )
-    )
-
-
 def scope_q(
     user,
     action: access.Action = "view",
@@ -84,7 +69,7 @@ def scope_q(
     for m in access.memberships(user):
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
-        ids = county_ids_of(m.region) if m.role in REGION_ROLES else None
+        ids = access.county_ids_of(m.region) if m.role in REGION_ROLES else None
         if ids is not None:
             counties.update(ids)
         elif path is not None and m.role in SUBTREE_ROLES:

@@ -240,6 +240,25 @@ def get_region_for(user, code: str, action: Action = "view") -> Region:
         raise Http404 from error
 
 
+def county_ids_of(region: Region) -> list[int] | None:
+    """The ids of the counties at or below `region` (a region role's scope, matched on the rows'
+    own `county` column by the scopes of cases, feedback and supervision); None for a town or a
+    village region (its points are matched one by one). A city's or a province's are read once per
+    region object: the memberships are read once per request (`memberships`), so a page that asks
+    several scopes reads them once."""
+    if region.level == Region.Level.COUNTY:
+        return [region.pk]
+    if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
+        return None
+    cached = getattr(region, "_bangban_counties", None)
+    if cached is None:
+        low, high = region.code_range
+        counties = Region.objects.filter(level=Region.Level.COUNTY, code__gte=low, code__lt=high)
+        cached = list(counties.values_list("pk", flat=True))
+        region._bangban_counties = cached
+    return cached
+
+
 # --- The county's departments and partner organisations -------------------------------------------
 #
 # Who sees and keeps the lists (docs/decisions/0024-departments-and-partner-organisations.md): a

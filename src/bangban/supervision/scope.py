@@ -27,7 +27,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from bangban.feedback.scope import REGION_ROLES, SUBTREE_ROLES, county_ids_of
+from bangban.feedback.scope import REGION_ROLES, SUBTREE_ROLES
 from bangban.network import access
 from bangban.network.models import Region, Role, ServicePoint, path_under
 
@@ -54,7 +54,7 @@ def complaints_q(user, action: access.Action = "view") -> Q | None:
         if action not in access.ROLE_ACTIONS[m.role]:
             continue
         if m.role in REGION_ROLES:
-            ids = county_ids_of(m.region)
+            ids = access.county_ids_of(m.region)
             if ids is None:
                 points |= access.binding_points_q(m)
             else:
@@ -135,7 +135,7 @@ def inspections_q(user) -> Q | None:
     for m in access.memberships(user):
         if "view" not in access.ROLE_ACTIONS[m.role]:
             continue
-        ids = county_ids_of(m.region) if m.role in REGION_ROLES else None
+        ids = access.county_ids_of(m.region) if m.role in REGION_ROLES else None
         if ids is not None:
             counties.update(ids)
         elif m.role in SUBTREE_ROLES:
