@@ -127,6 +127,8 @@ class ServiceItemQuerySet(models.QuerySet):
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             revisions = ItemRevision.objects.filter(_starts_with("basic_code", upper))
+            # Unordered: the items' default order would give each part of the union an ORDER BY
+            # (and a join), which SQLite refuses in a compound query and nobody needs here.
             items = ServiceItem.objects.order_by()
             # Each of the three is a query an index serves, and their union one sub-query: the
             # outer query joins nothing, and reads no item that is in none of them (three tests
