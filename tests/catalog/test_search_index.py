@@ -71,7 +71,11 @@ def test_grams_are_each_character_and_pair_of_each_lower_cased_word():
     assert grams("低保 DB") == {"低", "保", "低保", "d", "b", "db"}
     assert grams("户口", "社保卡") == {"户", "口", "户口", "社", "保", "卡", "社保", "保卡"}
     assert query_grams("证") == {"证"}
-    assert query_grams("养老保险") == {"养老", "老保", "保险"}
+    # A longer word: the pairs that cover it, the last overlapping when its length is odd.
+    assert query_grams("养老保险") == {"养老", "保险"}
+    assert query_grams("养老保险参保") == {"养老", "保险", "参保"}
+    assert query_grams("身份证") == {"身份", "份证"}
+    assert query_grams("11370323") == {"11", "37", "03", "23"}
     assert query_grams("低保 d") == {"低保", "d"}  # a pair never spans a blank
     assert query_grams("  ") == set()
 

@@ -127,12 +127,21 @@ class ServiceItemQuerySet(models.QuerySet):
         if text.isascii() and text.replace("-", "").isalnum():
             upper = text.upper()
             revisions = ItemRevision.objects.filter(_starts_with("basic_code", upper))
-            # Each of the three is a sub-query an index serves; the outer query joins nothing.
-            return self.filter(
-                Q(pk__in=ServiceItem.objects.filter(_starts_with("implementation_code", upper)))
-                | Q(current__in=revisions)
-                | Q(pk__in=ServiceItem.objects.filter(candidates, said).values("pk"))
+            # Unordered: the items' default order would give each part of the union an ORDER BY
+            # (and a join), which SQLite refuses in a compound query and nobody needs here.
+            items = ServiceItem.objects.order_by()
+            # Each of the three is a query an index serves, and their union one sub-query: the
+            # outer query joins nothing, and reads no item that is in none of them (three tests
+            # joined by OR read every item on PostgreSQL).
+            found = (
+                items.filter(_starts_with("implementation_code", upper))
+                .values("pk")
+                .union(
+                    items.filter(current__in=revisions).values("pk"),
+                    items.filter(candidates, said).values("pk"),
+                )
             )
+            return self.filter(pk__in=found)
         domains = ItemRevision.domains.through.objects.filter(
             itemrevision_id=OuterRef("current_id"), domain__name__contains=text
         )
