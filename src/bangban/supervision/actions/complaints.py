@@ -120,6 +120,17 @@ def receive(
             normalised = identifiers.normalise_phone(phone)
         except identifiers.IdentifierError:
             errors["phone"] = _("请填写正确的手机号码或固定电话。")
+    if rating is not None:
+        # A bad review escalated is about its point, person and case; a body naming others is
+        # not that review's complaint.
+        point, case = point or rating.point, case or rating.case
+        helper = helper or rating.helper
+        if (point.pk, case.pk) != (rating.point_id, rating.case_id) or (
+            rating.helper_id is not None and helper.pk != rating.helper_id
+        ):
+            errors["rating"] = _("该评价不是对所填服务点、人员或办件的评价。")
+    elif source == Source.RATING:
+        errors["rating"] = _("差评转办须关联评价。")
     _in_county(errors, county, point, helper, case)
     _raise(errors)
     confidential = is_confidential(kind, category)
