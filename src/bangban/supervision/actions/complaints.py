@@ -92,8 +92,9 @@ def receive(
     """A complaint or request received: routed to its handler (`rules.handler_of`; a 举报 or fee
     complaint to the bureau, confidential), its limits counted from `received_on` (the dispatch
     day; the platform's due time wins). A 12345 ticket already received (same county and ticket
-    number) is returned as it is, nothing written: receipt is idempotent. Raises SupervisionError
-    naming each bad field, nothing written."""
+    number) is returned as it is, nothing written: receipt is idempotent. A bad review escalated
+    (`rating`) is about its point, person and case: those not given are the rating's, and others
+    are refused. Raises SupervisionError naming each bad field, nothing written."""
     today = timezone.localdate()
     errors: dict = {}
     _choice(errors, "source", source, Source, _("请选择诉求来源。"))
