@@ -17,7 +17,7 @@ from bangban.feedback import actions as feedback
 from bangban.network.actions import grant_membership
 from bangban.network.models import Role
 from bangban.supervision.models import Complaint, ComplaintEvent
-from tests.feedback.rectifying import at
+from tests.feedback.rectifying import at, bad_review  # noqa: F401 - fixtures
 from tests.network.test_api import Api, assert_error, token_for
 from tests.supervision.conftest import PHONE, working_days
 
@@ -278,6 +278,38 @@ def test_a_fee_complaint_recorded_by_the_town_goes_to_the_bureau(people, api_for
     assert_error(town.get(f"/complaints/{body['id']}"), 404)
     assert ids(town.get("/complaints")) == []
     assert ids(api_for(people.bureau).get("/complaints", show="mine")) == [body["id"]]
+
+
+def test_a_bad_review_escalated_links_its_case_point_and_helper(
+    people,
+    api_for,
+    bad_review,  # noqa: F811
+    yiyuan,
+):
+    rating = bad_review().rating
+    assert rating.point == people.station and rating.helper is not None
+    town = api_for(people.town_admin)
+    escalated = letter(people.station, source="rating", rating=rating.pk, point=None)
+    made = town.post("/complaints", escalated)
+    assert made.status_code == 201, made.content
+    body = made.json()
+    assert (body["source"], body["rating"], body["level"]) == ("rating", rating.pk, "town")
+    assert body["point"]["id"] == rating.point_id and body["helper"]["id"] == rating.helper_id
+    assert body["case"] == rating.case.number
+    # The body may say the same; a point, person or case the review is not about is refused.
+    same = letter(people.station, source="rating", rating=rating.pk, helper=rating.helper_id)
+    assert town.post("/complaints", same).status_code == 201
+    for wrong in ({"point": people.other_station.pk}, {"helper": people.helper.pk}):
+        assert_error(town.post("/complaints", {**escalated, **wrong}), 409, "rating")
+    assert_error(town.post("/complaints", letter(people.station, source="rating")), 409, "rating")
+    # A review the caller cannot see (another town's station): 404 at the rating, nothing written.
+    elsewhere = yiyuan.station("南麻街道")
+    hidden = bad_review(point=elsewhere).rating
+    refused = town.post("/complaints", {**escalated, "rating": hidden.pk})
+    assert_error(refused, 404, "rating")
+    assert_error(town.post("/complaints", letter(elsewhere, rating=hidden.pk)), 404, "rating")
+    assert Complaint.objects.count() == 2
+    assert Complaint.objects.filter(rating=rating).count() == 2
 
 
 def test_a_retry_under_one_key_records_once(people, client):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from bangban.feedback import actions as feedback
+from bangban.network.models import Role
 from bangban.supervision import actions
 from bangban.supervision.models import Finding, Inspection, InspectionPhoto
 from tests.conftest import PASSWORD
@@ -204,3 +206,46 @@ def test_a_draft_is_discarded_from_its_page(client, people, inspect):  # noqa: F
     response = client.post(reverse("supervision:inspection_discard", args=[inspection.pk]))
     assert response.status_code == 302
     assert not Inspection.objects.exists()
+
+
+def test_a_special_supervisor_follows_their_own_findings_and_no_one_elses(
+    client,
+    people,
+    inspect,  # noqa: F811
+    checklist_item,  # noqa: F811
+    make_account,
+):
+    inspection = inspect(by=people.special)
+    assert inspection.by == Inspection.By.SPECIAL
+    finding = actions.record_finding(
+        inspection,
+        item=checklist_item("工作人员统一着装"),
+        occurrences=1,
+        note="窗口人员未穿工装",
+        by=people.special,
+    )
+    actions.submit_inspection(inspection, summary="", by=people.special)
+    finding.refresh_from_db()
+    rect = finding.rectification
+    page = reverse("supervision:inspection", args=[inspection.pk])
+    _login(client, people.special)
+    text = page_text(client.get(page))
+    due = f"期限 {rect.due:%Y-%m-%d}"
+    assert "窗口人员未穿工装" in text and rect.get_status_display() in text and due in text
+    # The rectification itself names the station's people: its state only, no link to it.
+    assert reverse("feedback:rectification", args=[rect.pk]) not in text
+    # The point's lead puts it right; the inspector's page follows.
+    assert "待答复" not in text
+    rect = feedback.verify(
+        rect, is_true=True, is_reasonable=True, is_malicious=False, note="属实", by=people.lead
+    )
+    rect = feedback.fix(rect, measures="已统一着装。", by=people.lead)
+    assert rect.get_status_display() == "待答复"
+    assert "待答复" in page_text(client.get(page))
+    client.logout()
+    other = make_account(Role.SPECIAL_SUPERVISOR, people.county, username="tejian-other")
+    _login(client, other)
+    page_text(client.get(page), 404)
+    assert reverse("supervision:inspection", args=[inspection.pk]) not in page_text(
+        client.get(reverse("supervision:inspections"))
+    )

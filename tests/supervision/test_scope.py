@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import Http404
 
 from bangban.feedback.models import Rectification
 from bangban.feedback.scope import rectifications_for
@@ -156,10 +157,37 @@ def test_a_confidential_complaint_never_reaches_the_station_nor_its_town(who, co
     assert scope.complaints_for(who["region_admin"]).filter(pk__in=hidden).count() == 2
 
 
+def test_a_fee_complaint_about_a_partner_station_never_reaches_it(
+    people, complain, who, make_helper, partner_station
+):
+    """The bank's own: its organisation's administrator, the station's helper and lead, and the
+    town it lies in see a plain complaint about it and its rectification, never a fee complaint's."""
+    helper = make_helper(partner_station).user
+    accused = {
+        "partner_admin": who["partner_admin"],
+        "helper": helper,
+        "point_lead": make_helper(partner_station, role=Role.POINT_LEAD).user,
+        "town_admin": who["town_admin"],
+    }
+    fee = complain(point=partner_station, helper=helper, category=Category.FEE, title="收费")
+    plain = complain(point=partner_station, helper=helper)
+    assert fee.confidential and fee.level == "bureau"
+    fee, plain = (actions.sign(c, by=people.bureau) for c in (fee, plain))
+    assert fee.rectification.point_id == partner_station.pk
+    for role, user in accused.items():
+        assert not scope.complaints_for(user).filter(pk=fee.pk).exists(), role
+        assert not rectifications_for(user).filter(pk=fee.rectification_id).exists(), role
+        with pytest.raises(Http404):
+            scope.get_complaint_for(user, fee.pk)
+        # What they would see were it not a fee complaint: the plain one's rectification.
+        assert rectifications_for(user).filter(pk=plain.rectification_id).exists(), role
+    assert scope.complaints_for(who["partner_admin"]).filter(pk=plain.pk).exists()
+    assert scope.complaints_for(who["region_admin"]).filter(pk=fee.pk).exists()
+    assert rectifications_for(who["region_admin"]).filter(pk=fee.rectification_id).exists()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_get_complaint_for_agrees_with_the_list(role, who, complaints):
-    from django.http import Http404
-
     for name, complaint in complaints.items():
         seen = name in SEES_COMPLAINTS[role]
         try:

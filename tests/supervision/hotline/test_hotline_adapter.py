@@ -332,3 +332,34 @@ def test_a_window_complaint_is_never_pushed(on, people, complain):
     actions.sign(complaint, by=people.town_admin)
     assert not HotlineOutbox.objects.exists()
     assert deliver_due(later(1)).attempted == 0
+
+
+def test_an_extension_request_is_pushed_once_with_its_days_and_reason_down_and_back(
+    on, people, complain
+):
+    complaint = complain(kind=Kind.CONSULT)
+    actions.sign(complaint, by=people.town_admin)
+    actions.request_extension(
+        complaint, days=7, reason="需协调医保部门核实。", by=people.town_admin
+    )
+    row = HotlineOutbox.objects.get(action="extension")
+    assert (row.ticket_no, row.sequence, row.status) == (complaint.ticket_no, 1, Status.PENDING)
+    on.down("503")
+    start = later(1)
+    assert deliver_due(start).retrying == 1  # the signing; the request waits behind it
+    assert HotlineOutbox.objects.get(action="extension").attempts == 0
+    on.up()
+    on.lose_acks(1)  # the signing acted on, its acknowledgement lost: sent again, not repeated
+    assert deliver_due(start + dt.timedelta(minutes=2)).retrying == 1
+    assert deliver_due(start + dt.timedelta(minutes=10)).sent == 2
+    assert [r["action"] for r in on.received(complaint.ticket_no)] == ["sign", "extension"]
+    pushed = on.received(complaint.ticket_no)[1]
+    assert (pushed["days"], pushed["reason"], pushed["sequence"]) == (7, "需协调医保部门核实。", 1)
+    assert on.created == {
+        (complaint.ticket_no, "sign", 1): 1,
+        (complaint.ticket_no, "extension", 1): 1,
+    }
+    extension = [r for r in on.requests if r["json"] and r["json"]["action"] == "extension"]
+    assert [r["key"] for r in extension] == [f"{complaint.ticket_no}:extension:1"]
+    assert set(HotlineOutbox.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert deliver_due(start + dt.timedelta(hours=2)).attempted == 0

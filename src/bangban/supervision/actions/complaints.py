@@ -92,8 +92,9 @@ def receive(
     """A complaint or request received: routed to its handler (`rules.handler_of`; a 举报 or fee
     complaint to the bureau, confidential), its limits counted from `received_on` (the dispatch
     day; the platform's due time wins). A 12345 ticket already received (same county and ticket
-    number) is returned as it is, nothing written: receipt is idempotent. Raises SupervisionError
-    naming each bad field, nothing written."""
+    number) is returned as it is, nothing written: receipt is idempotent. A bad review escalated
+    (`rating`) is about its point, person and case: those not given are the rating's, and others
+    are refused. Raises SupervisionError naming each bad field, nothing written."""
     today = timezone.localdate()
     errors: dict = {}
     _choice(errors, "source", source, Source, _("请选择诉求来源。"))
@@ -120,6 +121,17 @@ def receive(
             normalised = identifiers.normalise_phone(phone)
         except identifiers.IdentifierError:
             errors["phone"] = _("请填写正确的手机号码或固定电话。")
+    if rating is not None:
+        # A bad review escalated is about its point, person and case; a body naming others is
+        # not that review's complaint.
+        point, case = point or rating.point, case or rating.case
+        helper = helper or rating.helper
+        if (point.pk, case.pk) != (rating.point_id, rating.case_id) or (
+            rating.helper_id is not None and helper.pk != rating.helper_id
+        ):
+            errors["rating"] = _("该评价不是对所填服务点、人员或办件的评价。")
+    elif source == Source.RATING:
+        errors["rating"] = _("差评转办须关联评价。")
     _in_county(errors, county, point, helper, case)
     _raise(errors)
     confidential = is_confidential(kind, category)

@@ -406,18 +406,21 @@ class ComplaintIn(Input):
 def record_complaint(request, payload: ComplaintIn):
     """登记诉求, by the county's region administrators (any point) or a town administrator (the
     points of their town). Routed to its handler: a 举报 or fee complaint goes to the bureau,
-    confidential — a town that records one sees it no more after this answer."""
+    confidential — a town that records one sees it no more after this answer. A bad review
+    escalated (`rating`, one the caller sees) is about its point, person and case unless the body
+    names them."""
     user = request.auth
-    county = _county_of(user, payload.point)
-    point = _point(county, payload.point)
-    if not may_record(user, county, point):
-        raise Forbidden(["body", "point"], _("您不能登记该服务点的诉求。"))
     rating = None
     if payload.rating is not None:
         try:
             rating = get_rating_for(user, payload.rating)
         except Http404:
             raise NotVisible("rating", _("评价")) from None
+    point_id = payload.point if payload.point is not None or rating is None else rating.point_id
+    county = _county_of(user, point_id)
+    point = _point(county, point_id)
+    if not may_record(user, county, point):
+        raise Forbidden(["body", "point"], _("您不能登记该服务点的诉求。"))
     complaint = actions.receive(
         county=county,
         source=payload.source,
