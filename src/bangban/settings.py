@@ -88,6 +88,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "bangban.urls"
+FORM_RENDERER = "bangban.kernel.forms.FormRenderer"
 WSGI_APPLICATION = "bangban.wsgi.application"
 
 TEMPLATES = [

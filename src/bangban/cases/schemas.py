@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from ninja import Field, Schema
+from ninja import Field
 
 from bangban.catalog.schemas import ModeValue
 from bangban.kernel.api import MAX_LIMIT, MAX_OFFSET
-from bangban.kernel.schemas import DATE_2000_2100, Day, Id, Input, PersonalDay, text
+from bangban.kernel.schemas import DATE_2000_2100, Answer, Day, Id, Input, PersonalDay, text
 
 from .identifiers import DocumentType
 from .ledger import SORTS, SPECIAL, WARNINGS
@@ -56,23 +56,23 @@ MAX_LINES = 100
 # --- Answers ---------------------------------------------------------------------------------------
 
 
-class UserRef(Schema):
+class UserRef(Answer):
     id: int
     name: str = Field(description="the person's full name (or the username when none is set)")
 
 
-class PointRef(Schema):
+class PointRef(Answer):
     id: int
     name: str
 
 
-class ItemRef(Schema):
+class ItemRef(Answer):
     id: int
     name: str = Field(description="the item's name in the case's revision")
     revision: int = Field(description="the revision the applicant was told (its number)")
 
 
-class ApplicantSummaryOut(Schema):
+class ApplicantSummaryOut(Answer):
     kind: ApplicantKind
     name: str
     number_masked: str = Field(description="the document number masked (a credit code in full)")
@@ -87,7 +87,7 @@ class ApplicantOut(ApplicantSummaryOut):
     contact_name: str
 
 
-class CaseSummaryOut(Schema):
+class CaseSummaryOut(Answer):
     number: str
     status: StateValue
     status_label: str
@@ -119,14 +119,14 @@ class CaseSummaryOut(Schema):
     on_time: bool | None = Field(description="completed by the promised deadline; null until then")
 
 
-class CaseListOut(Schema):
+class CaseListOut(Answer):
     items: list[CaseSummaryOut]
     limit: int
     offset: int
     next_offset: int | None = Field(description="the offset of the next page; null on the last")
 
 
-class MaterialLineOut(Schema):
+class MaterialLineOut(Answer):
     id: int = Field(description="the checklist line (used by notice and materials-received)")
     material: int = Field(description="the catalog material of the case's revision")
     position: int
@@ -138,7 +138,7 @@ class MaterialLineOut(Schema):
     received_on: date | None = Field(description="the day it was received (已收取)")
 
 
-class AuthorisationOut(Schema):
+class AuthorisationOut(Answer):
     principal: str
     scope: str
     authorised_on: date
@@ -146,7 +146,7 @@ class AuthorisationOut(Schema):
     has_scan: bool
 
 
-class NoticeOut(Schema):
+class NoticeOut(Answer):
     number: str
     issued_on: date
     supply_by: date
@@ -155,7 +155,7 @@ class NoticeOut(Schema):
     within_window: bool
 
 
-class TransferOut(Schema):
+class TransferOut(Answer):
     id: int
     from_point: PointRef
     to_point: PointRef
@@ -170,12 +170,12 @@ class TransferOut(Schema):
     escalated: bool
 
 
-class DepartmentRef(Schema):
+class DepartmentRef(Answer):
     id: int
     name: str
 
 
-class RefusalOut(Schema):
+class RefusalOut(Answer):
     department: DepartmentRef = Field(description="the department that decided (不予受理)")
     document_number: str = Field(description="its decision's document number (文号)")
 
@@ -192,7 +192,7 @@ class CaseOut(CaseSummaryOut):
     transfers: list[TransferOut]
 
 
-class EventOut(Schema):
+class EventOut(Answer):
     id: int
     at: datetime
     by: UserRef | None = Field(description="null for the system (deemed acceptance, escalation)")
@@ -202,7 +202,7 @@ class EventOut(Schema):
     data: dict[str, Any] = Field(description="what the action recorded, with before/after values")
 
 
-class EventListOut(Schema):
+class EventListOut(Answer):
     items: list[EventOut]
     count: int
 

@@ -16,7 +16,14 @@ from typing import Annotated
 
 from ninja import Field, Schema
 from ninja.schema import DjangoGetter
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .days import EARLIEST_EVENT, EARLIEST_PERSONAL, LATEST_DAY
@@ -96,6 +103,16 @@ Day = day()
 PersonalDay = day(EARLIEST_PERSONAL)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Answer(BaseModel):
+    """Answers built as plain dicts (and lists of them), validated by pydantic alone. ninja's
+    `Schema` wraps every object it validates, nested ones included, in its `DjangoGetter` (a Python
+    call per field, to follow Django managers and callables): for a page of 50 ledger rows, 350
+    wrapped objects and 5 ms of a 20 ms answer (decision 0068). An answer that is a dict needs
+    none of it; `from_attributes` still reads a plain object's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class Input(Schema):

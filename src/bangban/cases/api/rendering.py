@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from bangban.network.models import ServicePoint
 
+from ..ledger import Row
 from ..models import Case, ReadingDay, attach_names, clock_of, warning_of
 from ..workflow import State
 
@@ -23,8 +24,8 @@ def point_ref(p: ServicePoint | None) -> dict | None:
     return None if p is None else {"id": p.pk, "name": p.name}
 
 
-def case_summary(case: Case, day: ReadingDay) -> dict:
-    """What a ledger row shows (`Case.objects.for_list()`: no query per row), its acceptance day and
+def case_summary(case: Case | Row, day: ReadingDay) -> dict:
+    """What a ledger row shows (a `ledger.Row`, or a case read with `Case.objects.for_list()`), its acceptance day and
     deadlines as they stand `day` (`clock_of`: a case due for deemed acceptance shows the deadlines
     it has by law, before anyone has recorded them)."""
     a = case.applicant

@@ -81,20 +81,6 @@ class CaseQuerySet(models.QuerySet):
             overdue=Count("pk", filter=warning_q(OVERDUE, today)),
         )
 
-    def page(self, offset: int, size: int) -> tuple[list, bool]:
-        """One page of this (ordered) ledger and whether more follow, in two queries whatever the
-        ledger's size: the page's keys, sorted and sliced on the cases table alone, then its rows
-        with what a row shows (`for_list`), in key order. Sorting fully joined rows would join every
-        case in scope before taking 50."""
-        keys = list(self.values_list("pk", flat=True)[offset : offset + size + 1])
-        return Case.objects.rows(keys[:size]), len(keys) > size
-
-    def rows(self, keys: list[int]) -> list:
-        """The cases of `keys` in that order, with what a ledger row shows (one query, none for no
-        keys)."""
-        found = {case.pk: case for case in self.for_list().filter(pk__in=keys)} if keys else {}
-        return [found[pk] for pk in keys if pk in found]
-
     def for_list(self):
         """What a ledger row shows, in the same query as the rows (no query per row)."""
         return self.select_related(
