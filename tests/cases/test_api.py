@@ -316,8 +316,8 @@ def test_the_list_takes_a_fixed_number_of_queries(
     actions.transfer_case(case, to_point=subzone, reason="需县医保分区办理", by=helper)
     calendar.invalidate()  # read afresh: its 30-second re-check falls outside the count
     helper_api.get("/cases", limit=1)  # the working-day calendar is read once and cached
-    # the token, the memberships, the scope's points and the cases on offer to them, the keys, the rows
-    with django_assert_num_queries(4):
+    # the token with the memberships, the keys, the rows
+    with django_assert_num_queries(3):
         response = helper_api.get("/cases", limit=50)
     assert len(response.json()["items"]) == rows
 

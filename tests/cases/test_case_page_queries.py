@@ -30,9 +30,10 @@ from tests.network.test_api import Api, token_for
 #: act; the transfer form's directory (point ids, points, hours, domains served, domain names,
 #: helpers); the refusal form's departments of the county (who decides 不予受理, decision 0029).
 ADMIN_PAGE = 2 + 17
-#: Queries of the API's case besides `get_case_for`'s: the token with its user; the case's
-#: transfers, the points and people they name, its checklist, its notices.
-API_CASE = 1 + 5
+#: Queries of the API's case besides `get_case_for`'s: the token is read with its user's
+#: memberships, which `_scope` counts (one query for both); the case's transfers, the points and
+#: people they name, its checklist, its notices.
+API_CASE = 0 + 5
 
 
 def _scope(user, number: str) -> int:

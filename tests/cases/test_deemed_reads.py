@@ -120,7 +120,7 @@ def test_its_row_is_read_in_the_pages_one_rows_query(
         api.get("/cases")
         with django_assert_num_queries(8):
             page = client.get(reverse("cases:ledger")).content.decode()
-        with django_assert_num_queries(4):  # as test_api's list: no query per row
+        with django_assert_num_queries(3):  # as test_api's list: no query per row
             items = api.get("/cases").json()["items"]
     assert late.number in page and recent.number in page
     assert {row["number"]: row["promised_deadline"] for row in items}[late.number] == "2026-11-16"

@@ -22,12 +22,13 @@ def api(client, helper):
     return Api(client, token_for(client, helper))
 
 
-#: Token and user, memberships (the helper's station with its county among them: no read of the
-#: point), the item with its revision, the helper's qualification; the transaction: a savepoint, the applicant (read, then a savepoint, an insert and
+#: The token with its user and their memberships in one query (the helper's station with its
+#: county among them: no read of the point), the item with its revision, the helper's
+#: qualification; the transaction: a savepoint, the applicant (read, then a savepoint, an insert and
 #: its release when new), the counter, the point's path read under its lock (decision 0061), the
 #: rating card checked free, the case, the item's materials, the checklist in one insert, the event,
 #: the service occasion, the message, the release.
-NEW_APPLICANT = 19
+NEW_APPLICANT = 18
 RETURNING_APPLICANT = NEW_APPLICANT - 3
 
 

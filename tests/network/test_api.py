@@ -147,6 +147,32 @@ def test_token_of_inactive_user_is_refused(client, make_account, yiyuan):
     assert_error(Api(client, token).get("/points"), 401)
 
 
+def test_the_token_brings_its_users_memberships_for_the_gate(
+    rf, client, make_account, yiyuan, django_assert_num_queries
+):
+    """One query finds the token's user and reads their memberships, which the gate then answers
+    from (`access.memberships`); a user without any (a superuser) is found by the token alone."""
+    from django.contrib.auth import get_user_model
+
+    from bangban.network import access
+    from bangban.network.api import BearerToken
+
+    station = yiyuan.station("鲁村镇")
+    helper = make_account(Role.HELPER, station)
+    token = token_for(client, helper)
+    with django_assert_num_queries(1):
+        user = BearerToken().authenticate(rf.get("/"), token)
+        assert [(m.role, m.point_id) for m in access.memberships(user)] == [
+            (Role.HELPER, station.pk)
+        ]
+    assert user == helper and access.memberships(user)[0].user is user
+    root = get_user_model().objects.create_superuser("api-root", password=PASSWORD)
+    token = token_for(client, root)
+    with django_assert_num_queries(2):  # no membership: the token read again on its own
+        assert BearerToken().authenticate(rf.get("/"), token) == root
+    assert Api(client, token).get("/points").status_code == 200
+
+
 @pytest.fixture
 def axes_on():
     from axes.handlers.proxy import AxesProxyHandler
@@ -415,8 +441,8 @@ def test_pagination(county_api, yiyuan):
 def test_points_list_takes_a_fixed_number_of_queries(
     county_api, yiyuan, django_assert_num_queries, limit
 ):
-    # token lookup, memberships, the region named by the filter, count, page
-    with django_assert_num_queries(5):
+    # the token with the memberships, the region named by the filter, count, page
+    with django_assert_num_queries(4):
         response = county_api.get("/points", limit=limit, region="370323")
     assert len(response.json()["items"]) == limit
 
@@ -425,7 +451,7 @@ def test_points_list_takes_a_fixed_number_of_queries(
 def test_regions_list_takes_a_fixed_number_of_queries(
     county_api, yiyuan, django_assert_num_queries, limit
 ):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):  # the token with the memberships, count, page
         response = county_api.get("/regions", limit=limit)
     assert len(response.json()["items"]) == limit
 

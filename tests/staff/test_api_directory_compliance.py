@@ -322,10 +322,10 @@ def test_compliance_query_counts_are_fixed(
     for i in range(1 + extra):
         make_helper(yiyuan.station("鲁村镇", i % 3))
     town = yiyuan.station("鲁村镇").region.parent.code
-    with django_assert_num_queries(4):  # token, gate (memberships), the page, its count
+    with django_assert_num_queries(3):  # the token with the gate's memberships, page, count
         body = county_api.get("/compliance", region=town, limit=2 + extra).json()
     assert len(body["items"]) == 2 + extra
-    # token and gate, the point with its figures, helpers, people without a profile, organisers,
-    # equipment
-    with django_assert_num_queries(8):
+    # the token with the gate's memberships, the point with its figures, helpers, people without a
+    # profile, organisers, equipment
+    with django_assert_num_queries(7):
         county_api.get(f"/compliance/points/{yiyuan.station('鲁村镇').pk}")

@@ -64,6 +64,11 @@ GRANTABLE: dict[str, set[str]] = {
 }
 
 
+#: What `memberships` reads with each membership: its binding (and a point's county:
+#: `point_held`).
+MEMBERSHIP_BINDINGS = ("region", "point__county", "department", "organisation")
+
+
 def memberships(user) -> list[Membership]:
     """The user's memberships, read once per user object (so once per request), each with its
     binding (and a point's county: `point_held`)."""
@@ -71,13 +76,18 @@ def memberships(user) -> list[Membership]:
         return []
     cached = getattr(user, "_bangban_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).select_related(
-                "region", "point__county", "department", "organisation"
-            )
-        )
+        cached = list(Membership.objects.filter(user=user).select_related(*MEMBERSHIP_BINDINGS))
         user._bangban_memberships = cached
     return cached
+
+
+def held_by(user, rows: list[Membership]) -> None:
+    """Take `rows`, read with `MEMBERSHIP_BINDINGS` by a query of the caller's selecting all of
+    `user`'s memberships and nothing else, as what `memberships(user)` answers (no query then):
+    the API's token reads them with its user (`BearerToken`)."""
+    for m in rows:
+        m.user = user
+    user._bangban_memberships = rows
 
 
 def directory_only(user) -> bool:
