@@ -67,6 +67,29 @@ def test_an_admin_of_another_county_sees_nothing(register, make_account, yiyuan)
         get_case_for(user, case.number)
 
 
+def test_a_region_admin_responsible_elsewhere_sees_that_case_too(register, make_account, yiyuan):
+    """A region administrator's ledger is their counties' index alone (no OR of `responsible`,
+    which would sort the whole county for a page) unless they are first responsible for a case
+    outside them, which they then see as well."""
+    case = register()
+    other = Region.objects.create(
+        code="370322", name="高青县", level=Region.Level.COUNTY, parent=yiyuan.county.parent
+    )
+    admin = make_account(Role.REGION_ADMIN, other)
+
+    def fresh():  # a new request's user object: nothing read for the last one is kept
+        return type(admin).objects.get(pk=admin.pk)
+
+    scope = cases_for(fresh())
+    assert "responsible_id" not in str(scope.values("pk").query)
+    assert not scope.filter(pk=case.pk).exists()
+    Case.objects.filter(pk=case.pk).update(responsible=admin)
+    scope = cases_for(fresh())
+    assert "responsible_id" in str(scope.values("pk").query)
+    assert scope.filter(pk=case.pk).exists()
+    assert get_case_for(fresh(), case.number) == case
+
+
 def test_the_first_responsible_helper_keeps_seeing_the_case(register, helper):
     case = register()
     assert get_case_for(helper, case.number) == case
