@@ -20,8 +20,10 @@ The load is `wrk` (Debian: `apt-get install -y wrk`) with `bench/register.lua`: 
 connection, each a qualified helper of a station of its own county (8 counties, Yiyuan first, as in
 `bench_cases.py`), with its token and 200 prepared bodies (70 % returning applicants), a fresh
 `Idempotency-Key` per request. 2 and 8 connections for `--seconds`, the bare stack and Bangban
-interleaved; requests a second, median, p95 and p99 (wrk's latency histogram), non-201 answers.
-Figures are printed, never asserted.
+interleaved; requests a second, median, p95 and p99 (wrk's latency histogram), non-201 answers,
+and where a request's time went in the two workers (Linux's /proc/PID/schedstat): on a core, waiting
+for one (run queue: the machine's other work, the database's backends, wrk), and the rest (blocked on
+the database or the disk, or between requests). Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -73,8 +75,9 @@ def parse_args(argv=None):
 
 
 def environment(args) -> tuple[dict, str]:
-    """`bench_cases.environment` with this bench's own SQLite file and data folder."""
-    return bench_cases.environment(args, "register")
+    """`bench_cases.environment` with this bench's own SQLite file and data folder, DEBUG off even
+    when the shell exports DEBUG=1 for `bangban` commands (the servers inherit the environment)."""
+    return bench_cases.environment(args, "register", extra={"DEBUG": "0"})
 
 
 # --- Servers and wrk -------------------------------------------------------------------------------
@@ -94,9 +97,24 @@ def registrars_file(registrars: list[dict], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run_wrk(port: int, path: str, connections: int, seconds: int, data: Path) -> dict:
+def worker_times(master: int) -> tuple[int, int]:
+    """Nanoseconds gunicorn's workers (the children of `master`) spent on a core and waiting in the
+    run queue for one, since they started (/proc/PID/schedstat; (0, 0) where there is none)."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        times = [Path(f"/proc/{pid}/schedstat").read_text().split() for pid in children]
+    except OSError:
+        return 0, 0
+    return sum(int(t[0]) for t in times), sum(int(t[1]) for t in times)
+
+
+def run_wrk(
+    port: int, path: str, connections: int, seconds: int, data: Path, master: int | None = None
+) -> dict:
     """wrk with `register.lua`, one thread per connection: requests a second, median / p95 / p99
-    in ms, requests and non-201 answers."""
+    in ms, requests and non-201 answers; with gunicorn's `master` pid, the workers' time a request
+    on a core, waiting for one, and the rest of the time it held a worker (ms)."""
+    before = worker_times(master) if master else (0, 0)
     command = [
         "wrk",
         f"-t{connections}",
@@ -117,9 +135,18 @@ def run_wrk(port: int, path: str, connections: int, seconds: int, data: Path) ->
     if result is None:
         raise SystemExit(f"wrk said:\n{out}")
     requests, failed, p50, p95, p99, seconds_ = (float(x) for x in result.groups())
+    after = worker_times(master) if master else (0, 0)
     errors = re.search(r"Socket errors: (.*)", out)
     sample = re.search(r"^FAILED (.*)$", out, re.MULTILINE)
+    n = max(requests, 1)
+    # A sync worker serves one request at a time: with at least as many connections as workers
+    # (2), each worker is held the whole run; with fewer, one worker per connection.
+    held = min(connections, 2) * seconds_ * 1000 / n
+    on_core, run_queue = ((b - a) / 1e6 / n for a, b in zip(before, after, strict=True))
     return {
+        "on_core": on_core,
+        "run_queue": run_queue,
+        "rest": held - on_core - run_queue,
         "rate": requests / seconds_,
         "median": p50 / 1000,
         "p95": p95 / 1000,
@@ -285,7 +312,8 @@ def main() -> None:
             for _round in range(args.rounds):
                 for name in stacks:
                     label, _app, _settings, path = STACKS[name]
-                    r = run_wrk(servers[name][1], path, connections, args.seconds, data)
+                    process, port = servers[name]
+                    r = run_wrk(port, path, connections, args.seconds, data, process.pid)
                     r.update(label=f"{label}, {connections} connections", stack=name)
                     r["connections"] = connections
                     rows.append(r)
@@ -295,6 +323,12 @@ def main() -> None:
                         f"{r['failed']} not 201{', ' + r['socket_errors'] if r['socket_errors'] else ''})",
                         flush=True,
                     )
+                    if r["on_core"]:
+                        print(
+                            f"    a request in a worker: {r['on_core']:5.1f} ms on a core, "
+                            f"{r['run_queue']:5.1f} ms waiting for one, {r['rest']:5.1f} ms "
+                            "the rest (the database, the disk, between requests)"
+                        )
                     if r["sample"]:
                         print(f"    e.g. {r['sample']}")
     finally:
