@@ -28,6 +28,7 @@ BASES = (
     ROOT / "src",
     PACKAGE,
     PACKAGE / "templates",
+    *sorted(PACKAGE.glob("*/templates")),  # an app's own templates (`kernel/widgets/select.html`)
     PACKAGE / "static",
     ROOT / "tests",
 )
@@ -44,8 +45,8 @@ SECTION = re.compile(
     r"docs/(architecture|domain)\.md`?\s*\(?\"([^\"\n]+)\"((?:\s*(?:,|;|and|or)\s*\"[^\"\n]+\")*)"
 )
 #: Paths that are not the repository's: what a developer installs beside it, Django's admin static
-#: files, what a running deployment writes.
-OUTSIDE = ("node_modules/", ".venv/", "admin/", "var/")
+#: files and its own templates, what a running deployment writes.
+OUTSIDE = ("node_modules/", ".venv/", "admin/", "django/", "var/")
 HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
 
 
