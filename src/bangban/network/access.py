@@ -262,8 +262,14 @@ def county_ids_of(region: Region) -> list[int] | None:
         return None
     cached = getattr(region, "_bangban_counties", None)
     if cached is None:
-        low, high = region.code_range
-        counties = Region.objects.filter(level=Region.Level.COUNTY, code__gte=low, code__lt=high)
+        # By the tree (a county is a child of its city, or of the province directly), not by the
+        # code range: PostgreSQL's generic plan of the range, which psycopg prepares after five
+        # runs, walks the code index over every region of the province and filters the level
+        # (14–23 ms at Shandong's 64,000 regions), where the tree's is 0.5 ms.
+        cities = Region.objects.filter(parent=region).values("pk")
+        counties = Region.objects.filter(level=Region.Level.COUNTY).filter(
+            Q(parent=region) | Q(parent__in=cities)
+        )
         cached = list(counties.values_list("pk", flat=True))
         region._bangban_counties = cached
     return cached

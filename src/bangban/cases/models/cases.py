@@ -248,7 +248,14 @@ class Case(models.Model):
             models.Index(
                 fields=["offered_path"], name="case_offered_path", condition=~Q(offered_path="")
             ),
-            models.Index(fields=["registered_on", "sequence", "id"], name="case_registered_order"),
+            # The ledger's order across counties, carrying the county and the completion day so
+            # that "completed in a quarter" across a province or a city is read from the index
+            # alone (0.19 s → 14 ms for a province's first page at 1,000,000 cases on
+            # PostgreSQL: decision 0061's last section).
+            models.Index(
+                fields=["registered_on", "sequence", "id", "county", "completed_on"],
+                name="case_registered_order",
+            ),
             models.Index(
                 fields=["status", "deemed_deadline"],
                 name="case_status_deemed",
