@@ -7,7 +7,6 @@ The steps are the ones `docs/guide.md` "从零开始" tells a new county to take
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,9 +14,9 @@ from django.utils import timezone
 
 from bangban.cases.identifiers import resident_id_check_character
 from bangban.network.models import Region, ServicePoint
+from tests.divisions import import_dong_e
 
 API = "/api/v1"
-DATA = Path(__file__).parent / "data" / "divisions"
 PASSWORD = "Dong-e-2026-pass"
 
 
@@ -73,16 +72,8 @@ def test_a_new_county_reaches_its_first_completed_case_through_the_product_alone
     assert not Region.objects.filter(code="371524").exists()  # nothing of 东阿县 beforehand
     today = timezone.localdate()
 
-    # 1. The operator imports the county's divisions and makes themselves an operator account.
-    call_command(
-        "import-divisions",
-        counties=str(DATA / "dong-e-371524-counties.csv"),
-        towns=str(DATA / "dong-e-371524-towns.csv"),
-        villages=str(DATA / "dong-e-371524-villages.csv"),
-        cities=str(DATA / "dong-e-371524-cities.csv"),
-        provinces=str(DATA / "dong-e-371524-provinces.csv"),
-        stdout=open("/dev/null", "w"),  # noqa: SIM115
-    )
+    # 1. The operator imports the county's divisions (`bangban import-divisions`, tests/divisions.py) and makes themselves an operator account.
+    import_dong_e()
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
     call_command(
         "createsuperuser", interactive=False, username="operator", email="ops@dong-e.example"

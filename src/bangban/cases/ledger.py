@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib.auth.models import AbstractUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -311,8 +312,8 @@ class Related:
         self.__dict__.update(fields)
 
     def get_full_name(self) -> str:
-        """A user's full name, as `AbstractUser.get_full_name` says it."""
-        return f"{self.first_name} {self.last_name}".strip()
+        """A user's full name, by `AbstractUser.get_full_name` itself (it reads only the two names)."""
+        return AbstractUser.get_full_name(self)
 
 
 #: The columns of a rows query, and where each goes on a `Row`: the case's own columns by name (a
