@@ -34,10 +34,13 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	BANGBAN_STATIC_COLLECTED=1 $(BIN)/gunicorn bangban.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
+# The suite runs on every core (pytest-xdist, one test database per worker); `PYTEST_WORKERS=0` runs it
+# in one process, `PYTEST_ARGS` adds pytest's own options.
+PYTEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 format: install-test
 	$(BIN)/ruff format .

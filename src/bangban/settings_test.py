@@ -29,3 +29,9 @@ HUEY = {**HUEY, "immediate": True}
 # cache every worker shares, which is what django-ratelimit's check E003 is about.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
+
+# Each pytest-xdist worker gets a test database of its own, which pytest-django names after the
+# engines it knows; ours (bangban.db.sqlite3) it does not, so SQLite's test database is said to be
+# in memory outright, as Django makes it when no name is given.
+if DATABASES["default"]["ENGINE"] == "bangban.db.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")  # noqa: F405
