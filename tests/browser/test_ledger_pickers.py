@@ -5,6 +5,7 @@ the filter applies the choice; axe-core clean with the lists loaded."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from bangban.network.models import Role
 
@@ -37,9 +38,11 @@ def test_the_pickers_load_their_lists_on_demand(
     assert point.locator("option").count() == 2  # 全部, and how to find the others
     with page.expect_response(lambda r: "/cases/options/" in r.url and "field=point" in r.url):
         page.get_by_text("更多条件").click()
-    page.wait_for_function("document.querySelectorAll('#id_point option').length > 2")
+    # Waits through locators, never `wait_for_function`: its string predicate is evaluated by eval
+    # when it must poll, which the page's Content-Security-Policy refuses (seen on a loaded machine).
+    point.locator("option").nth(2).wait_for(state="attached")
     assert yiyuan.centre.name in point.inner_text()
-    page.wait_for_function("document.querySelectorAll('#id_helper option').length > 2")
+    page.locator("#id_helper option").nth(2).wait_for(state="attached")
     assert (helper.get_full_name() or helper.username) in page.locator("#id_helper").inner_text()
     no_violations(axe, page, "ledger with its pickers loaded")
 
@@ -48,9 +51,7 @@ def test_the_pickers_load_their_lists_on_demand(
     find.focus()
     with page.expect_response(lambda r: "point_find=" in r.url):
         page.keyboard.type(station.name, delay=20)
-    page.wait_for_function(
-        "document.querySelectorAll('#id_point option:not([disabled])').length === 2"
-    )
+    expect(point.locator("option:not([disabled])")).to_have_count(2)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_point"
     page.keyboard.press("ArrowDown")
