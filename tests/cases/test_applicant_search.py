@@ -5,6 +5,8 @@ queries of every length, and scope still holds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models import Q
@@ -246,3 +248,24 @@ def test_index_applicants_replaces_what_was_there(register):
     applicant.refresh_from_db()
     index_applicants([applicant])
     assert stored() == recomputed()
+
+
+@pytest.mark.parametrize(
+    ("query", "exact", "number"),
+    [
+        ("秀英", False, False),  # one or two Chinese characters: the grams alone
+        ("张秀英", True, False),  # longer: the grams, then the substring test on the candidates
+        ("zh", True, False),  # letters have case: the test too
+        ("3703", True, True),  # digits may start a case number too
+    ],
+)
+def test_q_reads_the_grams_and_tests_only_what_they_leave_open(named, query, exact, number):
+    form = LedgerFilter({"q": query})
+    assert form.is_valid()
+    with CaptureQueriesContext(connection) as queries:
+        list(form.apply(Case.objects.all(), timezone.localdate()))
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "cases_applicantgram" in sql
+    # (PostgreSQL casts the column: `"name"::text LIKE`)
+    assert bool(re.search(r'"cases_applicant"\."name"(::text)? LIKE', sql)) is exact
+    assert bool(re.search(r'"cases_case"\."number"(::text)? LIKE', sql)) is number
