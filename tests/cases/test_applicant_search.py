@@ -208,7 +208,7 @@ def test_a_town_admin_finds_no_applicant_of_another_town_by_name(
     assert searched("秀英", cases_for(nanma)) == {there.pk}
 
 
-@pytest.mark.parametrize("query", ["秀英", "张秀英", "zhang", "370323"])
+@pytest.mark.parametrize("query", ["秀英", "张秀英", "hang", "370323"])  # each finds cases
 def test_q_keeps_the_page_and_the_api_at_their_query_counts(
     client, named, make_account, yiyuan, django_assert_num_queries, query
 ):
