@@ -225,6 +225,9 @@ def test_q_keeps_the_page_and_the_api_at_their_query_counts(
     with django_assert_num_queries(len(page)):  # as many as without `q`
         response = client.get(reverse("cases:ledger"), {"q": query})
     assert response.status_code == 200
+    assert (
+        'placeholder="办件编号开头、姓名或名称中的几个字，或完整号码"' in response.content.decode()
+    )
     with django_assert_num_queries(len(listed)):
         response = api.get("/cases", q=query)
     assert response.status_code == 200
