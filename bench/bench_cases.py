@@ -343,6 +343,7 @@ class Ledger:
         from bangban.cases import identifiers
         from bangban.cases.models import (
             Applicant,
+            ApplicantGram,
             Authorisation,
             Case,
             CaseCounter,
@@ -351,10 +352,12 @@ class Ledger:
             Notice,
             NoticeLine,
             Transfer,
+            applicant_grams,
         )
         from bangban.kernel import protection
 
         self.identifiers, self.protection = identifiers, protection
+        self.applicant_grams = applicant_grams
         self.w = writer
         self.net = network
         self.items = items
@@ -397,6 +400,8 @@ class Ledger:
                 "updated_at",
             ],
         )
+        #: The grams of each applicant's name (decision 0070), written beside the applicant.
+        self.t_gram = writer.table(ApplicantGram, ["applicant", "gram"])
         self.t_case = writer.table(
             Case,
             [
@@ -559,6 +564,7 @@ class Ledger:
                     stamp,
                 ),
             )
+            self.grams(pk, name)
             row = (pk, None, phone, False)
         else:
             born = dt.date(rng.randint(1936, 2006), rng.randint(1, 12), rng.randint(1, 28))
@@ -592,12 +598,18 @@ class Ledger:
                     stamp,
                 ),
             )
+            self.grams(pk, name)
             row = (pk, born, phone, disabled)
             if len(self.numbers[county]) < 200:
                 self.numbers[county].append((number, name))
         pool.append(row)
         self.counts["applicants"] += 1
         return row
+
+    def grams(self, pk: int, name: str) -> None:
+        for gram in sorted(self.applicant_grams(name)):
+            self.w.add(self.t_gram, (pk, gram))
+        self.counts["applicant_grams"] += 1
 
     # Cases -----------------------------------------------------------------------------------
 
@@ -1462,6 +1474,12 @@ def main() -> None:
         ("province admin, Shandong", "province", {}),
         ("province admin, completed in 2026 Q3", "province", completed_q3),
         ("county admin, completed in 2026 Q3", "county", completed_q3),
+        # `q` by name (decision 0070): a common surname, a full name, a given name.
+        *(
+            (f"{who} admin, q={text} ({what})", who, {"q": text})
+            for who in ("county", "province")
+            for text, what in ((SURNAMES[0], "a surname"), *names_to_find(yiyuan))
+        ),
     ]
     case = (
         Transfer.objects.filter(case__county=yiyuan, status="accepted")
@@ -1532,6 +1550,18 @@ def main() -> None:
             f"({export['rss_before_kb'] / 1024:.0f} MB before the export)"
         )
     summary(database, rows, reg_rows, export)
+
+
+def names_to_find(county) -> list[tuple[str, str]]:
+    """A full name (3 characters) of an applicant of the county's latest cases, and its given name:
+    the bench's `q` searches by name."""
+    from bangban.cases.models import Case
+
+    names = Case.objects.filter(county=county, applicant__kind="person").values_list(
+        "applicant__name", flat=True
+    )
+    full = next(n for n in names.order_by("-pk")[:100] if len(n) == 3)
+    return [(full, "a full name"), (full[1:], "a given name")]
 
 
 def own_case(helper):

@@ -5,12 +5,13 @@ The same body as `POST /api/v1/cases` (a django-ninja schema of its fields), the
 statements `cases.actions.register_case` writes: the idempotency row (claimed first, its answer
 written last), the point's county and path and the item's current revision with its materials
 (read), the applicant found by its keyed digest or inserted (number, birth date and phone encrypted,
-masked and digested by `bangban.kernel.protection` and `cases.identifiers`, as the action does), the
-county's counter for the day, the rating card's uniqueness check, the case (with its scope paths,
-decision 0061), its checklist, its event, its first service occasion and the SMS in the outbox. What
-it leaves out is what Bangban adds around those writes: the scope and qualification checks
-(memberships, the point as the helper's, the item as visible, 上岗资格), every rule's refusal, the
-session and security middleware and the full answer.
+masked and digested by `bangban.kernel.protection` and `cases.identifiers`, as the action does, and
+the grams of its name in one insert: decision 0070), the county's counter for the day, the rating
+card's uniqueness check, the case (with its scope paths, decision 0061), its checklist, its event,
+its first service occasion and the SMS in the outbox. What it leaves out is what Bangban adds
+around those writes: the scope and qualification checks (memberships, the point as the helper's,
+the item as visible, 上岗资格), every rule's refusal, the session and security middleware and the
+full answer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ninja.security import HttpBearer
 
 from bangban.cases import identifiers
 from bangban.kernel import protection
+from bangban.kernel.search import grams
 
 
 class Bearer(HttpBearer):
@@ -151,6 +153,12 @@ def register(request, payload: CaseIn):
                     "phone_masked": identifiers.mask_phone(phone) if phone else "",
                     "phone_digest": protection.phone_digest(phone) if phone else "",
                 },
+            )
+            found_by = sorted(grams(a.name.strip()))  # the name's grams, one insert (0070)
+            cursor.execute(
+                "INSERT INTO cases_applicantgram (applicant_id, gram) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s)"] * len(found_by)),
+                [value for gram in found_by for value in (applicant, gram)],
             )
         cursor.execute(
             "INSERT INTO cases_casecounter (county_id, day, series, last) VALUES (%s, %s, 'case', 1) "

@@ -6,7 +6,8 @@ Parameters (all optional, GET-style): `state` (repeatable), `point` (a point id:
 handled there or anywhere below it), `helper` (a user id: first responsible or handling helper),
 `item`, `kind`, `mode`, `channel`, `registered_from`/`registered_to`, `completed_from`/`completed_to`
 (dates, both ends included), `warning` (`near_deadline` 黄牌 or `overdue` 红牌), `special` (`elderly`,
-`disabled` or `any` of them), `q` (a case number or its start, or the applicant's name), `sort`, and
+`disabled` or `any` of them), `q` (a case number or its start, or any part of the applicant's name:
+`names_containing`), `sort`, and
 `digest` (repeatable: the keyed digests of a whole ID number or phone, `identity_search`).
 
 A whole ID number or phone is never a GET parameter (decision 0030): `q` refuses one. It is typed
@@ -31,11 +32,12 @@ from django.utils.translation import gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
+from bangban.kernel.search import grams_suffice, having_grams
 from bangban.network.models import ServicePoint, path_under
 
 from . import identifiers
 from .identifiers import DocumentType, IdentifierError
-from .models import Applicant, Case, warning_q
+from .models import Applicant, ApplicantGram, Case, warning_q
 from .workflow import State
 
 WARNINGS = [
@@ -64,6 +66,8 @@ SORT_CHOICES = [
 
 #: A case number or its start (`370323`, `370323-2026`, `370323-20261125-0042`): searched by `q`.
 CASE_NUMBER_START = re.compile(r"[0-9]{1,6}|[0-9]{6}-[0-9]{0,8}(-[0-9]*)?")
+#: What a case number is made of: a text of anything else is no start of one.
+CASE_NUMBER_CHARACTERS = frozenset("0123456789-")
 DIGEST = re.compile(r"[0-9a-f]{64}")
 #: The most digests one filter carries (every kind of document a text may be, under every key).
 MAX_DIGESTS = 40
@@ -115,6 +119,14 @@ def identity_search(text: str, today: dt.date | None = None) -> IdentitySearch |
     if not digests:
         return None
     return IdentitySearch(tuple(dict.fromkeys(digests))[:MAX_DIGESTS], shown)
+
+
+def names_containing(text: str) -> QuerySet:
+    """The ids of the applicants whose name may contain `text`, read from the grams of their names
+    (`ApplicantGram`, decision 0070): never fewer than those whose name does, exactly those when
+    `grams_suffice(text)` (one or two Chinese characters); otherwise the caller keeps the exact
+    `applicant__name__contains` test beside it. A sub-query: no query of its own."""
+    return having_grams(ApplicantGram.objects.all(), text, "applicant_id")
 
 
 class DigestsField(forms.Field):
@@ -171,7 +183,12 @@ class LedgerFilter(forms.Form):
         label=gettext_lazy("特殊群体"), choices=_blank(SPECIAL), required=False
     )
     q = forms.CharField(
-        label=gettext_lazy("编号、申请人、证件号码或电话"), required=False, max_length=50
+        label=gettext_lazy("编号、申请人、证件号码或电话"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("办件编号开头、姓名或名称中的几个字，或完整号码")}
+        ),
     )
     sort = forms.ChoiceField(label=gettext_lazy("排序"), choices=SORT_CHOICES, required=False)
     digest = DigestsField(required=False)
@@ -232,7 +249,12 @@ class LedgerFilter(forms.Form):
             q &= Q(**{special: True})
         text = data["q"].strip()
         if text:
-            q &= Q(number__startswith=text) | Q(applicant__name__startswith=text)
+            found = Q(applicant_id__in=names_containing(text))
+            if not grams_suffice(text):
+                found &= Q(applicant__name__contains=text)
+            if CASE_NUMBER_CHARACTERS.issuperset(text):
+                found |= Q(number__startswith=text)
+            q &= found
         if data["digest"]:
             q &= _identity_q(data["digest"])
         return cases.filter(q).order_by(*SORTS[data["sort"] or "-registered"])

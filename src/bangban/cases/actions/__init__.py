@@ -10,7 +10,8 @@ table enforced, the change and its event, the service occasion an action records
 decision 0048) and `deemed` (deemed acceptance, applied first by every
 action):
 
-- `applicants`: what is typed about an applicant, checked and stored;
+- `applicants`: what is typed about an applicant, checked and stored, and the grams of the names
+  (`index_applicants`, decision 0070);
 - `registration`: 登记;
 - `materials`: 收取材料 and the one-time notice (一次性告知);
 - `clock`: 受理, 中止, 恢复, 延长, 办结, 撤回;
@@ -29,7 +30,7 @@ names of those rules are kept here too for them.
 from ..numbering import case_number, next_sequence, rating_cards
 from ..rules import direction_between, recomputed_deadlines
 from ..scope import REVEAL_ACTION, may_reveal
-from .applicants import CREDIT_CODE, ApplicantData, phone_columns
+from .applicants import CREDIT_CODE, ApplicantData, index_applicants, phone_columns
 from .clock import (
     accept_case,
     complete_case,
@@ -94,6 +95,7 @@ __all__ = [
     "escalate_transfers",
     "extend_case",
     "import_cases",
+    "index_applicants",
     "issue_notice",
     "may_reveal",
     "next_sequence",

@@ -15,7 +15,7 @@ from bangban.kernel.days import EARLIEST_PERSONAL
 
 from .. import identifiers
 from ..identifiers import DocumentType, IdentifierError
-from ..models import Applicant
+from ..models import Applicant, ApplicantGram, applicant_grams
 
 CREDIT_CODE = "credit_code"
 
@@ -120,6 +120,25 @@ def _stored(values: dict) -> dict:
     return stored
 
 
+def index_applicants(applicants, *, replace: bool = True) -> None:
+    """Write the grams (`ApplicantGram`) of these applicants' names as the objects hold them, in
+    one insert (and, with `replace`, one delete of their old grams first; a new applicant has none):
+    called in the transaction of every write of a name (decision 0070)."""
+    applicants = list(applicants)
+    if not applicants:
+        return
+    if replace:
+        ApplicantGram.objects.filter(applicant__in=[a.pk for a in applicants]).delete()
+    ApplicantGram.objects.bulk_create(
+        [
+            ApplicantGram(applicant_id=a.pk, gram=gram)
+            for a in applicants
+            for gram in sorted(applicant_grams(a.name))
+        ],
+        batch_size=5000,
+    )
+
+
 def _find_applicant(values: dict, lock: bool = False) -> Applicant | None:
     """The applicant with this identity: by its digest under any configured key (a row stored
     before a key change is found until `bangban rotate-data-key` has recomputed its digest)."""
@@ -130,14 +149,18 @@ def _find_applicant(values: dict, lock: bool = False) -> Applicant | None:
 def _identify(values: dict) -> Applicant:
     """The applicant with this identity, brought up to date with what the helper typed, or a new one.
     Encrypted columns are compared in clear (each encryption differs) and written only when the
-    value changed."""
+    value changed; the name's grams are written with a new applicant (one insert) and rewritten
+    only when the name changed."""
     existing = _find_applicant(values, lock=True)
     if existing is None:
         try:
             with transaction.atomic():
-                return Applicant.objects.create(**_stored(values))
+                applicant = Applicant.objects.create(**_stored(values))
         except IntegrityError:  # registered by someone else a moment ago
             existing = _find_applicant(values, lock=True)
+        else:
+            index_applicants([applicant], replace=False)
+            return applicant
     stored = _stored(values)
     changed = [
         name
@@ -152,4 +175,6 @@ def _identify(values: dict) -> Applicant:
         setattr(existing, name, stored[name])
     if changed:
         existing.save(update_fields=[*changed, "updated_at"])
+    if "name" in changed:
+        index_applicants([existing])
     return existing

@@ -29,7 +29,14 @@ from ..models import (
 from ..numbering import case_number, next_sequence, rating_cards
 from ..signals import export_requested
 from ..workflow import State
-from .applicants import ApplicantData, _applicant_values, _find_applicant, _stored, phone_columns
+from .applicants import (
+    ApplicantData,
+    _applicant_values,
+    _find_applicant,
+    _stored,
+    index_applicants,
+    phone_columns,
+)
 from .core import CaseError, _deadline_values, _snapshot
 from .deemed import DEEMED_FIELDS
 from .paths import path_of
@@ -218,6 +225,7 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
     deemed: list[Case] = []
     with transaction.atomic():
         applicants: dict[str, Applicant] = {}
+        new_applicants: list[Applicant] = []  # their names' grams written in one insert
         cards = iter(rating_cards(len(cases)))
         known: dict[int, str] = {}
 
@@ -231,7 +239,10 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
             digest = values["lookup_digest"]
             if digest not in applicants:
                 applicant = _find_applicant(values)
-                applicants[digest] = applicant or Applicant.objects.create(**_stored(values))
+                if applicant is None:
+                    applicant = Applicant.objects.create(**_stored(values))
+                    new_applicants.append(applicant)
+                applicants[digest] = applicant
             applicant = applicants[digest]
             birth_on = applicant.birth_date()
             received = c.received_on or c.registered_on
@@ -295,6 +306,7 @@ def import_cases(county, *, cases: list[ImportedCase], by) -> list[Case]:
             if c.status in workflow.CLOSED:
                 case.closed_at = timezone.now()
             created.append(case)
+        index_applicants(new_applicants, replace=False)
         Case.objects.bulk_create(created, batch_size=500)
         for case in created:
             if case.status == State.COMPLETED:

@@ -76,7 +76,10 @@ def list_cases(
     warning: WarningValue | None = None,
     special: SpecialValue | None = None,
     q: str | None = Query(
-        None, max_length=50, pattern=NO_CONTROL, description="a case number or its start, or name"
+        None,
+        max_length=50,
+        pattern=NO_CONTROL,
+        description="a case number or its start, or a part of the applicant's name",
     ),
     sort: SortValue | None = SortQuery,
     limit: int = Limit,

@@ -4,14 +4,15 @@ Every write goes through `cases.actions`; `Case.status` is written only there, b
 (`cases.workflow`). Dates are local dates (Asia/Shanghai); datetimes end in `_at`.
 
 One module per topic; every model and read is importable from `bangban.cases.models` (Django finds
-the app's models through this package): `applicants`, `clock` (deemed acceptance, deadlines,
-warnings), `cases` (the case, its reads and counters), `materials` (checklist and notices),
-`transfers` (transfers and authorisations), `history` (events and identity views), `requests`
-(background exports and idempotency keys), `occasions` (each time the applicant was served: what a
-rating rates), `tallies` (completions per county and day: the figures' summary rows).
+the app's models through this package): `applicants` (and the grams of their names), `clock`
+(deemed acceptance, deadlines, warnings), `cases` (the case, its reads and counters), `materials`
+(checklist and notices), `transfers` (transfers and authorisations), `history` (events and identity
+views), `requests` (background exports and idempotency keys), `occasions` (each time the applicant
+was served: what a rating rates), `tallies` (completions per county and day: the figures' summary
+rows).
 """
 
-from .applicants import Applicant
+from .applicants import Applicant, ApplicantGram, applicant_grams
 from .cases import Case, CaseCounter, CaseQuerySet, attach_names
 from .clock import (
     DEEMABLE,
@@ -43,6 +44,7 @@ __all__ = [
     "NOTICE_WINDOW",
     "OVERDUE",
     "Applicant",
+    "ApplicantGram",
     "Authorisation",
     "Case",
     "CaseCounter",
@@ -62,6 +64,7 @@ __all__ = [
     "CompletionTally",
     "count_completion",
     "counted_from_cases",
+    "applicant_grams",
     "attach_names",
     "clock_of",
     "deadline_values",

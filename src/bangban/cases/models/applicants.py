@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.kernel import protection
+from bangban.kernel.search import Gram, grams
 
 from ..identifiers import DocumentType
 
@@ -82,6 +83,34 @@ class Applicant(models.Model):
         """The phone in full (for a text message, never for a page); "" when none is stored or no
         configured key opens it."""
         return decrypted(self.phone_encrypted, self, "phone_encrypted")
+
+
+def applicant_grams(name: str) -> set[str]:
+    """The grams (`kernel.search.grams`) an applicant is found by: those of the name (decision
+    0070)."""
+    return grams(name)
+
+
+class ApplicantGram(Gram):
+    """One gram of an applicant's name (`applicant_grams`), so that the ledger's `q` finds an
+    applicant by any part of the name (a given name, a word of an enterprise's name) through an
+    index; written by the actions in the transaction that writes the name (decision 0070)."""
+
+    applicant = models.ForeignKey(
+        Applicant,
+        verbose_name=_("申请人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the unique (applicant, gram) serves finding an applicant's grams
+    )
+
+    class Meta:
+        verbose_name = _("申请人检索片段")
+        verbose_name_plural = _("申请人检索片段")
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "gram"], name="applicant_gram_unique"),
+        ]
+        indexes = [models.Index(fields=["gram", "applicant"], name="applicant_gram")]
 
 
 def decrypted(token: str, row: models.Model, field: str) -> str:
