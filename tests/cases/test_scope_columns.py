@@ -262,3 +262,23 @@ def test_a_towns_scope_is_read_through_the_path_indexes(yiyuan, make_account, re
         plan = " ".join(row[-1] for row in cursor.fetchall())
     assert "MULTI-INDEX OR" in plan and "SCAN cases_case" not in plan, plan
     assert "case_offered_path" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_a_countys_quarter_is_read_from_its_order_index_alone(yiyuan, make_account, register):
+    """A county administrator's "completed in a quarter" walks the county's order index, which
+    carries the completion day (cases/0020), without reading the table or sorting."""
+    import datetime as dt
+
+    from bangban.cases.ledger import LedgerFilter
+
+    register()
+    admin = make_account(Role.REGION_ADMIN, yiyuan.county, username="plan-county")
+    ledger = LedgerFilter({"completed_from": "2026-07-01", "completed_to": "2026-09-30"})
+    assert ledger.is_valid(), ledger.errors
+    keys = ledger.apply(cases_for(admin), dt.date(2026, 12, 7)).values("pk")[:1001]
+    sql, params = keys.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX case_county_order" in plan and "TEMP B-TREE" not in plan, plan
