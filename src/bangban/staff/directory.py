@@ -28,6 +28,7 @@ from bangban.network.models import (  # noqa: F401 (SERVING_ROLES: named here be
     OpeningHours,
     Region,
     ServicePoint,
+    users_named,
 )
 
 from .models import Helper, qualified_condition
@@ -96,7 +97,7 @@ def points(f: Filter, *, on: dt.date) -> QuerySet[ServicePoint]:
         )
         qs = qs.filter(Q(domain__code=f.domain) | Exists(handled_by_helper))
     if f.text.strip():
-        qs = qs.filter(name__contains=f.text.strip())
+        qs = qs.named(f.text.strip())
     return qs.order_by("county__code", "ancestry", "kind", "name", "id")
 
 
@@ -111,9 +112,8 @@ def helpers(f: Filter, *, on: dt.date) -> QuerySet[Helper]:
     text = f.text.strip()
     if text:
         qs = qs.filter(
-            Q(user__first_name__contains=text)
-            | Q(user__last_name__contains=text)
-            | Exists(serving.filter(point__name__contains=text))
+            Q(user__in=users_named(text))
+            | Exists(serving.filter(point__in=ServicePoint.objects.named(text).values("pk")))
         )
     return qs.order_by("user__first_name", "user__last_name", "id")
 
