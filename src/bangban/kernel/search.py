@@ -24,7 +24,7 @@ from __future__ import annotations
 import unicodedata
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Subquery
 from django.utils.translation import gettext_lazy as _
 
 
@@ -94,3 +94,24 @@ def having_grams(rows: models.QuerySet, text: str, key: str) -> models.QuerySet:
         .filter(found=len(wanted))
         .values(key)
     )
+
+
+def holding_rarest_gram(rows: models.QuerySet, text: str, key: str) -> models.QuerySet:
+    """The values of `key` among the gram rows `rows` holding the rarest gram of `text` (the one
+    with the fewest rows among `rows`, counted in the same query, a sub-query): one index range,
+    however many grams the text has. A row containing the text holds that gram too, so these
+    candidates are never fewer than the matches; the exact test follows unless `grams_suffice`.
+    Where most grams of a query are common to nearly every row (便民 服务 of every point's name,
+    decision 0069), this reads one short range where `having_grams` counts every long one. An
+    empty query selects every id among `rows`."""
+    wanted = sorted(query_grams(text))
+    if len(wanted) <= 1:
+        return rows.filter(gram__in=wanted).values(key) if wanted else rows.values(key)
+    rarest = (
+        rows.filter(gram__in=wanted)
+        .values("gram")
+        .annotate(found=Count("*"))
+        .order_by("found", "gram")
+        .values("gram")[:1]
+    )
+    return rows.filter(gram=Subquery(rarest)).values(key)

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bangban.kernel.search import Gram, grams, grams_suffice, having_grams
+from bangban.kernel.search import Gram, grams, grams_suffice, holding_rarest_gram
 
 
 def point_grams(name: str) -> set[str]:
@@ -70,12 +70,12 @@ class UserGram(Gram):
 def users_named(text: str) -> models.QuerySet:
     """The ids (`values("pk")`, for `user__in=`) of the users whose first or last name contains
     `text` (`first_name__contains`, `last_name__contains`, exactly), read through their grams:
-    the candidates holding every gram of the text, tested for the substring (one or two Chinese
+    the candidates holding the text's rarest gram, tested for the substring (one or two Chinese
     characters need no test). An empty text: every user."""
     User = get_user_model()
     if not text:
         return User.objects.values("pk")
-    candidates = having_grams(UserGram.objects.all(), text, "user_id")
+    candidates = holding_rarest_gram(UserGram.objects.all(), text, "user_id")
     if grams_suffice(text):
         return candidates
     return User.objects.filter(

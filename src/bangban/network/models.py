@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangban.kernel.models import optional_link
-from bangban.kernel.search import grams_suffice, having_grams
+from bangban.kernel.search import grams_suffice, holding_rarest_gram
 
 from .equipment_models import (  # noqa: F401 (the network's models, kept in their own module)
     AddDays,
@@ -239,11 +239,11 @@ class ServicePointQuerySet(models.QuerySet):
 
     def named(self, text: str):
         """The points whose name contains `text` (`name__contains`, exactly), read through their
-        grams (`PointGram`, decision 0069): the candidates holding every gram of the text, tested
+        grams (`PointGram`, decision 0069): the candidates holding the text's rarest gram, tested
         for the substring (one or two Chinese characters need no test). An empty text: all."""
         if not text:
             return self
-        found = self.filter(pk__in=having_grams(PointGram.objects.all(), text, "point_id"))
+        found = self.filter(pk__in=holding_rarest_gram(PointGram.objects.all(), text, "point_id"))
         return found if grams_suffice(text) else found.filter(name__contains=text)
 
     def search(self, text: str):
