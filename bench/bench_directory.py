@@ -67,11 +67,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (as bench_cases.py's)")
     parser.add_argument("--requests", type=int, default=21, help="rounds per query")
+    parser.add_argument("--divisions", help="folder of the NBS CSV files (as bench_cases.py's)")
     parser.add_argument("queries", nargs="*", default=QUERIES)
     args = parser.parse_intermixed_args()
     gen = bench_cases.parse_args(
         ["--quick", "--reuse"]
         + (["--database-url", args.database_url] if args.database_url else [])
+        + (["--divisions", args.divisions] if args.divisions else [])
     )
     database = bench_cases.setup_database(gen)
     sys.path.insert(0, str(ROOT / "src"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from bangban.kernel.search import capped_counts, gram_candidates
 from bangban.network import actions
 from bangban.network.divisions import import_divisions
 from bangban.network.models import (
@@ -190,3 +191,24 @@ def test_a_user_renamed_in_admin_gets_the_grams_of_the_new_name(operator, yiyuan
     assert set(users_named("新名").values_list("user_id", flat=True)) == {user.pk}
     assert not users_named("合格").exists()
     assert stored_users() == recomputed_users()
+
+
+def test_grams_are_counted_up_to_the_cap_and_the_rarest_chosen_below_it(yiyuan):
+    """`capped_counts` counts each gram's rows up to the cap; `gram_candidates` takes the rarest
+    gram's rows when that one is under the cap, and gives up (None: the caller's substring test
+    alone) when every gram reaches it."""
+    rows = PointGram.objects.all()
+    holding = {g: rows.filter(gram=g).count() for g in ("鲁村", "服务", "便民")}
+    assert 0 < holding["鲁村"] < 10 < holding["服务"] and holding["便民"] >= 10
+    assert capped_counts(rows, ["便民", "服务", "鲁村"], 10) == {
+        "便民": 10,
+        "服务": 10,
+        "鲁村": holding["鲁村"],
+    }
+    assert capped_counts(rows, ["服务"], 10_000) == {"服务": holding["服务"]}
+    candidates = gram_candidates(rows, "鲁村镇便民服务中心", "point_id", cap=10)
+    assert {r["point_id"] for r in candidates} == set(
+        rows.filter(gram="鲁村").values_list("point_id", flat=True)
+    )
+    assert gram_candidates(rows, "便民服务", "point_id", cap=10) is None
+    assert gram_candidates(rows, "便民服务", "point_id", cap=10_000) is not None

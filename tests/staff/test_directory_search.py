@@ -179,11 +179,46 @@ def test_the_queries_find_something_and_not_everything(staffed):
 def test_the_page_costs_the_same_queries_for_every_length_of_text(
     staffed, client, make_account, django_assert_num_queries, show
 ):
-    """As many as without text (tests/staff/test_directory.py), whatever the text finds."""
+    """As many as without text (tests/staff/test_directory.py), whatever the text finds, and one
+    more per gram table searched, which counts the text's grams (`kernel.search.capped_counts`):
+    the points' for points, the points' and the users' for helpers."""
     client.force_login(make_account(Role.HELPER, staffed.station("南麻街道"), username="reader"))
     url = reverse("staff:directory")
     client.get(url)
     for text in ["", "村", "鲁村", "便民服务站", "鲁村镇便民服务中心", "Lucun"]:
-        with django_assert_num_queries(11):
+        counting = 0 if not text else 1 if show == "points" else 2
+        with django_assert_num_queries(11 + counting):
             response = client.get(url, {"show": show, "q": text})
         assert response.context["rows"], text
+
+
+def test_a_common_text_is_found_by_the_substring_test_alone(staffed, settings):
+    """Every gram of 便民服务站 is held by more points than the cap: the points are found by
+    `name__contains` alone, no gram read, and the same as before; the users, none of whose names
+    holds those grams, still through theirs."""
+    settings.BANGBAN_SEARCH_GRAM_CAP = 20
+    f = directory.Filter(text="便民服务站")
+    points = directory.points(f, on=TODAY)
+    assert "network_pointgram" not in str(points.query)
+    found = list(points.values_list("pk", flat=True))
+    assert len(found) > 20
+    assert found == list(old_points(f).values_list("pk", flat=True))
+    helpers = directory.helpers(f, on=TODAY)
+    sql = str(helpers.query)
+    assert "network_pointgram" not in sql and "network_usergram" in sql
+    found = list(helpers.values_list("pk", flat=True))
+    assert len(found) > 20
+    assert found == list(old_helpers(f).values_list("pk", flat=True))
+
+
+def test_a_rare_text_is_found_through_its_rarest_gram(staffed, settings):
+    """鲁村镇便民服务中心: its rarest gram, 鲁村, is held by fewer points than the cap; the candidates
+    are the points holding it, then tested."""
+    settings.BANGBAN_SEARCH_GRAM_CAP = 20
+    f = directory.Filter(text="鲁村镇便民服务中心")
+    points = directory.points(f, on=TODAY)
+    sql = str(points.query)
+    assert "network_pointgram" in sql and "鲁村" in sql, sql
+    found = list(points.values_list("pk", flat=True))
+    assert len(found) == 1
+    assert found == list(old_points(f).values_list("pk", flat=True))

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bangban.kernel.search import Gram, grams, grams_suffice, holding_rarest_gram
+from bangban.kernel.search import Gram, gram_candidates, grams, grams_suffice
 
 
 def point_grams(name: str) -> set[str]:
@@ -71,13 +71,15 @@ def users_named(text: str) -> models.QuerySet:
     """The ids (`values("pk")`, for `user__in=`) of the users whose first or last name contains
     `text` (`first_name__contains`, `last_name__contains`, exactly), read through their grams:
     the candidates holding the text's rarest gram, tested for the substring (one or two Chinese
-    characters need no test). An empty text: every user."""
+    characters need no test), or, when every gram of the text is common, the substring test alone.
+    One query to choose, when called. An empty text: every user."""
     User = get_user_model()
     if not text:
         return User.objects.values("pk")
-    candidates = holding_rarest_gram(UserGram.objects.all(), text, "user_id")
+    candidates = gram_candidates(UserGram.objects.all(), text, "user_id")
+    named = Q(first_name__contains=text) | Q(last_name__contains=text)
+    if candidates is None:  # every gram held by most users: a scan serves best
+        return User.objects.filter(named).values("pk")
     if grams_suffice(text):
         return candidates
-    return User.objects.filter(
-        Q(first_name__contains=text) | Q(last_name__contains=text), pk__in=candidates
-    ).values("pk")
+    return User.objects.filter(named, pk__in=candidates).values("pk")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangban.kernel.models import optional_link
-from bangban.kernel.search import grams_suffice, holding_rarest_gram
+from bangban.kernel.search import gram_candidates, grams_suffice
 
 from .equipment_models import (  # noqa: F401 (the network's models, kept in their own module)
     AddDays,
@@ -240,10 +240,15 @@ class ServicePointQuerySet(models.QuerySet):
     def named(self, text: str):
         """The points whose name contains `text` (`name__contains`, exactly), read through their
         grams (`PointGram`, decision 0069): the candidates holding the text's rarest gram, tested
-        for the substring (one or two Chinese characters need no test). An empty text: all."""
+        for the substring (one or two Chinese characters need no test), or, when every gram of the
+        text is common, the substring test alone. One query to choose, when called. An empty
+        text: all."""
         if not text:
             return self
-        found = self.filter(pk__in=holding_rarest_gram(PointGram.objects.all(), text, "point_id"))
+        candidates = gram_candidates(PointGram.objects.all(), text, "point_id")
+        if candidates is None:  # every gram held by most points: a scan serves best
+            return self.filter(name__contains=text)
+        found = self.filter(pk__in=candidates)
         return found if grams_suffice(text) else found.filter(name__contains=text)
 
     def search(self, text: str):
