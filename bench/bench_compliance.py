@@ -90,12 +90,26 @@ def step(label: str):
     return Timer()
 
 
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "秀英桂兰玉凤建国志强明华丽娟海燕军伟红霞文杰春梅淑珍庆德胜永刚宏萍晓东学振长青"
+
+
+def helper_name(i: int) -> str:
+    """The `i`-th helper's name: a common surname and one or two given characters, spread by a
+    fixed rule (no random draw, so the rest of the generation is the same whatever the names)."""
+    given = GIVEN[(i * 31) % len(GIVEN)]
+    if i % 3:
+        given += GIVEN[(i * 17 + 5) % len(GIVEN)]
+    return SURNAMES[(i * 7919) % len(SURNAMES)] + given
+
+
 def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
     """Helpers, organisers, trainings, equipment and signage for the whole province, in bulk."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.db.models.functions import Mod
 
+    from bangban.network.actions import index_points, index_users
     from bangban.network.models import (
         Equipment,
         EquipmentCheck,
@@ -132,6 +146,9 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
             ],
             batch_size=BATCH,
         )
+        index_points(
+            ServicePoint.objects.filter(kind=Kind.DEDICATED_ZONE).values_list("pk", flat=True)
+        )
 
     points = list(
         ServicePoint.objects.exclude(kind=Kind.COUNTY_CENTRE).values_list(
@@ -153,7 +170,7 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
         places = places[:n_helpers]
         User.objects.bulk_create(
             [
-                User(username=f"h{i:06d}", first_name=f"帮办员{i}", password="!")  # noqa: S106
+                User(username=f"h{i:06d}", first_name=helper_name(i), password="!")  # noqa: S106
                 for i in range(n_helpers)
             ],
             batch_size=BATCH,
@@ -163,6 +180,7 @@ def generate(n_helpers: int, rng: random.Random, today: dt.date) -> dict:
             .order_by("username")
             .values_list("pk", flat=True)
         )
+        index_users(user_ids)  # the directory's grams, as create_account writes them
     with step("helper profiles and memberships"), transaction.atomic():
         profiles = []
         for uid in user_ids:

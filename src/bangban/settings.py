@@ -284,6 +284,10 @@ for _name in (
 # cache count atomically.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# --- Text search through grams (kernel.search.gram_candidates, decision 0069): a gram held by this
+# many rows or more is common; a text all of whose grams are common is found by a scan instead.
+BANGBAN_SEARCH_GRAM_CAP = int(os.environ.get("BANGBAN_SEARCH_GRAM_CAP", "5000"))
+
 # --- Messages (the outbox, docs/decisions/0014): the SMS gateway, and how long to keep retrying.
 BANGBAN_SMS_BACKEND = os.environ.get("BANGBAN_SMS_BACKEND", "console")
 BANGBAN_SMS_URL = os.environ.get("BANGBAN_SMS_URL", "")

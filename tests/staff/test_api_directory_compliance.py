@@ -11,6 +11,7 @@ import time_machine
 from django.db.models import Q
 
 from bangban.network import access
+from bangban.network.actions import index_users
 from bangban.network.api import digest
 from bangban.network.models import ApiToken, Domain, Role, ServicePoint
 from bangban.staff import actions, compliance, directory
@@ -58,6 +59,7 @@ def named_helper(make_helper):
         helper.user.first_name = name
         helper.user.email = f"{helper.user.username}@example.cn"
         helper.user.save()
+        index_users([helper.user.pk])  # renamed here directly: its grams, as an action writes them
         return actions.save_helper(
             helper.user,
             by=None,

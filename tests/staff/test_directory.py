@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from bangban.network.actions import Period, set_opening_hours
+from bangban.network.actions import Period, index_users, set_opening_hours
 from bangban.network.models import Domain, Role, ServicePoint
 from bangban.staff import actions, directory
 from bangban.staff.models import Helper
@@ -30,6 +30,9 @@ def helper_at(make_helper):
         helper.user.first_name = name
         helper.user.email = f"{helper.user.username}@example.cn"
         helper.user.save()
+        index_users(
+            [helper.user.pk]
+        )  # renamed here directly: its grams rewritten as an action would
         return actions.save_helper(
             helper.user,
             by=None,

@@ -11,7 +11,9 @@ every row. So an app keeps, beside the rows it searches, a table of their grams 
 - `query_grams(text)`: what a query asks for — a one-character word its unigram, a longer word the
   bigrams that cover it (养老保险 → 养老 保险), all of them together;
 - `having_grams(rows, text, key)`: the values of `key` (the row's id) of the gram rows `rows`
-  holding every gram of the query — the candidates.
+  holding every gram of the query — the candidates;
+- `gram_candidates(rows, text, key)`: those holding its rarest gram instead, or None when every gram
+  is held by most rows and a scan serves better (decision 0069).
 
 A row whose text contains the query holds every one of the query's grams, so the candidates are
 never fewer than the matches; they may be more (保险 and 险参 both in a text without 保险参), so the
@@ -23,7 +25,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.db import models
+from django.conf import settings
+from django.db import connections, models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -94,3 +97,42 @@ def having_grams(rows: models.QuerySet, text: str, key: str) -> models.QuerySet:
         .filter(found=len(wanted))
         .values(key)
     )
+
+
+def capped_counts(rows: models.QuerySet, wanted: list[str], cap: int) -> dict[str, int]:
+    """How many of the gram rows `rows` hold each gram of `wanted`, counted up to `cap` (a gram held
+    by more rows counts `cap`): one query, a sub-query per gram reading at most `cap` entries of the
+    (gram, row) index, where a plain count reads the whole range (62,000 rows for 服务 among the
+    directory's points, decision 0069)."""
+    parts, params = [], []
+    for gram in wanted:
+        sql, p = rows.filter(gram=gram).order_by().values("gram")[:cap].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) capped)")  # noqa: S608
+        params.extend(p)
+    # Built only from compiled querysets; every value is a parameter.
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608
+        return dict(zip(wanted, cursor.fetchone(), strict=True))
+
+
+def gram_candidates(rows: models.QuerySet, text: str, key: str, *, cap: int | None = None):
+    """The candidates for `text` among the gram rows `rows` (the values of `key`, for `pk__in=`):
+    those holding its rarest gram, when that gram is held by fewer than `cap` rows
+    (`settings.BANGBAN_SEARCH_GRAM_CAP`); or None when every gram of the text is common (held by
+    `cap` rows or more), and the caller's substring test alone — a scan, which serves best a text
+    matching much of the table — is the search. Finding the rarest costs one query
+    (`capped_counts`), made when this is called, not when the candidates are read; the rarest gram
+    goes into the candidates' query as a value, so the planner estimates them from its statistics.
+    Candidates are never fewer than the matches (a row containing the text holds all its grams);
+    the exact test follows unless `grams_suffice`. An empty query selects every id among `rows`.
+    Where most grams of a query are common to nearly every row (便民 服务 of every point's name,
+    decision 0069), this reads one short range where `having_grams` counts every long one."""
+    wanted = sorted(query_grams(text))
+    if not wanted:
+        return rows.values(key)
+    cap = cap or settings.BANGBAN_SEARCH_GRAM_CAP
+    counts = capped_counts(rows, wanted, cap)
+    rarest = min(wanted, key=lambda gram: (counts[gram], gram))
+    if counts[rarest] >= cap:
+        return None
+    return rows.filter(gram=rarest).values(key)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from bangban.kernel.history import log_change
 
 from .changes import facts_changed
+from .grams import index_users
 from .models import BINDING, Department, Membership, PartnerOrganisation, Region, Role, ServicePoint
 from .units import _is_open
 from .writes import NetworkError
@@ -89,6 +90,7 @@ def create_account(
     _check_binding_open(role, binding)
     candidate.set_password(password)
     candidate.save()
+    index_users([candidate.pk])
     membership = Membership.objects.create(
         user=candidate, role=role, created_by=by, **{BINDING[Role(role)]: binding}
     )

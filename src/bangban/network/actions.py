@@ -35,6 +35,7 @@ from .equipment import (
     set_signage,
     update_equipment,
 )
+from .grams import index_points, index_users
 from .models import (
     CODE_LENGTHS,
     Department,
@@ -84,6 +85,8 @@ __all__ = [
     "create_point",
     "create_region",
     "grant_membership",
+    "index_points",
+    "index_users",
     "log_change",
     "record_equipment_check",
     "set_opening_hours",
@@ -249,6 +252,7 @@ def create_point(
         phone=phone.strip(),
         signage_in_place=signage_in_place,
     )
+    index_points([point.pk])
     log_change(by, point, ADDITION, f"新增服务点：{point.name}")
     announce(county, by=by, points=[point.pk])
     return point
@@ -304,6 +308,8 @@ def update_point(point: ServicePoint, *, by, **changes) -> ServicePoint:
     if "parent" in changed:
         point.ancestry = new_parent.subtree_prefix
     point.save()
+    if "name" in changed:
+        index_points([point.pk])
     if "parent" in changed:
         new_prefix = point.subtree_prefix
         ServicePoint.objects.filter(

@@ -4,11 +4,13 @@ autocomplete, never a select of 60,000 points."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from bangban.kernel.forms import add_rule_errors
 
-from .actions import NetworkError, check_binding
+from .actions import NetworkError, check_binding, index_points, index_users
 from .models import (
     ApiToken,
     Department,
@@ -115,6 +117,26 @@ class ServicePointAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "name" in form.changed_data:
+            index_points([obj.pk])  # the directory finds it by its new name (decision 0069)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class NamedUserAdmin(UserAdmin):
+    """Django's own user admin; a user renamed here is found by the new name in the directory
+    (the grams rewritten, decision 0069)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if {"first_name", "last_name"} & set(form.changed_data):
+            index_users([obj.pk])
 
 
 class MembershipForm(forms.ModelForm):

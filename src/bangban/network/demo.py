@@ -299,7 +299,10 @@ def _accounts(county, centre, departments, organisations, town_centres) -> list[
         "tejian": county,
     }
     if not User.objects.filter(username="admin").exists():
-        User.objects.create_superuser("admin", password=DEMO_PASSWORD, first_name="系统运维")
+        admin = User.objects.create_superuser(
+            "admin", password=DEMO_PASSWORD, first_name="系统运维"
+        )
+        actions.index_users([admin.pk])
     for username, full_name, role in DEMO_ACCOUNTS:
         if not User.objects.filter(username=username).exists():
             actions.create_account(

@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import transaction
 
 from .changes import announce
+from .grams import index_points
 from .models import CODE_LENGTHS, Region, ServicePoint
 
 Level = Region.Level
@@ -418,10 +419,12 @@ def _sync_points(
             ancestry="/",
         )
         report.points_created += 1
+        index_points([centre.pk])
     elif county.pk in renamed and centre.name == point_name(Kind.COUNTY_CENTRE, renamed[county.pk]):
         centre.name = point_name(Kind.COUNTY_CENTRE, county.name)
         centre.save(update_fields=["name", "updated_at"])
         report.points_renamed += 1
+        index_points([centre.pk])
     points = {
         p.region_id: p
         for p in ServicePoint.objects.filter(
@@ -460,10 +463,12 @@ def _sync_stations(
     renamed: dict[int, str],
     report: ImportReport,
 ) -> dict[int, ServicePoint]:
-    """Create the missing point of `kind` for each region; rename and reactivate the others."""
+    """Create the missing point of `kind` for each region; rename and reactivate the others; write
+    the grams of those created or renamed (`grams.index_points`)."""
     by_region: dict[int, ServicePoint] = {}
     new: list[ServicePoint] = []
     changed: list[ServicePoint] = []
+    renamed_points: list[ServicePoint] = []
     for region in regions:
         point = points.get(region.pk)
         name = point_name(kind, region.name)
@@ -487,6 +492,7 @@ def _sync_stations(
             if old is not None and point.name == point_name(kind, old) and point.name != name:
                 point.name = name
                 report.points_renamed += 1
+                renamed_points.append(point)
                 dirty = True
             if region.active and not point.active:
                 point.active = True
@@ -497,5 +503,6 @@ def _sync_stations(
         by_region[region.pk] = point
     ServicePoint.objects.bulk_create(new, batch_size=BATCH)
     ServicePoint.objects.bulk_update(changed, ["name", "active"], batch_size=BATCH)
+    index_points(p.pk for p in [*new, *renamed_points])
     report.points_created += len(new)
     return by_region

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bangban.kernel.models import optional_link
+from bangban.kernel.search import gram_candidates, grams_suffice
 
 from .equipment_models import (  # noqa: F401 (the network's models, kept in their own module)
     AddDays,
@@ -22,6 +23,13 @@ from .equipment_models import (  # noqa: F401 (the network's models, kept in the
     EquipmentKind,
     EquipmentQuerySet,
     _count_subquery,
+)
+from .gram_models import (  # noqa: F401 (the directory's grams, kept in their own module)
+    PointGram,
+    UserGram,
+    point_grams,
+    user_grams,
+    users_named,
 )
 
 CODE_LENGTHS = {"province": 2, "city": 4, "county": 6, "town": 9, "village": 12}
@@ -228,6 +236,20 @@ class ServicePointQuerySet(models.QuerySet):
         if region.level in (Region.Level.TOWN, Region.Level.VILLAGE):
             return self.filter(region__code__gte=low, region__code__lt=high)
         return self.filter(county__code__gte=low, county__code__lt=high)
+
+    def named(self, text: str):
+        """The points whose name contains `text` (`name__contains`, exactly), read through their
+        grams (`PointGram`, decision 0069): the candidates holding the text's rarest gram, tested
+        for the substring (one or two Chinese characters need no test), or, when every gram of the
+        text is common, the substring test alone. One query to choose, when called. An empty
+        text: all."""
+        if not text:
+            return self
+        candidates = gram_candidates(PointGram.objects.all(), text, "point_id")
+        if candidates is None:  # every gram held by most points: a scan serves best
+            return self.filter(name__contains=text)
+        found = self.filter(pk__in=candidates)
+        return found if grams_suffice(text) else found.filter(name__contains=text)
 
     def search(self, text: str):
         """Chinese substring of the name or address, or a division-code prefix."""

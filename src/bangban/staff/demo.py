@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from bangban.network.actions import index_users
 from bangban.network.demo import DEMO_PASSWORD, Demo
 from bangban.network.models import (
     SERVING_ROLES,
@@ -101,6 +102,7 @@ def extend_demo(demo: Demo) -> list[str]:
         User(username=f"yy{index:04d}", first_name=_name(rng), password=password)
         for index in range(1, len(plan) + 1)
     )
+    index_users(user.pk for user in users)
     Membership.objects.bulk_create(
         Membership(user=user, role=attrs.get("role", Role.HELPER), point=point)
         for user, (point, attrs) in zip(users, plan, strict=True)
