@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
-from bangban.kernel.search import grams_suffice, having_grams
+from bangban.kernel.search import gram_candidates, grams_suffice
 from bangban.network.models import ServicePoint, path_under
 
 from . import identifiers
@@ -121,12 +121,19 @@ def identity_search(text: str, today: dt.date | None = None) -> IdentitySearch |
     return IdentitySearch(tuple(dict.fromkeys(digests))[:MAX_DIGESTS], shown)
 
 
-def names_containing(text: str) -> QuerySet:
-    """The ids of the applicants whose name may contain `text`, read from the grams of their names
-    (`ApplicantGram`, decision 0070): never fewer than those whose name does, exactly those when
-    `grams_suffice(text)` (one or two Chinese characters); otherwise the caller keeps the exact
-    `applicant__name__contains` test beside it. A sub-query: no query of its own."""
-    return having_grams(ApplicantGram.objects.all(), text, "applicant_id")
+def names_containing(text: str) -> Q:
+    """The cases whose applicant's name contains `text` (`applicant__name__contains`, exactly),
+    read through the grams of applicants' names (`ApplicantGram`, decision 0070): those of the
+    applicants holding the text's rarest gram, tested for the substring (one or two Chinese
+    characters need no test); or, when every gram of the text is held by most names (合作社 in a
+    province of cooperatives, decision 0069's cap), the substring test alone, which the scope's
+    own index range serves better than thousands of candidates looked up one by one. One query to
+    choose (`kernel.search.gram_candidates`), when called."""
+    candidates = gram_candidates(ApplicantGram.objects.all(), text, "applicant_id")
+    if candidates is None:
+        return Q(applicant__name__contains=text)
+    found = Q(applicant_id__in=candidates)
+    return found if grams_suffice(text) else found & Q(applicant__name__contains=text)
 
 
 class DigestsField(forms.Field):
@@ -249,9 +256,7 @@ class LedgerFilter(forms.Form):
             q &= Q(**{special: True})
         text = data["q"].strip()
         if text:
-            found = Q(applicant_id__in=names_containing(text))
-            if not grams_suffice(text):
-                found &= Q(applicant__name__contains=text)
+            found = names_containing(text)
             if CASE_NUMBER_CHARACTERS.issuperset(text):
                 found |= Q(number__startswith=text)
             q &= found
