@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_cases import elapsed_ms, median_p95  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = ("-registered_on", "-sequence", "-pk")
@@ -80,21 +82,14 @@ def main() -> None:
         found = way(cases, text).order_by(*ORDER)
         return found.count(), list(found.values_list("pk", flat=True)[:50])
 
-    def ms(fn) -> float:
-        began = time.perf_counter()
-        fn()
-        return (time.perf_counter() - began) * 1000
-
-    def figures(times: list[float]) -> str:
-        times = sorted(times)
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-        return f"{statistics.median(times):6.1f} / {p95:6.1f} ms"
-
     n = args.requests
     cases = Case.objects.all()
-    base = [ms(lambda: list(cases.filter(pk=1000).values_list("pk", flat=True))) for _ in range(n)]
+    base = [
+        elapsed_ms(lambda: list(cases.filter(pk=1000).values_list("pk", flat=True)))
+        for _ in range(n)
+    ]
     print(f"{connection.vendor}, {cases.count():,} cases, median / p95 over {n} rounds;")
-    print(f"  baseline: a primary-key fetch {figures(base)}")
+    print(f"  baseline: a primary-key fetch {median_p95(base)}")
     for scope, scoped in (
         ("county 370323", Case.objects.filter(county=county)),
         ("province", Case.objects.all()),
@@ -106,8 +101,8 @@ def main() -> None:
             times: dict[str, list[float]] = {name: [] for name in ways}
             for _ in range(n):
                 for name, way in ways.items():
-                    times[name].append(ms(lambda w=way, s=scoped, t=text: alone(w, s, t)))
-            line = "   ".join(f"{name} {figures(t)}" for name, t in times.items())
+                    times[name].append(elapsed_ms(lambda w=way, s=scoped, t=text: alone(w, s, t)))
+            line = "   ".join(f"{name} {median_p95(t)}" for name, t in times.items())
             counts = f"{found['start'][0]:>6,} → {found['grams'][0]:>6,} cases"
             print(f"  {scope:<14} {text:<8} {counts}   {line}")
 

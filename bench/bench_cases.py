@@ -1051,6 +1051,18 @@ def percentile(times: list[float], p: float) -> float:
     return times[min(len(times) - 1, max(0, int(round(p * len(times))) - 1))]
 
 
+def elapsed_ms(fn) -> float:
+    """The wall time of one call of `fn`, in milliseconds."""
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def median_p95(times: list[float], width: int = 6) -> str:
+    """`times` (ms) as "median / p95 ms", each `width` characters wide."""
+    return f"{statistics.median(times):{width}.1f} / {percentile(times, 0.95):{width}.1f} ms"
+
+
 class Registrar:
     """A client of the registration API: a qualified helper at their station, with the county's
     items and a sample of its applicants (70 % returning)."""

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_cases import elapsed_ms, median_p95  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,19 +90,14 @@ def main() -> None:
         found = way(q).order_by("pk")
         return found.count(), list(found.values_list("pk", flat=True)[:50])
 
-    def ms(fn) -> float:
-        start = time.perf_counter()
-        fn()
-        return (time.perf_counter() - start) * 1000
-
-    def figures(times: list[float]) -> str:
-        times = sorted(times)
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-        return f"{statistics.median(times):6.1f} / {p95:6.1f} ms"
-
     n = args.requests
-    base = [ms(lambda: list(items.filter(pk=1000).values_list("pk", flat=True))) for _ in range(n)]
-    print(f"{connection.vendor}, median / p95 over {n} rounds; primary-key fetch {figures(base)}")
+    base = [
+        elapsed_ms(lambda: list(items.filter(pk=1000).values_list("pk", flat=True)))
+        for _ in range(n)
+    ]
+    print(
+        f"{connection.vendor}, median / p95 over {n} rounds; primary-key fetch {median_p95(base)}"
+    )
     for q in args.queries:
         found = {name: alone(way, q) for name, way in ways.items()}  # also warms up
         if len(set(map(repr, found.values()))) != 1:
@@ -108,8 +105,8 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in ways}
         for _ in range(n):
             for name, way in ways.items():
-                times[name].append(ms(lambda way=way, q=q: alone(way, q)))
-        line = "   ".join(f"{name} {figures(t)}" for name, t in times.items())
+                times[name].append(elapsed_ms(lambda way=way, q=q: alone(way, q)))
+        line = "   ".join(f"{name} {median_p95(t)}" for name, t in times.items())
         print(f"  {q:<10} {found['now'][0]:>7,} items   {line}")
 
 

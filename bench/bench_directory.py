@@ -19,14 +19,13 @@ with a primary-key fetch and the directory without text as this run's baselines.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cases  # noqa: E402
+from bench_cases import elapsed_ms, median_p95  # noqa: E402
 from bench_province import ROOT  # noqa: E402
 
 #: 1, 2, 3 and 4+ characters; matching many rows, some, one or none; Latin letters.
@@ -104,16 +103,6 @@ def main() -> None:
     def page(qs):
         return qs.count(), list(qs.values_list("pk", flat=True)[:50])
 
-    def ms(fn) -> float:
-        start = time.perf_counter()
-        fn()
-        return (time.perf_counter() - start) * 1000
-
-    def figures(times: list[float]) -> str:
-        times = sorted(times)
-        p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
-        return f"{statistics.median(times):7.1f} / {p95:7.1f} ms"
-
     n = args.requests
     print(
         f"{database}: {ServicePoint.objects.count():,} points, "
@@ -121,12 +110,15 @@ def main() -> None:
     )
     pk = ServicePoint.objects.order_by("pk").values_list("pk", flat=True)[1000]
     base = [
-        ms(lambda: list(ServicePoint.objects.filter(pk=pk).values_list("pk"))) for _ in range(n)
+        elapsed_ms(lambda: list(ServicePoint.objects.filter(pk=pk).values_list("pk")))
+        for _ in range(n)
     ]
-    print(f"{connection.vendor}, median / p95 over {n} rounds; primary-key fetch {figures(base)}")
+    print(
+        f"{connection.vendor}, median / p95 over {n} rounds; primary-key fetch {median_p95(base, 7)}"
+    )
     for what, pair in ways.items():
-        everything = [ms(lambda pair=pair: page(pair["now"](""))) for _ in range(n)]
-        print(f"{what}, no text (the same query both ways): {figures(everything)}")
+        everything = [elapsed_ms(lambda pair=pair: page(pair["now"](""))) for _ in range(n)]
+        print(f"{what}, no text (the same query both ways): {median_p95(everything, 7)}")
         for q in args.queries:
             found = {name: page(way(q)) for name, way in pair.items()}  # also warms up
             if found["before"] != found["now"]:
@@ -134,8 +126,8 @@ def main() -> None:
             times: dict[str, list[float]] = {name: [] for name in pair}
             for _ in range(n):
                 for name, way in pair.items():
-                    times[name].append(ms(lambda way=way, q=q: page(way(q))))
-            line = "   ".join(f"{name} {figures(t)}" for name, t in times.items())
+                    times[name].append(elapsed_ms(lambda way=way, q=q: page(way(q))))
+            line = "   ".join(f"{name} {median_p95(t, 7)}" for name, t in times.items())
             print(f"  {q:<10} {found['now'][0]:>7,} {what:<8} {line}", flush=True)
 
 
