@@ -17,6 +17,8 @@ from typing import Literal
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from bangban.kernel.statements import Param, Statement
+
 from .models import (
     BINDING,
     Department,
@@ -69,6 +71,12 @@ GRANTABLE: dict[str, set[str]] = {
 MEMBERSHIP_BINDINGS = ("region", "point__county", "department", "organisation")
 
 
+#: A user's memberships with their bindings, compiled once (decision 0071).
+_MEMBERSHIPS = Statement(
+    lambda: Membership.objects.filter(user=Param("user")).select_related(*MEMBERSHIP_BINDINGS)
+)
+
+
 def memberships(user) -> list[Membership]:
     """The user's memberships, read once per user object (so once per request), each with its
     binding (and a point's county: `point_held`)."""
@@ -76,7 +84,7 @@ def memberships(user) -> list[Membership]:
         return []
     cached = getattr(user, "_bangban_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related(*MEMBERSHIP_BINDINGS))
+        cached = _MEMBERSHIPS.objects({"user": user.pk})
         user._bangban_memberships = cached
     return cached
 
