@@ -282,3 +282,27 @@ def test_a_countys_quarter_is_read_from_its_order_index_alone(yiyuan, make_accou
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(row[-1] for row in cursor.fetchall())
     assert "COVERING INDEX case_county_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_a_regions_live_figures_are_read_from_the_open_cases_index(yiyuan, make_account, register):
+    """A province administrator's open, 黄牌 and 红牌 figures are counted from the open cases'
+    partial index (cases/0021), which holds what the warnings are read from: SQLite uses it only
+    for a query that names the open states as the index does (`OPEN_STATES`)."""
+    import datetime as dt
+
+    from django.test.utils import CaptureQueriesContext
+
+    from bangban.network.models import Region
+
+    register()
+    admin = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"), username="plan-open")
+    today = dt.date(2026, 12, 7)
+    cases_for(admin)  # the admin's memberships and counties, read before
+    with CaptureQueriesContext(connection) as ctx:
+        figures = cases_for(admin).open_figures(today)
+    assert figures["open"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {ctx.captured_queries[-1]['sql']}")
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX case_open_figures" in plan, plan
