@@ -28,7 +28,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
@@ -398,13 +398,15 @@ class Row:
 
 
 @functools.cache
-def _labels(field: str) -> dict:
-    return dict(Case._meta.get_field(field).flatchoices)
+def _labels(field: str, language: str | None) -> dict[str, str]:
+    """A field's choices' labels, translated into `language` (the choices are fixed: read once per
+    language, where `str()` of each row's lazy label asked gettext again, 50 times an answer)."""
+    return {value: str(label) for value, label in Case._meta.get_field(field).flatchoices}
 
 
 def _display(field: str, value: str) -> str:
     """A choice's label, as a model's `get_<field>_display` gives it (the value when unknown)."""
-    return str(_labels(field).get(value, value))
+    return _labels(field, get_language()).get(value, value)
 
 
 #: A case number standing for any in the address of a case's page (`rows`).
