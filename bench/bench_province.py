@@ -87,9 +87,9 @@ def bench_users() -> dict:
     }
 
 
-#: Requests before the timed ones: the first is counted and checked; the rest let the connection
-#: reach the steady state a server's persistent connection is in (psycopg prepares a statement on
-#: its second run, PostgreSQL weighs a generic plan after five).
+#: Requests before the timed ones, so that the connection is in the steady state of a server's
+#: persistent one (psycopg prepares a statement on its second run, PostgreSQL weighs a generic
+#: plan after five); the last of them is counted and checked.
 WARM = 6
 
 
@@ -97,6 +97,8 @@ def timed(label: str, fn, n: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    for _ in range(WARM - 1):
+        fn()
     # The queries are counted on a request of their own: capturing them logs every statement with
     # its parameters written in, which the timed requests would pay too (a province's scope has 137
     # county ids).
@@ -105,8 +107,6 @@ def timed(label: str, fn, n: int) -> dict:
     if response.status_code != 200:
         raise SystemExit(f"{label}: HTTP {response.status_code}")
     queries = len(ctx.captured_queries)
-    for _ in range(WARM - 1):
-        fn()
     times = []
     for _ in range(n):
         start = time.perf_counter()
