@@ -47,7 +47,7 @@ def parse_args(argv=None):
     parser.add_argument("--warm", type=int, default=3, help="requests before the measurement")
     parser.add_argument("--path", default="/cases/", help="the path requested")
     parser.add_argument("--query", default="", help="its query string, e.g. 'warning=overdue'")
-    parser.add_argument("--who", default="county", choices=["county", "town", "province"])
+    parser.add_argument("--who", default="county", choices=["county", "town", "city", "province"])
     parser.add_argument("--top", type=int, default=25, help="functions listed per ordering")
     parser.add_argument("--seed", type=int, default=20261125)
     return parser.parse_args(argv)
@@ -93,6 +93,7 @@ def account(who: str):
     User = get_user_model()
     bindings = {
         "province": (Role.REGION_ADMIN, lambda: Region.objects.get(code="37")),
+        "city": (Role.REGION_ADMIN, lambda: Region.objects.get(code="3703")),
         "county": (Role.REGION_ADMIN, lambda: Region.objects.get(code="370323")),
         "town": (
             Role.TOWN_ADMIN,

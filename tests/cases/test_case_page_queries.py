@@ -25,11 +25,15 @@ from bangban.workdays import calendar
 from tests.network.test_api import Api, token_for
 
 #: Queries of the case page for an admin who may transfer it: the session and the user, what
-#: `get_case_for` costs (`_scope`, the case included), then 17 of its own: the case's checklist,
-#: notices, transfers, events, service occasions and messages; the points and the people they name; may reveal, may
-#: act; the transfer form's directory (point ids, points, hours, domains served, domain names,
-#: helpers); the refusal form's departments of the county (who decides 不予受理, decision 0029).
-ADMIN_PAGE = 2 + 17
+#: `get_case_for` costs (`_scope`, the case included), then 11 of its own: the case's checklist,
+#: notices, transfers, events, service occasions and messages; the points and the people they
+#: name; may reveal, may act; the refusal form's departments of the county (who decides 不予受理,
+#: decision 0029). The transfer form is asked for when its section is opened (decision 0071).
+ADMIN_PAGE = 2 + 11
+#: Queries of the transfer form asked for in the panel (htmx) besides `get_case_for`'s: the
+#: session and the user, may transfer (the point may act, no transfer pending), the directory
+#: (point ids, points, hours, domains served, domain names, helpers).
+TRANSFER_FORM = 2 + 2 + 6
 #: Queries of the API's case besides `get_case_for`'s: the token is read with its user's
 #: memberships, which `_scope` counts (one query for both); the case's transfers, the points and
 #: people they name, its checklist, its notices.
@@ -117,8 +121,17 @@ def test_the_case_page_of_an_admin_runs_a_fixed_number_of_queries(
         _reads_nothing_secret(queries)
         with django_assert_num_queries(expected):
             body = client.get(url).content.decode()
-        # The transfer form (its directory) is on both pages.
-        assert reverse("cases:act", args=[case.number, "transfer"]) in body
+        # The transfer form is asked for when opened, from both pages; its queries are fixed too.
+        form_url = reverse("cases:act", args=[case.number, "transfer"])
+        assert f'hx-get="{form_url}"' in body
+        with CaptureQueriesContext(connection) as ctx:
+            form = client.get(form_url, headers={"HX-Request": "true"})
+        assert len(ctx.captured_queries) == TRANSFER_FORM + _scope(county_admin, case.number), (
+            "\n".join(q["sql"] for q in ctx.captured_queries)
+        )
+        fragment = form.content.decode()
+        assert fragment.strip().startswith("<form") and 'id="transfer_reason"' in fragment
+        assert "<html" not in fragment and 'name="to_point"' in fragment
 
 
 def test_the_large_case_page_shows_what_it_read(client, county_admin, small_and_large, subzone):
@@ -155,9 +168,13 @@ def test_the_responsible_helper_gets_the_same_count_for_any_case(
     }
     assert len(set(counts.values())) == 1, counts
     large_count, queries = _count(client, reverse("cases:case", args=[large.number]))
-    # No transfer form for the helper once the case is handled elsewhere (six directory queries
-    # less), nor a refusal form (its departments).
-    assert large_count == counts[small.number] - 7, "\n".join(queries)
+    # No refusal form for the helper once the case is handled elsewhere (its departments); the
+    # transfer form is not drawn with the page for anyone (asked for when opened).
+    assert large_count == counts[small.number] - 1, "\n".join(queries)
+    closed = client.get(
+        reverse("cases:act", args=[large.number, "transfer"]), headers={"HX-Request": "true"}
+    )
+    assert closed.status_code == 200 and "您现在不能办理这一项" in closed.content.decode()
     _reads_nothing_secret(queries)
 
 

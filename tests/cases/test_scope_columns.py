@@ -282,3 +282,46 @@ def test_a_countys_quarter_is_read_from_its_order_index_alone(yiyuan, make_accou
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(row[-1] for row in cursor.fetchall())
     assert "COVERING INDEX case_county_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+def test_a_regions_live_figures_are_read_from_the_open_cases_index(yiyuan, make_account, register):
+    """A province administrator's open, 黄牌 and 红牌 figures are counted from the open cases'
+    partial index (cases/0021), which holds what the warnings are read from. SQLite uses a partial
+    index only for a query that writes its condition as the index does: the open states are
+    written into the statement (`InWritten`), not bound — checked on the statement as it runs,
+    with its parameters."""
+    import datetime as dt
+
+    from bangban.network.models import Region
+
+    register()
+    admin = make_account(Role.REGION_ADMIN, Region.objects.get(code="37"), username="plan-open")
+    cases_for(admin)  # the admin's memberships and counties, read before
+    ran = []
+
+    def keep(execute, sql, params, many, context):
+        ran.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        figures = cases_for(admin).open_figures(dt.date(2026, 12, 7))
+    assert figures["open"] == 1
+    ((sql, params),) = ran
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX case_open_figures" in plan, plan
+
+
+def test_written_codes_are_codes_of_our_own():
+    from django.db.models import F
+
+    from bangban.cases.models import Case
+    from bangban.kernel.models import InWritten
+
+    for bad in ((), ("open') OR 1=1 --",), ("Registered",), (1,)):
+        with pytest.raises(ValueError, match="codes of our own"):
+            Case.objects.filter(InWritten(F("status"), bad))
+    sql = str(Case.objects.filter(InWritten(F("status"), ("registered", "suspended"))).query)
+    assert "IN ('registered', 'suspended')" in sql

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 
 from bangban.network import access, actions
-from bangban.network.models import Region, Role, ServicePoint
+from bangban.network.models import Membership, Region, Role, ServicePoint
 
 Kind = ServicePoint.Kind
 
@@ -76,6 +76,27 @@ def test_each_role_acts_only_on_its_own_places(role, action, yiyuan, places, mak
     assert allowed == expected
     listed = set(access.points_for(user, action).filter(pk__in=[p.pk for p in places.values()]))
     assert {name for name, point in places.items() if point in listed} == expected
+
+
+@pytest.mark.parametrize("role", list(MATRIX), ids=str)
+@pytest.mark.parametrize("action", ["view", "act", "change"])
+def test_points_through_a_relation_are_the_points_the_gate_lists(
+    role, action, yiyuan, places, make_account
+):
+    """`points_through` says `points_for` of other rows (here memberships, by their point): the
+    same rows as `point__in=points_for(…)`, for every role, a superuser and an inactive account."""
+    for name, point in places.items():
+        make_account(Role.HELPER, point, username=f"at.{name}")
+    user = make_account(role, _binding(role, yiyuan, places))
+    superuser = get_user_model().objects.create_superuser("root.through", password="x" * 12)
+    inactive = make_account(role, _binding(role, yiyuan, places))
+    inactive.is_active = False
+    for who in (user, superuser, inactive):
+        through = access.points_through(who, "point", action)
+        found = set() if through is None else set(Membership.objects.filter(through))
+        assert found == set(Membership.objects.filter(point__in=access.points_for(who, action)))
+    if action == "view":  # every role views the people of some point
+        assert Membership.objects.filter(access.points_through(user, "point", action)).exists()
 
 
 def test_town_admin_sees_every_station_of_the_town_and_nothing_else(yiyuan, make_account):
@@ -153,7 +174,11 @@ def test_an_inactive_account_sees_nothing(yiyuan, make_account):
 
 
 def test_a_province_admin_sees_every_county_of_the_province_only(yiyuan, make_account):
-    other = Region.objects.create(code="370102", name="历下区", level="county", parent=None)
+    province = Region.objects.get(code="37")
+    # Under its city, as the division import places every county: a region's counties are read by
+    # the tree (`access.county_ids_of`), as the ledger's scope reads them.
+    jinan = Region.objects.create(code="3701", name="济南市", level="city", parent=province)
+    other = Region.objects.create(code="370102", name="历下区", level="county", parent=jinan)
     other_centre = actions.create_point(
         None, kind=Kind.COUNTY_CENTRE, name="历下区政务服务中心", region=other, by=None
     )
@@ -161,7 +186,6 @@ def test_a_province_admin_sees_every_county_of_the_province_only(yiyuan, make_ac
     beijing_centre = actions.create_point(
         None, kind=Kind.COUNTY_CENTRE, name="东城区政务服务中心", region=beijing, by=None
     )
-    province = Region.objects.get(code="37")
     user = make_account(Role.REGION_ADMIN, province)
     assert access.can(user, "view", other_centre)
     assert access.can(user, "change", yiyuan.station("鲁村镇"))

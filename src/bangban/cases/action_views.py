@@ -228,10 +228,18 @@ def _perform(action: str, case: Case, form, by) -> str:
     return _("已%(action)s。") % {"action": label}
 
 
+#: The actions whose form the case page asks for when its section is opened (htmx; a link to the
+#: action's own page without JavaScript), not drawn with the page: the transfer form lists the
+#: county's points with their domains and the qualified helpers of each, a third of the case
+#: page's time (decision 0071).
+ON_DEMAND = frozenset({"transfer"})
+
+
 def panel(request, case: Case, read: workflow.Read) -> dict:
     """The context of `cases/_actions.html` on the case page: the actions the user may perform on the
-    case now, each with its (unbound) form, and — just after registration — the receipt button.
-    `read`: the checklist, notices and transfers the page has read (no query again)."""
+    case now, each with its (unbound) form — None for one asked for on opening (ON_DEMAND) —, and
+    — just after registration — the receipt button. `read`: the checklist, notices and transfers
+    the page has read (no query again)."""
     available = workflow.permitted(case, request.user, read, PAGE_ACTIONS)
     return {
         "case": case,
@@ -240,7 +248,9 @@ def panel(request, case: Case, read: workflow.Read) -> dict:
                 "action": t.action,
                 "label": t.label,
                 # Several forms on one page: ids of their own (one label per field).
-                "form": _action_form(
+                "form": None
+                if t.action in ON_DEMAND
+                else _action_form(
                     request, case, t.action, bound=False, read=read, auto_id=f"{t.action}_%s"
                 ),
             }
@@ -260,6 +270,8 @@ def act(request, number: str, action: str):
     user = request.user
     case = get_case_for(user, number, queryset=Case.objects.for_list())
     posted = request.method == "POST"
+    if not posted and request.headers.get("HX-Request") == "true":
+        return _panel_form(request, case, action)
     form = _action_form(request, case, action, bound=posted)
     confirming = False
     if posted and form.is_valid():
@@ -295,6 +307,17 @@ def act(request, number: str, action: str):
         "errors": error_summary(form, _action_anchors(case, form)) if posted else [],
     }
     return render(request, "cases/action_page.html", context, status=200)
+
+
+def _panel_form(request, case: Case, action: str):
+    """The form of an ON_DEMAND action for the case page's panel (htmx), with the panel's ids; or
+    the note that the action is not open to the user now."""
+    if not workflow.permitted(case, request.user, actions=[action]):
+        return render(request, "cases/_action_closed.html", {"case": case, "action": action})
+    form = _action_form(request, case, action, bound=False, auto_id=f"{action}_%s")
+    label = workflow.transition(action).label
+    context = {"case": case, "action": action, "label": label, "form": form}
+    return render(request, "cases/action_form.html", context)
 
 
 def _entered(form) -> list[tuple[str, str]]:

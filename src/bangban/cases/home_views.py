@@ -33,7 +33,7 @@ from bangban.network.models import SERVING_ROLES, Role
 
 from .ledger import rows as ledger_rows
 from .models import NEAR_DEADLINE, OVERDUE, Case, ReadingDay, Transfer, warning_q
-from .scope import cases_for, figures_for
+from .scope import cases_for, figures_for, transfers_to
 from .views import _rate, read_clock
 from .workflow import OPEN
 
@@ -91,8 +91,7 @@ def _rows(cases, day: ReadingDay) -> list[Case]:
 
 def _pending_transfers(user):
     """The transfers waiting for a point the user may act at, those named to the user first."""
-    points = access.points_for(user, "act").values("pk")
-    return Transfer.objects.filter(status=Transfer.Status.PENDING, to_point__in=points)
+    return transfers_to(user).filter(status=Transfer.Status.PENDING)
 
 
 def _where(user) -> list[str]:

@@ -28,11 +28,12 @@ from django.contrib.auth.models import AbstractUser
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
 from bangban.kernel.search import gram_candidates, grams_suffice
+from bangban.kernel.statements import Param, Statement
 from bangban.network.models import ServicePoint, path_under
 
 from . import identifiers
@@ -397,17 +398,28 @@ class Row:
 
 
 @functools.cache
-def _labels(field: str) -> dict:
-    return dict(Case._meta.get_field(field).flatchoices)
+def _labels(field: str, language: str | None) -> dict[str, str]:
+    """A field's choices' labels, translated into `language` (the choices are fixed: read once per
+    language, where `str()` of each row's lazy label asked gettext again, 50 times an answer)."""
+    return {value: str(label) for value, label in Case._meta.get_field(field).flatchoices}
 
 
 def _display(field: str, value: str) -> str:
     """A choice's label, as a model's `get_<field>_display` gives it (the value when unknown)."""
-    return str(_labels(field).get(value, value))
+    return _labels(field, get_language()).get(value, value)
 
 
 #: A case number standing for any in the address of a case's page (`rows`).
 _SAMPLE_NUMBER = "000000-00000000-0000"
+
+
+#: The rows query for n keys, built and compiled once per database and n (decision 0071): 0.8 ms
+#: of the 1.65 ms a page's rows took.
+_ROWS = Statement(
+    lambda n: (
+        Case.objects.filter(pk__in=[Param(i) for i in range(n)]).order_by().values_list(*_COLUMNS)
+    )
+)
 
 
 def rows(keys: list[int]) -> list[Row]:
@@ -416,7 +428,7 @@ def rows(keys: list[int]) -> list[Row]:
     `{% url %}` per row cost 0.1–0.2 ms each (decision 0068)."""
     if not keys:
         return []
-    found = Case.objects.filter(pk__in=keys).order_by().values_list(*_COLUMNS)
+    found = _ROWS.tuples(keys, len(keys))
     head, _, tail = reverse("cases:case", args=[_SAMPLE_NUMBER]).partition(_SAMPLE_NUMBER)
     by_pk = {}
     for values in found:

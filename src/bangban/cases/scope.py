@@ -85,6 +85,15 @@ def cases_for(user, action: access.Action = "view", queryset=None) -> QuerySet[C
     return qs.filter(q) if q else qs.none()
 
 
+def transfers_to(user, action: access.Action = "act", queryset=None) -> QuerySet[Transfer]:
+    """The transfers to a point `user` may `action` (accept or decline them: "act"), filtered
+    through the point's own columns (`access.points_through`), so that a region's few pending
+    transfers are read with their points rather than each of its points probed for transfers."""
+    qs = queryset if queryset is not None else Transfer.objects.all()
+    q = access.points_through(user, "to_point", action)
+    return qs.none() if q is None else qs.filter(q)
+
+
 def figures_for(user, today) -> dict[str, int]:
     """The live figures of the user's whole scope (`CaseQuerySet.figures`): open cases from the
     cases in scope; the month's and quarter's completions from the daily tallies when the scope is

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bangban.network import access
 from bangban.network.models import ServicePoint
 
 from . import actions
@@ -26,6 +25,7 @@ from .action_views import NEARBY_KINDS, _helpers_at
 from .actions import CaseError
 from .forms import AcceptTransferForm, DeclineForm
 from .models import Transfer
+from .scope import transfers_to
 
 #: Answered transfers stay in the inbox this many days.
 ANSWERED_DAYS = 14
@@ -34,9 +34,8 @@ ANSWERED_DAYS = 14
 def _inbox(user):
     """Transfers to the points the user may act at: pending ones, and those answered lately."""
     since = timezone.localdate() - dt.timedelta(days=ANSWERED_DAYS)
-    points = access.points_for(user, "act").values("pk")
     return (
-        Transfer.objects.filter(to_point__in=points)
+        transfers_to(user)
         .filter(Q(status=Transfer.Status.PENDING) | Q(answered_on__gte=since))
         .select_related(
             "case__revision",
@@ -97,9 +96,8 @@ def transfer_answer(request, pk: int, answer: str):
     if answer not in ("accept", "decline"):
         raise Http404
     user = request.user
-    points = access.points_for(user, "act").values("pk")
     transfer = (
-        Transfer.objects.filter(pk=pk, to_point__in=points)
+        transfers_to(user, queryset=Transfer.objects.filter(pk=pk))
         .select_related("case", "to_point")
         .first()
     )

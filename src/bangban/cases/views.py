@@ -41,7 +41,7 @@ from .models import (
     clock_of,
     warning_of,
 )
-from .scope import cases_for, figures_for
+from .scope import cases_for, figures_for, transfers_to
 
 #: Rows per page of the ledger.
 PAGE_SIZE = 25
@@ -433,8 +433,6 @@ def ledger(request):
         "filtered": filtered,
         "query": query.urlencode(),
         "may_register": action_views.may_register(user),
-        "pending_transfers": Transfer.objects.filter(
-            status=Transfer.Status.PENDING, to_point__in=access.points_for(user, "act").values("pk")
-        ).count(),
+        "pending_transfers": transfers_to(user).filter(status=Transfer.Status.PENDING).count(),
     }
     return render(request, "cases/ledger.html", context)

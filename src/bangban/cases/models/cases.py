@@ -11,12 +11,17 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from bangban.catalog.models import ItemRevision, Mode, ServiceItem
+from bangban.kernel.models import InWritten
 from bangban.network.models import Department, Region, ServicePoint
 from bangban.workdays import calendar
 
 from ..workflow import OPEN, State
 from .applicants import Applicant, decrypted
 from .clock import NEAR_DEADLINE, OVERDUE, warning_q
+
+#: The open states in a fixed order: the open cases' index is partial on this very list, and a
+#: query is served by it when it names them as the index does, written into its SQL (`InWritten`).
+OPEN_STATES = tuple(sorted(OPEN))
 
 
 class CaseQuerySet(models.QuerySet):
@@ -75,7 +80,7 @@ class CaseQuerySet(models.QuerySet):
         """The live figures of open cases alone (open, 黄牌, 红牌), in one query over open cases:
         what `figures` gives besides the completions, for a scope whose completions are read from
         the tallies (`cases.scope.figures_for`)."""
-        return self.filter(status__in=OPEN).aggregate(
+        return self.filter(InWritten(F("status"), OPEN_STATES)).aggregate(
             open=Count("pk"),
             near_deadline=Count("pk", filter=warning_q(NEAR_DEADLINE, today)),
             overdue=Count("pk", filter=warning_q(OVERDUE, today)),
@@ -272,6 +277,22 @@ class Case(models.Model):
                 fields=["status", "deemed_deadline"],
                 name="case_status_deemed",
                 condition=Q(deemed_deadline__isnull=False),
+            ),
+            # The open cases with what their warnings are read from, by county: a region's live
+            # figures (open, 黄牌, 红牌) are read from the index alone (1.9 ms for a province's 8,100
+            # open cases at 1,000,000 cases on PostgreSQL, against 4.3 ms through the table;
+            # decision 0071). Partial: a case leaves it when it closes.
+            models.Index(
+                fields=[
+                    "county",
+                    "status",
+                    "promised_deadline",
+                    "deemed_deadline",
+                    "received_on",
+                    "id",
+                ],
+                name="case_open_figures",
+                condition=Q(status__in=OPEN_STATES),
             ),
         ]
 

@@ -52,6 +52,11 @@ class CompletionTally(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["county", "day"], name="completion_tally_unique_day"),
         ]
+        # The quarter's sums of a region read from the index alone (a province's 9,900 rows: 4.5
+        # → 1.5 ms on PostgreSQL at 1,000,000 cases; decision 0071).
+        indexes = [
+            models.Index(fields=["county", "day", "completed", "on_time"], name="completion_sums")
+        ]
 
     def __str__(self) -> str:
         return f"{self.county_id} {self.day}: {self.on_time}/{self.completed}"

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 
 from bangban.kernel.errors import ApiError
 from bangban.kernel.schemas import errors
+from bangban.kernel.statements import Param, Statement
 
 from .. import access
 from ..models import (
@@ -36,6 +37,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+#: The token's user with their memberships, compiled once (decision 0071).
+_HELD = Statement(
+    lambda: Membership.objects.filter(
+        user__api_tokens__digest=Param("digest"),
+        user__api_tokens__expires_at__gt=Param("now"),
+        user__is_active=True,
+    ).select_related("user", *access.MEMBERSHIP_BINDINGS)
+)
+
+
 class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`; the user of an unexpired token of an active account."""
 
@@ -46,13 +57,7 @@ class BearerToken(HttpBearer):
         # Nearly every request asks the gate next (`access.memberships`): the token's user is read
         # with their memberships in one statement, compiled once instead of twice (decision 0065,
         # third round). A user without any (a superuser) is read by the token alone.
-        held = list(
-            Membership.objects.filter(
-                user__api_tokens__digest=key,
-                user__api_tokens__expires_at__gt=now,
-                user__is_active=True,
-            ).select_related("user", *access.MEMBERSHIP_BINDINGS)
-        )
+        held = _HELD.objects({"digest": key, "now": now})
         if held:
             user = held[0].user
             access.held_by(user, held)

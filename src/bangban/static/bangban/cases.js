@@ -10,9 +10,11 @@
   "use strict";
   // The transfer form: the receiver list shows the qualified helpers of the point chosen only
   // (without JavaScript they are grouped by point; the action checks the receiver serves there).
-  document.querySelectorAll("form.action-form").forEach(function (form) {
+  // The case page asks for the form when its section is opened (htmx: bound on its arrival).
+  function bind(form) {
     var box = form.querySelector("[data-transfer-helpers]");
-    if (!box) return;
+    if (!box || form.hasAttribute("data-bound")) return;
+    form.setAttribute("data-bound", "");
     var select = box.querySelector("select");
     function filter() {
       var chosen = form.querySelector("input[name=to_point]:checked");
@@ -29,7 +31,14 @@
       if (event.target.name === "to_point") filter();
     });
     filter();
-  });
+  }
+  function within(root) {
+    var found = Array.prototype.slice.call(root.querySelectorAll("form.action-form"));
+    if (root.matches && root.matches("form.action-form")) found.push(root);
+    found.forEach(bind);
+  }
+  within(document);
+  document.addEventListener("htmx:load", function (event) { within(event.detail.elt); });
 })();
 
 (function () {
