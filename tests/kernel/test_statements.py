@@ -100,3 +100,21 @@ def test_model_rows_of_a_values_statement_are_refused(yiyuan):
     statement = Statement(lambda: ServicePoint.objects.filter(pk=Param("pk")).values_list("name"))
     with pytest.raises(ValueError, match="model rows"):
         statement.objects({"pk": yiyuan.centre.pk})
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="the database locks no rows (SQLite)"
+)
+def test_a_locking_statement_runs_only_inside_a_transaction(transactional_db):
+    """As the ORM refuses `select_for_update()` outside a transaction, so does a statement."""
+    from django.db import transaction
+    from django.db.transaction import TransactionManagementError
+
+    region = Region.objects.create(code="990101", name="测试县", level="county")
+    statement = Statement(
+        lambda: Region.objects.select_for_update().filter(pk=Param("pk")).values_list("name")
+    )
+    with pytest.raises(TransactionManagementError):
+        statement.tuples({"pk": region.pk})
+    with transaction.atomic():
+        assert statement.tuples({"pk": region.pk}) == [("测试县",)]

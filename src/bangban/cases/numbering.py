@@ -10,6 +10,8 @@ import secrets
 
 from django.db import connection
 
+from bangban.kernel.statements import Param, Statement
+
 from .models import Case, CaseCounter
 
 
@@ -47,6 +49,16 @@ def _card() -> str:
     return str(low + secrets.randbelow(9 * low))
 
 
+#: The cards among n drawn that are given already, compiled once per n (decision 0071).
+_TAKEN = Statement(
+    lambda n: (
+        Case.objects.filter(rating_card__in=[Param(i) for i in range(n)])
+        .order_by()
+        .values_list("rating_card")
+    )
+)
+
+
 def rating_cards(count: int) -> list[str]:
     """`count` new rating card numbers (评价卡号, printed on the receipt): 10 random digits each
     (`secrets`), never derived from the case number, distinct from each other and from every card
@@ -58,7 +70,6 @@ def rating_cards(count: int) -> list[str]:
         taken: set[str] = set()
         for start in range(0, len(drawn), CARD_BATCH):
             batch = drawn[start : start + CARD_BATCH]
-            found = Case.objects.filter(rating_card__in=batch).values_list("rating_card", flat=True)
-            taken.update(found)
+            taken.update(card for (card,) in _TAKEN.tuples(batch, len(batch)))
         cards.update(card for card in drawn if card not in taken)
     return list(cards)

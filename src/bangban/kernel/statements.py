@@ -28,6 +28,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import Expression, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 
 class Param(Expression):
@@ -62,6 +63,7 @@ class _Compiled:
     sql: str
     slots: tuple  # per parameter: ("value", name) or ("constant", value)
     converters: tuple  # (position, converter functions, expression)
+    for_update: bool = False  # SELECT … FOR UPDATE: only inside a transaction, as the ORM says
     model: Any = None  # model rows: the model and what `ModelIterable` reads them with
     init_list: tuple = ()
     span: tuple = (0, 0)
@@ -108,8 +110,9 @@ class Statement:
             for position, (functions, expression) in compiler.get_converters(fields).items()
         )
         klass_info = compiler.klass_info
+        for_update = bool(queryset.query.select_for_update)
         if not issubclass(queryset._iterable_class, ModelIterable) or klass_info is None:
-            return _Compiled(sql, slots, converters)
+            return _Compiled(sql, slots, converters, for_update)
         if compiler.annotation_col_map:
             raise ValueError("a statement's model rows carry no annotations")
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -117,6 +120,7 @@ class Statement:
             sql,
             slots,
             converters,
+            for_update,
             model=klass_info["model"],
             init_list=tuple(f[0].target.attname for f in compiler.select[start:end]),
             span=(start, end),
@@ -126,6 +130,14 @@ class Statement:
     def _rows(self, values, shape: tuple, using: str) -> tuple[_Compiled, list[tuple]]:
         compiled = self.compiled(using, shape)
         connection = connections[using]
+        if (
+            compiled.for_update
+            and connection.features.has_select_for_update
+            and connection.get_autocommit()
+        ):
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         ops = connection.ops
         params = [
             _adapt(values[name_or_value], ops) if kind == "value" else name_or_value

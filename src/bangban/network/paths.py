@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from django.db.models import CharField, Expression, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from bangban.kernel.statements import Param, Statement
+
 from .changes import NetworkChange
 from .models import ServicePoint
 
@@ -28,10 +30,16 @@ def path_of(point: ServicePoint | int | None) -> str:
     if point is None:
         return ""
     pk = point if isinstance(point, int) else point.pk
-    ancestry = (
-        ServicePoint.objects.select_for_update().values_list("ancestry", flat=True).get(pk=pk)
-    )
-    return f"{ancestry}{pk}/"
+    found = _ANCESTRY.tuples({"pk": pk})
+    if not found:
+        raise ServicePoint.DoesNotExist(f"no point {pk}")
+    return f"{found[0][0]}{pk}/"
+
+
+#: A point's ancestry, its row locked: once per registration and transfer (decision 0071).
+_ANCESTRY = Statement(
+    lambda: ServicePoint.objects.select_for_update().filter(pk=Param("pk")).values_list("ancestry")
+)
 
 
 def path_sql(points: QuerySet[ServicePoint]) -> Subquery:

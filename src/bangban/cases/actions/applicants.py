@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from bangban.kernel import protection
 from bangban.kernel.days import EARLIEST_PERSONAL
+from bangban.kernel.statements import Param, Statement
 
 from .. import identifiers
 from ..identifiers import DocumentType, IdentifierError
@@ -142,8 +143,21 @@ def index_applicants(applicants, *, replace: bool = True) -> None:
 def _find_applicant(values: dict, lock: bool = False) -> Applicant | None:
     """The applicant with this identity: by its digest under any configured key (a row stored
     before a key change is found until `bangban rotate-data-key` has recomputed its digest)."""
-    rows = Applicant.objects.select_for_update() if lock else Applicant.objects
-    return rows.filter(lookup_digest__in=values["lookup_digests"]).order_by("pk").first()
+    digests = values["lookup_digests"]
+    found = _FIND[lock].objects(digests, len(digests))
+    return found[0] if found else None
+
+
+def _finding(lock: bool) -> Statement:
+    rows = Applicant.objects.select_for_update() if lock else Applicant.objects.all()
+    return Statement(
+        lambda n: rows.filter(lookup_digest__in=[Param(i) for i in range(n)]).order_by("pk")[:1]
+    )
+
+
+#: The applicant of one identity, with its row locked or not, compiled once per number of digests
+#: (one per configured key: decision 0071).
+_FIND = {True: _finding(True), False: _finding(False)}
 
 
 def _identify(values: dict) -> Applicant:

@@ -14,8 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bangban.catalog.models import ServiceItem
+from bangban.catalog.models import Material, ServiceItem
 from bangban.kernel.days import EARLIEST_EVENT
+from bangban.kernel.statements import Param, Statement
 from bangban.kernel.uploads import scan_problem
 from bangban.network.models import ServicePoint
 
@@ -146,6 +147,10 @@ def _registration_checks(point: ServicePoint, r: Registration, today: dt.date):
     return values, item, contact, errors
 
 
+#: A revision's materials in their order, compiled once (decision 0071).
+_MATERIALS = Statement(lambda: Material.objects.filter(revision=Param("revision")))
+
+
 def register_case(point: ServicePoint, *, registration: Registration, by) -> Case:
     """Register a matter at `point` (登记). The item is told as its current revision stands today;
     the first responsible helper must serve at the point and be qualified; the deadline counts from
@@ -208,7 +213,7 @@ def register_case(point: ServicePoint, *, registration: Registration, by) -> Cas
         case.registered_materials = CaseMaterial.objects.bulk_create(
             [
                 CaseMaterial(case=case, material=m, position=m.position)
-                for m in item.current.materials.all()
+                for m in _MATERIALS.objects({"revision": item.current.pk})
             ]
         )
         events.record(
