@@ -17,15 +17,13 @@ p95 over `--requests` rounds, and a primary-key fetch as this run's baseline.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_cases import elapsed_ms, median_p95  # noqa: E402
+from bench_cases import elapsed_ms, median_p95, open_database  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 ORDER = ("-registered_on", "-sequence", "-pk")
 
 
@@ -35,17 +33,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=21, help="rounds per query")
     parser.add_argument("queries", nargs="*", help="instead of the default ones")
     args = parser.parse_intermixed_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangban.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    if args.database.startswith("postgres"):
-        os.environ["DATABASE_URL"] = args.database
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["BANGBAN_SQLITE_PATH"] = args.database
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    open_database(args.database)
     from django.db import connection
     from django.db.models import Q
     from django.utils import timezone

@@ -1051,6 +1051,22 @@ def percentile(times: list[float], p: float) -> float:
     return times[min(len(times) - 1, max(0, int(round(p * len(times))) - 1))]
 
 
+def open_database(database: str) -> None:
+    """Set Django up on a database an earlier bench built: a PostgreSQL URL, or a SQLite file (the
+    search benches' one argument)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bangban.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    if database.startswith("postgres"):
+        os.environ["DATABASE_URL"] = database
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["BANGBAN_SQLITE_PATH"] = database
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
 def elapsed_ms(fn) -> float:
     """The wall time of one call of `fn`, in milliseconds."""
     start = time.perf_counter()
