@@ -289,6 +289,14 @@ def test_the_list_takes_the_ledger_filters(helper_api, register, helper, yiyuan)
     assert numbers(q=old.number) == [old.number]
     today = timezone.localdate().isoformat()
     assert numbers(registered_from=today, registered_to=today) == [young.number, old.number]
+    # a range of completion days: newest completion first unless asked otherwise (decision 0072)
+    Case.objects.filter(pk=old.pk).update(status="completed", completed_on=timezone.localdate())
+    Case.objects.filter(pk=young.pk).update(
+        status="completed", completed_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert numbers(completed_to=today) == [old.number, young.number]
+    assert numbers(completed_to=today, sort="-registered") == [young.number, old.number]
+    assert numbers(sort="completed") == [young.number, old.number]
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,42 @@ def test_sorting_by_deadline(three):
     assert pick({"sort": "deadline", "state": ["in_progress"]}) == [late.pk, due.pk]
 
 
+@pytest.fixture
+def completions(register):
+    """Three completed cases whose completion order is not their registration order, and an open
+    one (registered last)."""
+    first, second, third, open_ = register(), register(), register(), register()
+    for case, day in ((first, D(2026, 8, 20)), (second, D(2026, 9, 3)), (third, D(2026, 7, 1))):
+        set_(
+            case,
+            status=State.COMPLETED,
+            deemed_deadline=None,
+            accepted_on=case.received_on,
+            completed_on=day,
+        )
+    return first, second, third, open_
+
+
+def test_a_range_of_completion_days_is_listed_newest_completion_first(completions):
+    """Decision 0072: asked for the cases completed in a quarter, the ledger lists them as they
+    were completed, newest first, unless another order is asked for."""
+    first, second, third, open_ = completions
+    quarter = {"completed_from": "2026-07-01", "completed_to": "2026-09-30"}
+    assert pick(quarter) == [second.pk, first.pk, third.pk]
+    assert pick({**quarter, "sort": "completed"}) == [third.pk, first.pk, second.pk]
+    assert pick({**quarter, "sort": "-registered"}) == [third.pk, second.pk, first.pk]
+    assert pick({"completed_to": "2026-08-31"}) == [first.pk, third.pk]
+    assert pick({}) == [open_.pk, third.pk, second.pk, first.pk]  # no range: registration order
+
+
+def test_the_completion_order_puts_open_cases_last_either_way(completions):
+    """Without a range of completion days, the cases not completed come last in both directions
+    on every database (PostgreSQL and SQLite put nulls at opposite ends)."""
+    first, second, third, open_ = completions
+    assert pick({"sort": "-completed"}) == [second.pk, first.pk, third.pk, open_.pk]
+    assert pick({"sort": "completed"}) == [third.pk, first.pk, second.pk, open_.pk]
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -153,6 +153,13 @@ def test_states_and_dates_filter_together(client, register, county_admin):
     today = timezone.localdate().isoformat()
     body = text(client.get(url, {"completed_from": today, "completed_to": today}))
     assert listed(body, first, second) == {second.number}
+    # a range of completion days is listed by completion day, and the order select says so
+    # (decision 0072); without one, by registration
+    sort = '<option value="-completed" selected>'
+    assert sort in client.get(url, {"completed_from": today}).content.decode()
+    assert sort not in client.get(url, {"state": ["completed"]}).content.decode()
+    chosen = client.get(url, {"completed_from": today, "sort": "registered"}).content.decode()
+    assert '<option value="registered" selected>' in chosen and sort not in chosen
 
 
 @pytest.mark.parametrize(

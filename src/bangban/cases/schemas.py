@@ -308,7 +308,10 @@ class CaseSearchIn(Input):
     warning: WarningValue | None = None
     special: SpecialValue | None = None
     q: text(50, description="a case number or its start, or a name") | None = None
-    sort: SortValue | None = Field(None, description="default -registered (newest first)")
+    sort: SortValue | None = Field(
+        None,
+        description="default -registered (newest first), or -completed with a completion range",
+    )
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 

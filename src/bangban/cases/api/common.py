@@ -24,7 +24,9 @@ CaseNumber = Path(..., max_length=40, pattern=CASE_NUMBER, example="370323-20261
 TransferId = Path(..., ge=1, le=MAX_ID)
 OptionalId = Query(None, ge=1, le=MAX_ID)
 StateQuery = Query(None, description="repeatable: cases in any of these states")
-SortQuery = Query(None, description="default -registered (newest first)")
+SortQuery = Query(
+    None, description="default -registered (newest first), or -completed with a completion range"
+)
 #: The query parameters of `GET /cases`: the ledger filter's, but never digests (a search by a
 #: whole ID number or phone goes by `POST /cases/search`, decision 0030).
 LEDGER_QUERY = {*LedgerFilter.base_fields, "limit", "offset"} - {"digest"}

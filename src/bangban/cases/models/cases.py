@@ -273,6 +273,20 @@ class Case(models.Model):
                 fields=["county", "registered_on", "sequence", "id", "completed_on"],
                 name="case_county_order",
             ),
+            # The completion order (decision 0072): a list of a range of completion days, in that
+            # order, is one backward walk of the first for a city or the province and of the second
+            # for a county, from the index alone. Partial: a case enters them when it is completed,
+            # so registration writes neither.
+            models.Index(
+                fields=["completed_on", "registered_on", "sequence", "id", "county"],
+                name="case_completed_order",
+                condition=Q(completed_on__isnull=False),
+            ),
+            models.Index(
+                fields=["county", "completed_on", "registered_on", "sequence", "id"],
+                name="case_county_completed",
+                condition=Q(completed_on__isnull=False),
+            ),
             models.Index(
                 fields=["status", "deemed_deadline"],
                 name="case_status_deemed",
