@@ -12,6 +12,8 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from bangban.kernel.statements import Param, Statement
+
 from .models import Helper, TrainingAttendance, anniversary
 
 
@@ -74,22 +76,34 @@ def reasons_from_training(helper: Helper, on: dt.date) -> list[str]:
     return _reasons(helper, on, trained=helper.trained, passed=helper.passed_training)
 
 
-def reasons_for(user, on: dt.date) -> list[str]:
-    """`reasons_not_qualified` for the helper profile of `user` (no profile: its reason), in one
-    query the ledger asks on every registration: the profile's two dates and, in one sub-query, its
-    best training on or before `on` (passed, attended, or none) — cheaper to build than
-    `with_training`'s two, for one person."""
-    best = (
-        TrainingAttendance.objects.filter(helper=OuterRef("pk"), session__held_on__lte=on)
+def _best_training() -> QuerySet:
+    """Per helper, their best training on or before the day `Param("on")`: passed (True), attended
+    (False), or none (null)."""
+    return (
+        TrainingAttendance.objects.filter(helper=OuterRef("pk"), session__held_on__lte=Param("on"))
         .order_by("-passed")
         .values("passed")[:1]
     )
-    rows = list(
-        Helper.objects.filter(user=user)
-        .only("started_on", "left_on")
-        .annotate(best=Subquery(best))[:1]
+
+
+#: The profile's two dates and its best training, compiled once (decision 0071): asked on every
+#: registration.
+_QUALIFICATION = Statement(
+    lambda: (
+        Helper.objects.filter(user=Param("user"))
+        .annotate(best=Subquery(_best_training()))
+        .values_list("started_on", "left_on", "best")[:1]
     )
+)
+
+
+def reasons_for(user, on: dt.date) -> list[str]:
+    """`reasons_not_qualified` for the helper profile of `user` (no profile: its reason), in one
+    statement the ledger asks on every registration: the profile's two dates and, in one
+    sub-query, its best training on or before `on` (passed, attended, or none)."""
+    rows = _QUALIFICATION.tuples({"user": user.pk, "on": on})
     if not rows:
         return reasons_not_qualified(None, on)
-    helper = rows[0]
-    return _reasons(helper, on, trained=helper.best is not None, passed=bool(helper.best))
+    started_on, left_on, best = rows[0]
+    helper = Helper(started_on=started_on, left_on=left_on)
+    return _reasons(helper, on, trained=best is not None, passed=bool(best))
