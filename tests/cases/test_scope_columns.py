@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -280,6 +281,60 @@ def _plan_of_keys(user, params: dict) -> str:
         return " ".join(row[-1] for row in cursor.fetchall())
 
 
+#: SQLite's statistics of the cases table in `bench_cases.py`'s ledger of 1,000,000 cases (its
+#: `sqlite_stat1` after ANALYZE): what the planner knows of a large ledger.
+LEDGER_STATISTICS = {
+    "case_completed_order": "936837 1322 35 4 1 1",
+    "case_county_completed": "936837 6205 10 2 1 1",
+    "case_county_order": "1000000 6623 11 1 1 1",
+    "case_handling_path": "1000000 16",
+    "case_handling_status": "1000000 16 10",
+    "case_offered_path": "184 2",
+    "case_open_figures": "8103 55 16 2 2 2 2 1 1",
+    "case_registered_order": "1000000 1415 47 1 1 1",
+    "case_registering_path": "1000000 16",
+    "case_registering_status": "1000000 16 10",
+    "case_status_deadline": "1000000 142858 602",
+    "case_status_deemed": "491 491 29",
+    "cases_case_applicant_id_756c921c": "1000000 4",
+    "cases_case_contact_phone_digest_1b5acaf6": "1000000 4",
+    "cases_case_entered_by_id_695af122": "1000000 15",
+    "cases_case_handling_helper_id_3dc28a4c": "1000000 15",
+    "cases_case_handling_point_id_a8a8e78b": "1000000 16",
+    "cases_case_item_id_896f667f": "1000000 170",
+    "cases_case_original_number_3d8ab047": "1000000 1000000",
+    "cases_case_refusal_department_id_7f5e7049": "1000000 620",
+    "cases_case_registering_point_id_002e2a34": "1000000 16",
+    "cases_case_responsible_id_c0ab712c": "1000000 15",
+    "cases_case_revision_id_92ca9e99": "1000000 170",
+    "sqlite_autoindex_cases_case_1": "1000000 1",
+    "sqlite_autoindex_cases_case_2": "1000000 1",
+    "sqlite_autoindex_cases_case_3": "1000000 1000000",
+    "sqlite_autoindex_cases_case_4": "1000000 6623 11 1",
+}
+
+
+@contextmanager
+def ledger_statistics():
+    """SQLite planning with the statistics of a large ledger (`LEDGER_STATISTICS`), as a
+    deployment has once the task worker's nightly ANALYZE has run (`kernel.tasks`); a small test
+    database's own would describe a handful of rows. Removed again afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # makes sqlite_stat1
+        cursor.execute("DELETE FROM sqlite_stat1")
+        cursor.executemany(
+            "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('cases_case', %s, %s)",
+            list(LEDGER_STATISTICS.items()),
+        )
+        cursor.execute("ANALYZE sqlite_schema")  # the planner reads them again
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_stat1")
+            cursor.execute("ANALYZE sqlite_schema")
+
+
 QUARTER = {"completed_from": "2026-07-01", "completed_to": "2026-09-30"}
 
 
@@ -323,6 +378,25 @@ def test_a_provinces_quarter_is_read_from_the_completion_indexes_alone(
         r"completed_on>\? AND completed_on<\?\)",
         plan,
     ), plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
+@pytest.mark.parametrize("level", ["overdue", "near_deadline"])
+def test_a_scopes_cards_are_read_from_the_open_cases_index_alone(
+    yiyuan, make_account, register, level
+):
+    """A county's or a city's 黄牌 and 红牌 in the ledger are read from the open cases' partial index,
+    which carries the ledger's order (cases/0023), without reading the table: the filter writes the
+    open states as the index does (`open_warning_q`, decision 0072), where it used to walk every
+    case of the scope. Planned with a large ledger's statistics: without any, SQLite walks the
+    county's order, as it did before, which a small ledger serves as well."""
+    register()
+    county = make_account(Role.REGION_ADMIN, yiyuan.county, username=f"cards-county-{level}")
+    city = make_account(Role.REGION_ADMIN, yiyuan.county.parent, username=f"cards-city-{level}")
+    for admin in (county, city):
+        with ledger_statistics():
+            plan = _plan_of_keys(admin, {"warning": level})
+        assert "COVERING INDEX case_open_figures" in plan, plan
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")

@@ -129,3 +129,41 @@ def test_a_moved_deadline_warns_again_and_a_closed_case_never(case, phones, regi
     assert send_warnings(today=D(2026, 10, 12)) == 1
     Case.objects.filter(pk=case.pk).update(status=State.COMPLETED, completed_on=D(2026, 10, 13))
     assert send_warnings(today=D(2026, 10, 20)) == 0
+
+
+def test_the_ledgers_cards_are_the_same_cases_said_for_the_open_cases_index(register):
+    """`open_warning_q` (the ledger's filter, said as the open cases' partial index says its
+    condition: decision 0072) holds exactly the cases `warning_q` does, over every state, stored
+    and deemed deadlines on both sides of the cards' boundaries, and days of receipt before and
+    after the deemed cutoff."""
+    import random
+
+    from bangban.cases.models import DEEMABLE, OPEN_STATES, open_warning_q, warning_q
+
+    assert set(DEEMABLE) <= set(OPEN_STATES)  # what makes the two the same
+    rng = random.Random(15)
+    days = [D(2026, 9, 20) + dt.timedelta(days=n) for n in range(25)]
+    states = [
+        s for s in State.values if s != State.REFUSED
+    ]  # closed as the others, with a decision
+    for _n in range(60):
+        case = register()
+        deemed = rng.choice([None, *days])
+        Case.objects.filter(pk=case.pk).update(
+            status=rng.choice(states),
+            received_on=rng.choice(days),
+            accepted_on=None,
+            promised_deadline=rng.choice([None, *days]),
+            deemed_deadline=deemed,
+            completed_on=D(2026, 10, 1),
+        )
+    checked = 0
+    for today in (D(2026, 9, 30), D(2026, 10, 8), D(2026, 10, 9), D(2026, 10, 14)):
+        for level in ("overdue", "near_deadline"):
+            said = set(Case.objects.filter(warning_q(level, today)).values_list("pk", flat=True))
+            written = set(
+                Case.objects.filter(open_warning_q(level, today)).values_list("pk", flat=True)
+            )
+            assert written == said, (level, today)
+            checked += len(said)
+    assert checked > 20  # the sample holds cards of both kinds

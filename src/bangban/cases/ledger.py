@@ -39,7 +39,7 @@ from bangban.network.models import ServicePoint, path_under
 
 from . import identifiers
 from .identifiers import DocumentType, IdentifierError
-from .models import Applicant, ApplicantGram, Case, warning_q
+from .models import Applicant, ApplicantGram, Case, open_warning_q
 from .workflow import State
 
 WARNINGS = [
@@ -279,7 +279,7 @@ class LedgerFilter(forms.Form):
             if data[name]:
                 q &= Q(**{lookup: data[name]})
         if data["warning"]:
-            q &= warning_q(data["warning"], today)
+            q &= open_warning_q(data["warning"], today)
         special = data["special"]
         if special == "any":
             q &= Q(elderly=True) | Q(disabled=True)

@@ -18,6 +18,7 @@ from .clock import (
     DEEMABLE,
     NEAR_DEADLINE,
     NOTICE_WINDOW,
+    OPEN_STATES,
     OVERDUE,
     Clock,
     ReadingDay,
@@ -27,6 +28,7 @@ from .clock import (
     deemed_due,
     next_working_day,
     notice_in_time,
+    open_warning_q,
     warning_of,
     warning_q,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "LEVEL_OF_KIND",
     "NEAR_DEADLINE",
     "NOTICE_WINDOW",
+    "OPEN_STATES",
     "OVERDUE",
     "Applicant",
     "ApplicantGram",
@@ -72,6 +75,7 @@ __all__ = [
     "deemed_due",
     "next_working_day",
     "notice_in_time",
+    "open_warning_q",
     "warning_of",
     "warning_q",
 ]

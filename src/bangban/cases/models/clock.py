@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
+from bangban.kernel.models import InWritten
 from bangban.workdays import calendar
 
 from ..workflow import OPEN, transition
@@ -26,6 +27,9 @@ def next_working_day(day: dt.date) -> dt.date:
 NOTICE_WINDOW = 5
 #: The states in which a case may still be deemed accepted (the table's `deem_accepted`).
 DEEMABLE = transition("deem_accepted").sources
+#: The open states in a fixed order: the open cases' index is partial on this very list, and a
+#: query is served by it when it names them as the index does, written into its SQL (`InWritten`).
+OPEN_STATES = tuple(sorted(OPEN))
 
 
 def notice_in_time(received_on: dt.date, on: dt.date) -> bool:
@@ -116,6 +120,19 @@ class ReadingDay:
 OVERDUE, NEAR_DEADLINE = "overdue", "near_deadline"
 
 
+def _due(level: str, on: dt.date) -> tuple[Q, Q]:
+    """(a case's promised deadline carrying warning `level` on `on`, a case pending deemed
+    acceptance whose deemed deadline carries it): the two parts of `warning_q`."""
+    pending = Q(status__in=DEEMABLE, received_on__lte=deemed_cutoff(on))
+    if level == OVERDUE:
+        return Q(promised_deadline__lt=on), pending & Q(deemed_deadline__lt=on)
+    until = next_working_day(on)
+    return (
+        Q(promised_deadline__gte=on, promised_deadline__lte=until),
+        pending & Q(deemed_deadline__gte=on, deemed_deadline__lte=until),
+    )
+
+
 def warning_q(level: str, on: dt.date) -> Q:
     """The cases carrying warning `level` on `on`, as a filter. 红牌 (overdue): open after the
     deadline day has ended. 黄牌 (near_deadline): open, and `on` lies between the last working day
@@ -125,13 +142,19 @@ def warning_q(level: str, on: dt.date) -> Q:
     A case due for deemed acceptance that nobody has recorded yet (`deemed_due`) is judged by the
     deadline it will get (`deemed_deadline`): two index ranges, one on the stored deadline and one
     on the deemed one, however large the ledger."""
-    pending = Q(status__in=DEEMABLE, received_on__lte=deemed_cutoff(on))
-    if level == OVERDUE:
-        return Q(status__in=OPEN, promised_deadline__lt=on) | (pending & Q(deemed_deadline__lt=on))
-    until = next_working_day(on)
-    return Q(status__in=OPEN, promised_deadline__gte=on, promised_deadline__lte=until) | (
-        pending & Q(deemed_deadline__gte=on, deemed_deadline__lte=until)
-    )
+    promised, deemed = _due(level, on)
+    return (Q(status__in=OPEN) & promised) | deemed
+
+
+def open_warning_q(level: str, on: dt.date) -> Q:
+    """`warning_q` said as the open cases' partial index says its condition (`case_open_figures`,
+    decision 0072): the open states written into the SQL once, above both parts — the same cases,
+    since a case pending deemed acceptance is open. A scope's cards are then read from that index
+    alone, in the ledger's order, where SQLite walked every case of the scope (a city's 红牌 at
+    1,000,000 cases: 64 ms → 0.1 ms). For the ledger's filter; the figures' counts keep
+    `warning_q` inside their one query's aggregates."""
+    promised, deemed = _due(level, on)
+    return Q(InWritten(F("status"), OPEN_STATES)) & (promised | deemed)
 
 
 def warning_of(status: str, deadline: dt.date | None, on: dt.date, near_until: dt.date) -> str:
