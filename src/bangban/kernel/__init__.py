@@ -4,7 +4,8 @@ docs/decisions/0041-one-kernel.md).
 It comes below every app in the order apps depend on each other (network, workdays, messaging,
 staff, catalog, cases, portal), so it imports no app, only Django and libraries: the contracts in
 pyproject.toml (`[tool.importlinter]`) and tests/test_architecture.py hold it there. It is an
-installed app only for its template tags (`{% load bangban %}`); it has no models or migrations
+installed app only for its template tags (`{% load bangban %}`) and its nightly task (`tasks`); it
+has no models or migrations
 (abstract models only: `models.OutboxRow`, `search.Gram`).
 
 - `errors`: `RuleError`, the one "a rule was broken: {field: [messages]}" each app subclasses, and
@@ -39,4 +40,7 @@ installed app only for its template tags (`{% load bangban %}`); it has no model
   好差评 adapter's and the 12345 hotline's (decisions 0052, 0056).
 - `content_policy`: the Content-Security-Policy header on every response, the error pages included
   (docs/decisions/0044-content-security-policy.md).
+- `statements`: fixed-shape queries compiled once per database (decision 0071).
+- `tasks`: the database's own upkeep in the task worker: SQLite's planner statistics every night
+  (decision 0072).
 """
