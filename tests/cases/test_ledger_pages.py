@@ -153,13 +153,19 @@ def test_states_and_dates_filter_together(client, register, county_admin):
     today = timezone.localdate().isoformat()
     body = text(client.get(url, {"completed_from": today, "completed_to": today}))
     assert listed(body, first, second) == {second.number}
-    # a range of completion days is listed by completion day, and the order select says so
-    # (decision 0072); without one, by registration
-    sort = '<option value="-completed" selected>'
-    assert sort in client.get(url, {"completed_from": today}).content.decode()
-    assert sort not in client.get(url, {"state": ["completed"]}).content.decode()
-    chosen = client.get(url, {"completed_from": today, "sort": "registered"}).content.decode()
-    assert '<option value="registered" selected>' in chosen and sort not in chosen
+    # The form as a browser sends it, the order select left at its default (blank): a range of
+    # completion days comes back in completion order, newest first (decision 0072)
+    third = register()
+    set_(third, status=State.COMPLETED, completed_on=timezone.localdate() - dt.timedelta(days=3))
+    set_(first, status=State.COMPLETED, completed_on=timezone.localdate() - dt.timedelta(days=1))
+    since = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
+    sent = client.post(url, {"completed_from": since, "completed_to": today, "sort": ""})
+    assert sent.status_code == 302 and "sort" not in sent["Location"]
+    page = client.get(sent["Location"]).content.decode()
+    assert '<option value="" selected>' in page
+    assert page.index(second.number) < page.index(first.number) < page.index(third.number)
+    chosen = client.get(url, {"completed_from": since, "sort": "registered"}).content.decode()
+    assert chosen.index(first.number) < chosen.index(second.number) < chosen.index(third.number)
 
 
 @pytest.mark.parametrize(

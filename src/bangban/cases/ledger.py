@@ -228,7 +228,13 @@ class LedgerFilter(forms.Form):
             attrs={"placeholder": gettext_lazy("办件编号开头、姓名或名称中的几个字，或完整号码")}
         ),
     )
-    sort = forms.ChoiceField(label=gettext_lazy("排序"), choices=SORT_CHOICES, required=False)
+    # Blank is the default order (`default_sort`): a select always sends its choice, so without it
+    # the page's form would send "by registration" with every range of completion days typed in.
+    sort = forms.ChoiceField(
+        label=gettext_lazy("排序"),
+        choices=[("", gettext_lazy("默认顺序（按办结日期筛选时按办结日期）")), *SORT_CHOICES],
+        required=False,
+    )
     digest = DigestsField(required=False)
 
     def clean_q(self):

@@ -29,7 +29,7 @@ from bangban.network import access
 from bangban.network.models import Membership
 
 from . import action_views
-from .ledger import IdentitySearch, LedgerFilter, default_sort, identity_search
+from .ledger import IdentitySearch, LedgerFilter, identity_search
 from .ledger import page as ledger_page
 from .ledger import rows as ledger_rows
 from .models import (
@@ -404,8 +404,6 @@ def ledger(request):
     scoped = cases_for(user)
     figures = figures_for(user, today)
     data, found = ledger_data(request, request.GET)
-    if not data.get("sort"):
-        data["sort"] = default_sort(data)  # the order the page is in, shown in its select
     shown, applied = _valid_filter(data)
     if found is not None and found.get("expired"):
         applied = None  # no rows rather than every row: the search cannot be read back
