@@ -8,7 +8,7 @@ handled there or anywhere below it), `helper` (a user id: first responsible or h
 (dates, both ends included), `warning` (`near_deadline` 黄牌 or `overdue` 红牌), `special` (`elderly`,
 `disabled` or `any` of them), `q` (a case number or its start, or any part of the applicant's name:
 `names_containing`), `sort` (`SORTS`; by default the newest registrations first, or the newest
-completions first when a range of completion days is asked for: `default_sort`), and
+completions first when a range of completion days is asked for: `_ordering`), and
 `digest` (repeatable: the keyed digests of a whole ID number or phone, `identity_search`).
 
 A whole ID number or phone is never a GET parameter (decision 0030): `q` refuses one. It is typed
@@ -69,25 +69,19 @@ SORT_CHOICES = [
     ("completed", gettext_lazy("办结日期（早的在前）")),
 ]
 #: The filters that ask for a range of completion days: a list so filtered is in completion order
-#: unless another sort is asked for (`default_sort`).
+#: unless another sort is asked for (`_ordering`).
 COMPLETION_RANGE = ("completed_from", "completed_to")
 
 
-def default_sort(data) -> str:
-    """The order of a ledger whose `sort` is not given: by completion day, newest first, when the
-    filter asks for a range of completion days (what such a list is read for — the quarter's
-    completions as they were done — and what the completion-day indexes serve at any scope,
-    decision 0072); else by registration, newest first. `data`: the filter's raw or cleaned data."""
-    ranged = any(str(data.get(name) or "").strip() for name in COMPLETION_RANGE)
-    return "-completed" if ranged else "-registered"
-
-
 def _ordering(sort: str, ranged: bool) -> tuple:
-    """The ordering of `sort`. By completion day without a range of them, the cases not completed
-    come last in either direction on every database (PostgreSQL and SQLite differ in where they
-    put nulls); with a range every case has the day, and the plain order is what the indexes
-    serve."""
-    first, *rest = SORTS[sort]
+    """The ordering of `sort`, or with none given the default: by completion day, newest first,
+    when the filter asks for a range of completion days (`ranged`: what such a list is read for —
+    the quarter's completions as they were done — and what the completion-day indexes serve at any
+    scope, decision 0072), else by registration, newest first. By completion day without a range of
+    them, the cases not completed come last in either direction on every database (PostgreSQL and
+    SQLite differ in where they put nulls); with a range every case has the day, and the plain
+    order is what the indexes serve."""
+    first, *rest = SORTS[sort or ("-completed" if ranged else "-registered")]
     if first.lstrip("-") != "completed_on" or ranged:
         return (first, *rest)
     field = F("completed_on")
@@ -228,7 +222,7 @@ class LedgerFilter(forms.Form):
             attrs={"placeholder": gettext_lazy("办件编号开头、姓名或名称中的几个字，或完整号码")}
         ),
     )
-    # Blank is the default order (`default_sort`): a select always sends its choice, so without it
+    # Blank is the default order (`_ordering`): a select always sends its choice, so without it
     # the page's form would send "by registration" with every range of completion days typed in.
     sort = forms.ChoiceField(
         label=gettext_lazy("排序"),
@@ -300,7 +294,7 @@ class LedgerFilter(forms.Form):
         if data["digest"]:
             q &= _identity_q(data["digest"])
         ranged = any(data[name] for name in COMPLETION_RANGE)
-        return cases.filter(q).order_by(*_ordering(data["sort"] or default_sort(data), ranged))
+        return cases.filter(q).order_by(*_ordering(data["sort"], ranged))
 
     def query(self) -> dict:
         """The valid filter as JSON-safe GET parameters (what a background export stores)."""
