@@ -227,3 +227,27 @@ def test_an_in_memory_database_takes_no_lock(db, django_user_model):
     assert connection.vendor != "sqlite" or (
         connection.is_in_memory_db() and connection._lock_fd is None
     )
+
+
+def test_a_connection_dropped_without_closing_leaks_no_descriptor(alias):
+    """A persistent connection (decision 0073) of a thread that ends without closing it, as in
+    Django's development server: when its wrapper is collected, the lock file's descriptor closes."""
+    import gc
+    import os
+
+    name = alias()
+    opened: list[int] = []
+
+    def work() -> None:
+        with transaction.atomic(using=name):
+            connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('t')")
+        opened.append(connections[name]._lock_fd)  # the thread ends; its wrapper is dropped
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+    assert opened and opened[0] is not None
+    with pytest.raises(OSError):
+        os.fstat(opened[0])

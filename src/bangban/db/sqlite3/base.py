@@ -14,6 +14,9 @@ rolls back; SQLite's own lock is then free and `BEGIN IMMEDIATE` never sleeps.
 - Waiting is bounded by the connection's `timeout` (SQLite's own, 20 s in settings.py): then
   "database is locked", as SQLite itself would say. The waiter polls every 0.2–1 ms.
 - Writes outside a transaction (autocommit) and in-memory databases (the tests') take no lock.
+- The descriptor is closed with the connection, or when the wrapper is garbage-collected: a
+  persistent connection (decision 0073) of a thread that ends without closing it (Django's
+  development server) leaks no descriptor.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import errno
 import fcntl
 import os
 import time
+import weakref
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -35,6 +39,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     _lock_fd: int | None = None
     _lock_pid: int | None = None
     _lock_held = False
+    _lock_finalizer: weakref.finalize | None = None
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -53,6 +58,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # flock needs no write access: any user who may read the lock file may take it.
             self._lock_fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
             self._lock_pid = os.getpid()
+            self._lock_finalizer = weakref.finalize(self, _close_in, self._lock_fd, self._lock_pid)
         deadline = time.monotonic() + self._lock_timeout()
         sleep = FIRST_SLEEP
         while True:
@@ -107,6 +113,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super().close()
         finally:
             self._release_write_lock()
-            if self._lock_fd is not None and self._lock_pid == os.getpid():
-                os.close(self._lock_fd)
-            self._lock_fd = self._lock_pid = None
+            if self._lock_finalizer is not None:
+                self._lock_finalizer()  # closes the descriptor in the process that opened it
+            self._lock_fd = self._lock_pid = self._lock_finalizer = None
+
+
+def _close_in(fd: int, pid: int) -> None:
+    """Closes the lock's descriptor, in the process that opened it only (a forked child's copy of
+    the number may be another file)."""
+    if pid == os.getpid():
+        os.close(fd)
