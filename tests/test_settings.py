@@ -129,3 +129,49 @@ def test_a_sqlite_url_s_own_options_win(tmp_path):
     assert str(options["timeout"]) == "5"
     assert options["transaction_mode"] == "IMMEDIATE"
     assert probe["journal_mode"] == "wal"
+
+
+#: Two requests' worth of the request signals on the default database: the same SQLite connection.
+SQLITE_PERSISTENCE_PROBE = """
+import json
+import django
+django.setup()
+from django.core import signals
+from django.db import connection
+seen = []
+for _request in range(2):
+    signals.request_started.send(sender=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    seen.append(id(connection.connection))
+    signals.request_finished.send(sender=None)
+print(json.dumps({"same": seen[0] == seen[1], "max_age": connection.settings_dict["CONN_MAX_AGE"]}))
+"""
+
+
+@pytest.mark.parametrize("form", ["default", "url"])
+def test_a_sqlite_connection_outlives_its_request(tmp_path, form):
+    """A worker keeps its SQLite connection from one request to the next (decision 0073), as it
+    keeps a PostgreSQL one: no schema read and no statement prepared again per request."""
+    path = tmp_path / "bangban.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{path}"} if form == "url" else {
+        "BANGBAN_SQLITE_PATH": str(path)
+    }
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
+    environment.update(
+        BANGBAN_DATA_DIR=str(tmp_path / "data"),
+        DJANGO_SETTINGS_MODULE="bangban.settings",
+        DEBUG="1",
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_PERSISTENCE_PROBE],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    assert probe == {"same": True, "max_age": 600}

@@ -210,7 +210,7 @@ def test_the_lock_is_given_back_after_a_rollback_and_a_close(alias):
         pytest.raises(OperationalError, match="database is locked"),
         transaction.atomic(using=second),
     ):
-        pass
+        connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
     connections[first].close()
     atomic.__exit__(None, None, None)
     with transaction.atomic(using=second):
@@ -227,3 +227,120 @@ def test_an_in_memory_database_takes_no_lock(db, django_user_model):
     assert connection.vendor != "sqlite" or (
         connection.is_in_memory_db() and connection._lock_fd is None
     )
+
+
+def test_a_connection_dropped_without_closing_leaks_no_descriptor(alias):
+    """A persistent connection (decision 0073) of a thread that ends without closing it, as in
+    Django's development server: when its wrapper is collected, the lock file's descriptor closes."""
+    import gc
+    import os
+
+    name = alias()
+    opened: list[int] = []
+
+    def work() -> None:
+        with transaction.atomic(using=name):
+            connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('t')")
+        opened.append(connections[name]._lock_fd)  # the thread ends; its wrapper is dropped
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    del thread
+    gc.collect()
+    assert opened and opened[0] is not None
+    with pytest.raises(OSError):
+        os.fstat(opened[0])
+
+
+# --- The transaction begins at its first write (decision 0074) -------------------------------------
+
+
+def test_a_transaction_takes_the_lock_at_its_first_write_not_before(alias):
+    """Reads inside `atomic` take no lock, and each sees what others committed meanwhile (as at
+    PostgreSQL's READ COMMITTED); the first write takes it, to the end of the transaction."""
+    first, second = alias(), alias(timeout=0.2)
+    with transaction.atomic(using=first):
+        cursor = connections[first].cursor()
+        cursor.execute("SELECT COUNT(*) FROM t")
+        assert cursor.fetchone() == (0,)
+        assert connections[first]._lock_held is False
+        with transaction.atomic(using=second):  # not kept waiting by the reading transaction
+            connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('b')")
+        cursor.execute("SELECT COUNT(*) FROM t")
+        assert cursor.fetchone() == (1,)
+        cursor.execute("INSERT INTO t (writer) VALUES ('a')")
+        assert connections[first]._lock_held is True
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            transaction.atomic(using=second),
+        ):
+            connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
+    assert connections[first]._lock_held is False
+    assert rows(second) == {"a": 1, "b": 1}
+
+
+def test_a_select_for_update_takes_the_lock_as_a_write_does(alias):
+    """The ORM's `select_for_update` (no `FOR UPDATE` on SQLite) is marked by the compiler, in a
+    query and in a statement compiled once, and begins the transaction: what it read cannot change
+    before the transaction ends."""
+    from django.contrib.auth.models import User
+
+    from bangban.db.sqlite3.compiler import LOCKING
+    from bangban.kernel.statements import Param, Statement
+
+    first, second = alias(), alias(timeout=0.2)
+    locking = User.objects.using(first).select_for_update().filter(pk=1)
+    assert str(locking.query.get_compiler(using=first).as_sql()[0]).startswith(LOCKING)
+    plain = User.objects.using(first).filter(pk=1)
+    assert str(plain.query.get_compiler(using=first).as_sql()[0]).startswith("SELECT")
+    statement = Statement(
+        lambda: User.objects.select_for_update().filter(pk=Param("pk")).values_list("pk")
+    )
+    assert statement.compiled(first, ()).sql.startswith(LOCKING)
+
+    with transaction.atomic(using=first):
+        cursor = connections[first].cursor()
+        cursor.execute(f"{LOCKING}SELECT writer FROM t")
+        assert connections[first]._lock_held is True
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            transaction.atomic(using=second),
+        ):
+            connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
+    assert connections[first]._lock_held is False
+
+
+def test_savepoints_asked_for_before_the_first_write_behave_as_savepoints(alias):
+    """Savepoints of nested `atomic`s before the transaction began are made when it begins, in
+    order, so that rolling back to one undoes what was written after it; one rolled back or
+    released with nothing written is forgotten."""
+    name = alias()
+
+    class Boom(Exception):
+        pass
+
+    with transaction.atomic(using=name):
+        with pytest.raises(Boom), transaction.atomic(using=name):  # nothing written: forgotten
+            raise Boom
+        with transaction.atomic(using=name):  # released with nothing written
+            connections[name].cursor().execute("SELECT 1")
+        assert connections[name].begin_pending is True
+        with transaction.atomic(using=name):
+            with pytest.raises(Boom), transaction.atomic(using=name):
+                # begins: BEGIN, then the two savepoints asked for, then the write
+                connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('undone')")
+                raise Boom
+            connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('kept')")
+        with pytest.raises(Boom), transaction.atomic(using=name):  # after the beginning
+            connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('undone too')")
+            raise Boom
+        connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('last')")
+    assert rows(name) == {"kept": 1, "last": 1}
+
+    with pytest.raises(Boom), transaction.atomic(using=name):  # the whole transaction rolled back
+        with transaction.atomic(using=name):
+            connections[name].cursor().execute("INSERT INTO t (writer) VALUES ('gone')")
+        raise Boom
+    assert rows(name) == {"kept": 1, "last": 1}
+    assert connections[name]._lock_held is False

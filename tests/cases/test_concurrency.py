@@ -247,13 +247,14 @@ def test_two_simultaneous_accepts_through_the_api_give_200_and_409(offered, monk
 # --- Idempotent retries (decision 0033) ------------------------------------------------------------
 
 
-def test_a_retry_sent_while_the_first_request_runs_waits_and_replays_its_answer(
+def test_a_retry_sent_while_the_first_request_runs_gives_its_answer_and_writes_nothing(
     file_database, make_helper, make_item, monkeypatch
 ):
     """Two requests with one key at once: the first registers the case and, still inside its
-    transaction, waits until the retry is seen waiting for it — on SQLite for the write lock
-    (`BEGIN IMMEDIATE`), on PostgreSQL for the unique index of the key it tries to insert. Then
-    it commits, and the retry gives the first answer: one case."""
+    transaction, waits until the retry is seen waiting for it — on SQLite for the write lock, at its
+    first write; on PostgreSQL for the row of the day's counter the first holds. Then the first
+    commits; the retry registers too, finds the first's key when it writes its own, rolls all of it
+    back and gives the first answer: one case, and no number used."""
     from bangban.db.sqlite3.base import DatabaseWrapper
 
     station = file_database.station("鲁村镇")
@@ -284,9 +285,13 @@ def test_a_retry_sent_while_the_first_request_runs_waits_and_replays_its_answer(
 
     original_register = actions.register_case
     seen_waiting = []
+    registered = []
 
     def register_then_wait(*args, **kwargs):
         case = original_register(*args, **kwargs)
+        registered.append(case.number)
+        if len(registered) > 1:  # the retry: on to its end
+            return case
         deadline = time.monotonic() + TIMEOUT
         while not another_waits():
             assert time.monotonic() < deadline, "the retry never waited for the first request"
@@ -305,10 +310,13 @@ def test_a_retry_sent_while_the_first_request_runs_waits_and_replays_its_answer(
 
     results = run_together(post, [(), ()])
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert seen_waiting == [True]  # one registration ran, and the retry overlapped it
+    assert seen_waiting == [True]  # the retry overlapped the first
     assert [status for status, _, _ in results] == [201, 201], results
     assert results[0][1] == results[1][1]
     assert sorted(str(replayed) for _, _, replayed in results) == ["None", "true"]
-    assert Case.objects.count() == 1
+    # The retry's own registration ran after the first's commit, and was rolled back.
+    assert len(registered) == 2 and registered[0] != registered[1]
+    (case,) = Case.objects.all()
+    assert case.number == registered[0] and case.sequence == 1
     assert CaseEvent.objects.filter(action="register").count() == 1
     assert IdempotencyKey.objects.filter(key="partner-0001").count() == 1

@@ -222,6 +222,47 @@ def test_an_error_after_the_write_leaves_neither_the_case_nor_the_key(
     assert Case.objects.count() == 1
 
 
+@pytest.mark.parametrize("same_request", [True, False])
+def test_a_key_committed_while_the_request_ran_rolls_it_back(
+    keyed, helper, station, item, monkeypatch, same_request
+):
+    """The key is looked up when the endpoint begins and written with the answer (decision 0074):
+    should a request with the same key commit in between (test_concurrency.py has it with two
+    threads), the key's insert finds it, everything this request wrote is rolled back, and it gives
+    that request's answer — or 409 when that was another request."""
+    from bangban.cases.idempotency import body_digest
+
+    api_ = keyed(helper)
+    data = body(station, item)
+    original = actions.register_case
+
+    def another_commits_first(*args, **kwargs):
+        case = original(*args, **kwargs)
+        IdempotencyKey.objects.create(
+            user=helper,
+            key="k-race",
+            method="POST",
+            path="/api/v1/cases",
+            body_digest=body_digest(json.dumps(data).encode()) if same_request else "0" * 64,
+            status=201,
+            content_type="application/json; charset=utf-8",
+            response='{"number": "the first answer"}',
+            created_at=timezone.now(),
+        )
+        return case
+
+    monkeypatch.setattr(actions, "register_case", another_commits_first)
+    before = written()
+    response = api_.post("/cases", data, key="k-race")
+    if same_request:
+        assert response.status_code == 201
+        assert response.content == b'{"number": "the first answer"}'
+        assert response[REPLAYED] == "true"
+    else:
+        assert_error(response, 409, HEADER)
+    assert written() == before  # the case, its event and the simulated key: all rolled back
+
+
 def test_a_key_older_than_the_window_is_new_again_and_the_worker_forgets_it(
     keyed, helper, station, item
 ):

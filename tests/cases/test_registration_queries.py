@@ -55,11 +55,12 @@ def test_one_registration_takes_a_fixed_number_of_queries(
 
 
 #: With an `Idempotency-Key`: the operation's own transaction (a savepoint here, and its release),
-#: the key claimed in one statement (`INSERT … ON CONFLICT DO NOTHING RETURNING`) and its answer.
+#: the key looked up when the endpoint begins, and written with its answer at the end in one
+#: statement (`INSERT … ON CONFLICT DO NOTHING RETURNING`, decision 0074).
 WITH_KEY = NEW_APPLICANT + 4
 
 
-def test_a_key_adds_its_claim_and_its_answer_only(
+def test_a_key_adds_its_look_up_and_its_answer_only(
     client, api, station, item, django_assert_num_queries
 ):
     calendar.invalidate()
@@ -74,8 +75,8 @@ def test_a_key_adds_its_claim_and_its_answer_only(
             headers=headers,
         )
     assert response.status_code == 201, response.content
-    # A retry: the transaction, the token, the claim that finds the key taken, the key's row read.
-    with django_assert_num_queries(5):
+    # A retry: the transaction (a savepoint and its release), the token, the key's row read.
+    with django_assert_num_queries(4):
         replay = client.post(
             "/api/v1/cases",
             payload,

@@ -10,19 +10,20 @@ One decorator, under the router's, on every operation that writes::
 
 With the header, the whole operation — the token, the body's validation, the endpoint and the
 rendering of its answer — runs in one transaction. When the endpoint begins (the token and the body
-are good), the key is claimed: a row `IdempotencyKey(user, key)` is inserted, under a unique
-constraint, before anything else is written. At the end the rendered answer is written to that row,
-in the same transaction: a server killed midway has committed both the write and its answer, or
-neither. A retry by the same user with the same key:
+are good), the key is looked up; a new key lets it run, and its rendered answer is then written
+with the key, a row `IdempotencyKey(user, key)` under a unique constraint, last in the same
+transaction: a server killed midway has committed both the write and its answer, or neither. Until
+the endpoint writes, the operation holds no lock (decision 0074). A retry by the same user with the
+same key:
 
 - same method, path and body (SHA-256 of its canonical JSON): the first answer again, status and
   body byte for byte, with `Idempotent-Replayed: true`; nothing runs;
 - anything else: 409 at ["header", "Idempotency-Key"], nothing runs;
-- while the first is still running: it waits for it, then replays its answer (SQLite: the file lock
-  and `BEGIN IMMEDIATE` let one writing transaction at a time in, so the retry's begins after the
-  first has committed and finds the row; PostgreSQL: the retry's insert waits on the unique index
-  until the first commits, fails, and the retry reads the row). Should the first fail (5xx), its
-  row goes with its rollback and the retry runs.
+- while the first is still running: it runs too, and at its end its key's insert finds the first's
+  (SQLite: its first write waited for the first's transaction, under the write lock; PostgreSQL: the
+  insert waits on the unique index until the first commits); then everything it wrote is rolled
+  back and it gives the first answer, as above. Should the first fail (5xx), no key was written and
+  the retry's stands.
 
 Every answer below 500 the endpoint gave is kept (a refusal too: 403, 404, 409): the key names one
 attempt. Answers before it began are not (401, a malformed body or key: 400, 422), nor 5xx. A key is
@@ -47,6 +48,7 @@ from django.utils.translation import gettext as _
 from ninja.decorators import decorate_view
 from ninja.utils import contribute_operation_callback
 
+from bangban.kernel.api import one_error
 from bangban.kernel.errors import ApiError
 
 from .models import IdempotencyKey
@@ -103,9 +105,7 @@ def _in_one_transaction(run):
             return run(request, *args, **kwargs)
         attempt = request._idempotency = Attempt(request.headers[HEADER])
         with transaction.atomic():
-            response = run(request, *args, **kwargs)
-            attempt.answer(response)
-        return response
+            return attempt.answer(run(request, *args, **kwargs))
 
     return wrapper
 
@@ -148,67 +148,79 @@ def _checked(key: str) -> str:
 
 
 class Attempt:
-    """One request's key: claimed when the endpoint begins, answered when the operation ends."""
+    """One request's key: looked up when the endpoint begins, written with the answer."""
 
     def __init__(self, key: str):
         self.key = key
-        self.row: IdempotencyKey | None = None
+        self.claimed: tuple | None = None  # (user, request_id, now, an expired row's pk)
 
     def claim(self, request) -> HttpResponse | None:
-        """Claim the key for this request (None: go on and run), or the answer to give instead: the
-        first answer again, or 409 when the key was used for another request."""
+        """None: the key is new, go on and run; or the answer to give instead: the first answer
+        again, or 409 when the key was used for another request."""
         key = _checked(self.key)
         user = request.auth
         request_id = (request.method, request.path[:255], body_digest(request.body))
         now = timezone.now()
-        self.row = _insert_new(user, key, request_id, now)
-        if self.row is not None:  # a new key: one statement, the usual case
-            return None
-        row = IdempotencyKey.objects.get(user=user, key=key)
-        if row.created_at <= now - WINDOW:  # older than the window: the key is new again
-            row.delete()
-            self.row = _insert_new(user, key, request_id, now)
-            return None
-        if (row.method, row.path, row.body_digest) != request_id:
-            raise ApiError(
-                409,
-                ["header", HEADER],
-                _(
-                    "该 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）：新的请求请换一个新键。"
-                ),
-                "idempotency_key_reused",
-            )
-        replay = HttpResponse(row.response, status=row.status, content_type=row.content_type)
-        replay[REPLAYED] = "true"
-        return replay
+        row = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if row is not None and row.created_at > now - WINDOW:
+            return _given(row, request_id)
+        # New, or older than the window (new again): the answer replaces it.
+        self.claimed = (user, request_id, now, row.pk if row is not None else None)
+        return None
 
-    def answer(self, response) -> None:
-        """Keep the operation's answer with the key, in its transaction; roll both back on 5xx."""
-        if self.row is None:  # the endpoint never began, or replayed
-            return
+    def answer(self, response: HttpResponse) -> HttpResponse:
+        """Write the operation's answer with the key, in its transaction, and give it; or roll the
+        operation back: on 5xx, or when a request with this key committed while this one ran (then
+        its answer, or 409, as `claim` would have given)."""
+        if self.claimed is None:  # the endpoint never began, or replayed
+            return response
         if response.status_code >= 500:
             transaction.set_rollback(True)
-            return
-        self.row.status = response.status_code
-        self.row.content_type = response.get("Content-Type", "")[:100]
-        self.row.response = response.content.decode("utf-8")
-        self.row.save(update_fields=["status", "content_type", "response"])
+            return response
+        user, request_id, now, expired = self.claimed
+        if expired is not None:
+            IdempotencyKey.objects.filter(pk=expired, created_at__lte=now - WINDOW).delete()
+        row = IdempotencyKey(
+            user=user,
+            key=self.key,
+            method=request_id[0],
+            path=request_id[1],
+            body_digest=request_id[2],
+            status=response.status_code,
+            content_type=response.get("Content-Type", "")[:100],
+            response=response.content.decode("utf-8"),
+            created_at=now,
+        )
+        if _insert_new(row):
+            return response
+        first = IdempotencyKey.objects.get(user=user, key=self.key)
+        transaction.set_rollback(True)
+        try:
+            return _given(first, request_id)
+        except ApiError as error:
+            return one_error(error.status, error.loc, error.msg, error.type)
 
 
-def _insert_new(user, key: str, request_id: tuple, now: dt.datetime) -> IdempotencyKey | None:
-    """The user's row for this key, inserted now, or None when they have one already: one statement,
-    `INSERT … ON CONFLICT DO NOTHING RETURNING` (both databases), where a look-up, a savepoint, the
-    insert and its release took four (bench/README.md "bench_register.py"). On PostgreSQL the insert
-    waits on the unique index for a first request with this key still running, then does nothing once
-    it has committed (its row is then read) or inserts once it has rolled back."""
-    row = IdempotencyKey(
-        user=user,
-        key=key,
-        method=request_id[0],
-        path=request_id[1],
-        body_digest=request_id[2],
-        created_at=now,
-    )
+def _given(row: IdempotencyKey, request_id: tuple) -> HttpResponse:
+    """The answer kept with a key, again; 409 when the key was used for another request."""
+    if (row.method, row.path, row.body_digest) != request_id:
+        raise ApiError(
+            409,
+            ["header", HEADER],
+            _("该 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）：新的请求请换一个新键。"),
+            "idempotency_key_reused",
+        )
+    replay = HttpResponse(row.response, status=row.status, content_type=row.content_type)
+    replay[REPLAYED] = "true"
+    return replay
+
+
+def _insert_new(row: IdempotencyKey) -> bool:
+    """Insert the key's row, or nothing when the user has one already (a request with the same key
+    committed meanwhile): one statement, `INSERT … ON CONFLICT DO NOTHING RETURNING` (both
+    databases), with no savepoint for a unique violation to roll back to. On PostgreSQL the insert
+    waits on the unique index for a request with this key still running, then does nothing once it
+    has committed or inserts once it has rolled back."""
     fields = [f for f in IdempotencyKey._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     unique = IdempotencyKey._meta.get_field("user").column, "key"
@@ -219,12 +231,7 @@ def _insert_new(user, key: str, request_id: tuple, now: dt.datetime) -> Idempote
             f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO NOTHING RETURNING {quote('id')}",
             [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields],
         )
-        found = cursor.fetchone()
-    if found is None:
-        return None
-    row.pk = found[0]
-    row._state.adding, row._state.db = False, connection.alias
-    return row
+        return cursor.fetchone() is not None
 
 
 def forget_expired(now: dt.datetime | None = None) -> int:

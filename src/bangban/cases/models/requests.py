@@ -56,7 +56,7 @@ class IdempotencyKey(models.Model):
     path = models.CharField(_("请求路径"), max_length=255)
     #: SHA-256 of the body's canonical JSON (keys sorted, no spaces), hexadecimal.
     body_digest = models.CharField(_("请求体摘要"), max_length=64)
-    #: 0 until the answer is written at the end of the same transaction: never committed so.
+    #: The answer's status; the row is written with its answer, at the end of the write's transaction.
     status = models.PositiveSmallIntegerField(_("应答状态码"), default=0)
     content_type = models.CharField(_("应答类型"), max_length=100, blank=True)
     response = models.TextField(_("应答内容"), blank=True)

@@ -14,6 +14,20 @@ rolls back; SQLite's own lock is then free and `BEGIN IMMEDIATE` never sleeps.
 - Waiting is bounded by the connection's `timeout` (SQLite's own, 20 s in settings.py): then
   "database is locked", as SQLite itself would say. The waiter polls every 0.2–1 ms.
 - Writes outside a transaction (autocommit) and in-memory databases (the tests') take no lock.
+- The descriptor is closed with the connection, or when the wrapper is garbage-collected: a
+  persistent connection (decision 0073) of a thread that ends without closing it (Django's
+  development server) leaks no descriptor.
+
+The transaction begins at its first write (decision 0074). Django's `atomic` begins at once; here
+`BEGIN IMMEDIATE`, and the lock before it, wait for the first statement that is not a plain read:
+anything but `SELECT` and `EXPLAIN` (an INSERT, an UPDATE, a DELETE, a savepoint's release, DDL,
+pragmas), and a `SELECT` the ORM made for `select_for_update`, which the compiler marks
+(`compiler.LOCKING`). Until then each read runs on its own and sees what others have committed, as
+every statement of a PostgreSQL transaction does at READ COMMITTED; from the first write on, the
+transaction holds the write lock to its end, so nothing changes under it. Savepoints asked for
+before it are made when it begins, in order; one rolled back or released before it, with nothing
+written since, is simply forgotten. A request's checks and reads (the token, the body, the item,
+the helper's qualification) then no longer keep the other workers' writes waiting.
 """
 
 from __future__ import annotations
@@ -22,19 +36,50 @@ import errno
 import fcntl
 import os
 import time
+import weakref
 
 from django.db import OperationalError
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, operations
+
+#: What a statement that only reads begins with; any other statement begins the transaction.
+READS = ("SELECT", "EXPLAIN")
 
 #: The waiter's sleep between tries: from FIRST_SLEEP, doubling, up to MAX_SLEEP (seconds).
 FIRST_SLEEP = 0.0002
 MAX_SLEEP = 0.001
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    compiler_module = "bangban.db.sqlite3.compiler"
+
+
+class Cursor(base.SQLiteCursorWrapper):
+    """Django's SQLite cursor that begins its connection's pending transaction before a statement
+    that writes."""
+
+    wrapper: DatabaseWrapper
+
+    def execute(self, query, params=None):
+        if self.wrapper.begin_pending and not query.startswith(READS):
+            self.wrapper.begin_writing()
+        return super().execute(query, params)
+
+    def executemany(self, query, param_list):
+        if self.wrapper.begin_pending and not query.startswith(READS):
+            self.wrapper.begin_writing()
+        return super().executemany(query, param_list)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+    #: An `atomic` has begun and nothing has written yet: no BEGIN, no lock (decision 0074).
+    begin_pending = False
+    #: The savepoints asked for meanwhile, made when the transaction begins.
+    _pending_savepoints: list[str]
     _lock_fd: int | None = None
     _lock_pid: int | None = None
     _lock_held = False
+    _lock_finalizer: weakref.finalize | None = None
 
     def _lock_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -53,6 +98,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # flock needs no write access: any user who may read the lock file may take it.
             self._lock_fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
             self._lock_pid = os.getpid()
+            self._lock_finalizer = weakref.finalize(self, _close_in, self._lock_fd, self._lock_pid)
         deadline = time.monotonic() + self._lock_timeout()
         sleep = FIRST_SLEEP
         while True:
@@ -75,21 +121,65 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self._lock_pid == os.getpid():
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
+    def create_cursor(self, name=None):
+        cursor = self.connection.cursor(factory=Cursor)
+        cursor.wrapper = self
+        return cursor
+
     def _start_transaction_under_autocommit(self):
+        """Django's BEGIN, left pending until the first write (`begin_writing`)."""
+        self.begin_pending = True
+        self._pending_savepoints = []
+
+    def begin_writing(self) -> None:
+        """Begin the pending transaction now: the write lock, `BEGIN IMMEDIATE`, then the
+        savepoints asked for meanwhile."""
+        if not self.begin_pending:
+            return
+        self.begin_pending = False
+        savepoints, self._pending_savepoints = self._pending_savepoints, []
         self._acquire_write_lock()
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
             self._release_write_lock()
             raise
+        for sid in savepoints:
+            super()._savepoint(sid)
+
+    def _forget_pending(self) -> None:
+        self.begin_pending = False
+        self._pending_savepoints = []
+
+    def _savepoint(self, sid):
+        if self.begin_pending:
+            self._pending_savepoints.append(sid)
+        else:
+            super()._savepoint(sid)
+
+    def _savepoint_rollback(self, sid):
+        if self.begin_pending:  # nothing written since it was asked for
+            pending = self._pending_savepoints
+            del pending[pending.index(sid) + 1 :]
+        else:
+            super()._savepoint_rollback(sid)
+
+    def _savepoint_commit(self, sid):
+        if self.begin_pending:
+            pending = self._pending_savepoints
+            del pending[pending.index(sid) :]
+        else:
+            super()._savepoint_commit(sid)
 
     def _commit(self):
+        self._forget_pending()
         try:
             super()._commit()
         finally:
             self._release_write_lock()
 
     def _rollback(self):
+        self._forget_pending()
         try:
             super()._rollback()
         finally:
@@ -100,13 +190,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._set_autocommit(autocommit)
         finally:
             if autocommit:  # sqlite3 commits an open transaction when autocommit comes back on
+                self._forget_pending()
                 self._release_write_lock()
 
     def close(self):
         try:
             super().close()
         finally:
+            self._forget_pending()
             self._release_write_lock()
-            if self._lock_fd is not None and self._lock_pid == os.getpid():
-                os.close(self._lock_fd)
-            self._lock_fd = self._lock_pid = None
+            if self._lock_finalizer is not None:
+                self._lock_finalizer()  # closes the descriptor in the process that opened it
+            self._lock_fd = self._lock_pid = self._lock_finalizer = None
+
+
+def _close_in(fd: int, pid: int) -> None:
+    """Closes the lock's descriptor, in the process that opened it only (a forked child's copy of
+    the number may be another file)."""
+    if pid == os.getpid():
+        os.close(fd)
