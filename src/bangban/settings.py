@@ -290,9 +290,6 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # --- Text search through grams (kernel.search.gram_candidates, decision 0069): a gram held by this
 # many rows or more is common; a text all of whose grams are common is found by a scan instead.
 BANGBAN_SEARCH_GRAM_CAP = int(os.environ.get("BANGBAN_SEARCH_GRAM_CAP", "5000"))
-# On SQLite, a query's rarest gram held by this many rows or more is tested on the caller's own index
-# range rather than looked up holder by holder (kernel.search.among, decision 0075).
-BANGBAN_SEARCH_SCAN_FROM = int(os.environ.get("BANGBAN_SEARCH_SCAN_FROM", "1000"))
 
 # --- Messages (the outbox, docs/decisions/0014): the SMS gateway, and how long to keep retrying.
 BANGBAN_SMS_BACKEND = os.environ.get("BANGBAN_SMS_BACKEND", "console")

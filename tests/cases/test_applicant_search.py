@@ -290,35 +290,3 @@ def test_a_text_every_name_holds_is_found_by_the_substring_test_alone(named, set
         assert "cases_applicantgram" not in sql
         assert re.search(r'"cases_applicant"\."name"(::text)? LIKE', sql)
         assert found == plain(query)
-
-
-@pytest.mark.parametrize("query", ["秀", "王", "秀英", "张秀英", "zh", "沂蒙 家庭", "无此人"])
-def test_a_gram_many_applicants_hold_is_tested_on_the_scope_s_cases(named, settings, query):
-    """On SQLite, from `BANGBAN_SEARCH_SCAN_FROM` holders of the rarest gram on (王 among a
-    province's names), the candidates are tested as `applicant_id + 0 IN (…)`, which no index
-    serves, so the scope's own range drives the query (decision 0075); below it, and always on
-    PostgreSQL, which estimates the holders itself, the same candidates as a plain `IN`. Same
-    results either way."""
-    sqlite = connection.vendor == "sqlite"
-    for scan_from, walked in ((1, sqlite), (10**9, False)):
-        settings.BANGBAN_SEARCH_SCAN_FROM = scan_from
-        form = LedgerFilter({"q": query})
-        assert form.is_valid()
-        with CaptureQueriesContext(connection) as queries:
-            found = {c.pk for c in form.apply(Case.objects.all(), timezone.localdate())}
-        sql = queries.captured_queries[-1]["sql"]
-        expected = walked and query != "无此人"  # 无此人's grams are held by none: 0 < 1
-        assert bool(re.search(r'\("cases_case"\."applicant_id" \+ 0\) IN \(SELECT', sql)) is expected
-        assert found == plain(query), scan_from
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics")
-def test_postgresql_keeps_the_frequencies_of_a_thousand_grams():
-    """A common surname's gram is among the frequencies PostgreSQL keeps (cases/0024), so it
-    estimates its holders and chooses the plan itself (decision 0075)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT attstattarget FROM pg_attribute "
-            "WHERE attrelid = 'cases_applicantgram'::regclass AND attname = 'gram'"
-        )
-        assert cursor.fetchone() == (1000,)

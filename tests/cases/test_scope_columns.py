@@ -440,22 +440,3 @@ def test_written_codes_are_codes_of_our_own():
             Case.objects.filter(InWritten(F("status"), bad))
     sql = str(Case.objects.filter(InWritten(F("status"), ("registered", "suspended"))).query)
     assert "IN ('registered', 'suspended')" in sql
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner")
-def test_a_name_many_applicants_hold_walks_the_scope_s_order(
-    yiyuan, make_account, register, settings
-):
-    """SQLite knows only the average gram, so it looks up a gram's holders one by one, the cases of
-    each: 3,154 of them for 王 at 1,000,000 cases. From `BANGBAN_SEARCH_SCAN_FROM` holders on, the
-    name search walks the county's own order instead and tests each case against the holders
-    (`kernel.search.among`, decision 0075)."""
-    case = register()
-    admin = make_account(Role.REGION_ADMIN, yiyuan.county, username="plan-name")
-    query = {"q": case.applicant.name[0]}
-    for scan_from, walks in ((1, True), (10**9, False)):
-        settings.BANGBAN_SEARCH_SCAN_FROM = scan_from
-        with ledger_statistics():
-            plan = _plan_of_keys(admin, query)
-        assert ("INDEX case_county_order" in plan) is walks, plan
-        assert ("INDEX cases_case_applicant_id" in plan) is not walks, plan

@@ -33,7 +33,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from bangban.catalog.models import Mode
 from bangban.kernel import protection
-from bangban.kernel.search import among, grams_suffice, rarest_gram
+from bangban.kernel.search import gram_candidates, grams_suffice
 from bangban.kernel.statements import Param, Statement
 from bangban.network.models import ServicePoint, path_under
 
@@ -153,17 +153,11 @@ def names_containing(text: str) -> Q:
     characters need no test); or, when every gram of the text is held by most names (合作社 in a
     province of cooperatives, decision 0069's cap), the substring test alone, which the scope's
     own index range serves better than thousands of candidates looked up one by one. One query to
-    choose (`kernel.search.rarest_gram`), when called.
-
-    Many holders of that gram (王, a common surname) and the scope's own range serves better than
-    their cases looked up one by one: `kernel.search.among` lets each database choose (decision
-    0075)."""
-    grams = ApplicantGram.objects.all()
-    rarest = rarest_gram(grams, text)
-    if rarest is None:
+    choose (`kernel.search.gram_candidates`), when called."""
+    candidates = gram_candidates(ApplicantGram.objects.all(), text, "applicant_id")
+    if candidates is None:
         return Q(applicant__name__contains=text)
-    gram, holders = rarest
-    found = among("applicant_id", grams.filter(gram=gram).values("applicant_id"), holders)
+    found = Q(applicant_id__in=candidates)
     return found if grams_suffice(text) else found & Q(applicant__name__contains=text)
 
 

@@ -13,9 +13,7 @@ every row. So an app keeps, beside the rows it searches, a table of their grams 
 - `having_grams(rows, text, key)`: the values of `key` (the row's id) of the gram rows `rows`
   holding every gram of the query — the candidates;
 - `gram_candidates(rows, text, key)`: those holding its rarest gram instead, or None when every gram
-  is held by most rows and a scan serves better (decision 0069); `rarest_gram` says which gram
-  and how many rows hold it, and `among(field, candidates, holders)` tests another table's rows
-  against them so that many holders do not drive the plan (decision 0075).
+  is held by most rows and a scan serves better (decision 0069).
 
 A row whose text contains the query holds every one of the query's grams, so the candidates are
 never fewer than the matches; they may be more (保险 and 险参 both in a text without 保险参), so the
@@ -29,8 +27,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Count, F, Q
-from django.db.models.lookups import In
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 
@@ -118,46 +115,24 @@ def capped_counts(rows: models.QuerySet, wanted: list[str], cap: int) -> dict[st
         return dict(zip(wanted, cursor.fetchone(), strict=True))
 
 
-def rarest_gram(rows: models.QuerySet, text: str, *, cap: int | None = None):
-    """The rarest gram of `text` among the gram rows `rows` and how many of them hold it, when
-    fewer than `cap` (`settings.BANGBAN_SEARCH_GRAM_CAP`) do; None when every gram of the text is
-    common (held by `cap` rows or more) or the text has none. One query (`capped_counts`)."""
-    wanted = sorted(query_grams(text))
-    if not wanted:
-        return None
-    cap = cap or settings.BANGBAN_SEARCH_GRAM_CAP
-    counts = capped_counts(rows, wanted, cap)
-    rarest = min(wanted, key=lambda gram: (counts[gram], gram))
-    return None if counts[rarest] >= cap else (rarest, counts[rarest])
-
-
 def gram_candidates(rows: models.QuerySet, text: str, key: str, *, cap: int | None = None):
     """The candidates for `text` among the gram rows `rows` (the values of `key`, for `pk__in=`):
     those holding its rarest gram, when that gram is held by fewer than `cap` rows
     (`settings.BANGBAN_SEARCH_GRAM_CAP`); or None when every gram of the text is common (held by
     `cap` rows or more), and the caller's substring test alone — a scan, which serves best a text
     matching much of the table — is the search. Finding the rarest costs one query
-    (`rarest_gram`), made when this is called, not when the candidates are read; the rarest gram
+    (`capped_counts`), made when this is called, not when the candidates are read; the rarest gram
     goes into the candidates' query as a value, so the planner estimates them from its statistics.
     Candidates are never fewer than the matches (a row containing the text holds all its grams);
     the exact test follows unless `grams_suffice`. An empty query selects every id among `rows`.
     Where most grams of a query are common to nearly every row (便民 服务 of every point's name,
     decision 0069), this reads one short range where `having_grams` counts every long one."""
-    if not query_grams(text):
+    wanted = sorted(query_grams(text))
+    if not wanted:
         return rows.values(key)
-    found = rarest_gram(rows, text, cap=cap)
-    return None if found is None else rows.filter(gram=found[0]).values(key)
-
-
-def among(field: str, candidates: models.QuerySet, holders: int) -> Q:
-    """`field__in=candidates`, the ids of the `holders` gram rows holding a query's rarest gram,
-    written so that each database plans it well (decision 0075). PostgreSQL estimates a gram's
-    rows from its statistics (the gram columns' own target is raised where it matters, cases/0024)
-    and chooses itself between looking up each holder's rows and walking the caller's own index
-    range with the candidates hashed. SQLite knows only the average gram and always looks the
-    holders up, one by one: from `settings.BANGBAN_SEARCH_SCAN_FROM` holders on, the test is
-    written `field + 0 IN (…)`, which no index serves, so that it walks the caller's range and tests
-    each row against the candidates, stopping at the page's end."""
-    if holders >= settings.BANGBAN_SEARCH_SCAN_FROM and connections[candidates.db].vendor == "sqlite":
-        return Q(In(F(field) + 0, candidates))
-    return Q(**{f"{field}__in": candidates})
+    cap = cap or settings.BANGBAN_SEARCH_GRAM_CAP
+    counts = capped_counts(rows, wanted, cap)
+    rarest = min(wanted, key=lambda gram: (counts[gram], gram))
+    if counts[rarest] >= cap:
+        return None
+    return rows.filter(gram=rarest).values(key)
