@@ -79,7 +79,7 @@ print(json.dumps({"settings": settings, "journal_mode": mode, "busy_timeout": bu
 """
 
 
-def _sqlite_probe(tmp_path, **env) -> dict:
+def _sqlite_probe(tmp_path, script: str = SQLITE_PROBE, **env) -> dict:
     environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
     environment.update(
         BANGBAN_DATA_DIR=str(tmp_path / "data"),
@@ -88,7 +88,7 @@ def _sqlite_probe(tmp_path, **env) -> dict:
         **env,
     )
     result = subprocess.run(
-        [sys.executable, "-c", SQLITE_PROBE],
+        [sys.executable, "-c", script],
         env=environment,
         capture_output=True,
         text=True,
@@ -154,24 +154,10 @@ def test_a_sqlite_connection_outlives_its_request(tmp_path, form):
     """A worker keeps its SQLite connection from one request to the next (decision 0073), as it
     keeps a PostgreSQL one: no schema read and no statement prepared again per request."""
     path = tmp_path / "bangban.sqlite3"
-    env = {"DATABASE_URL": f"sqlite:///{path}"} if form == "url" else {
-        "BANGBAN_SQLITE_PATH": str(path)
-    }
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}}
-    environment.update(
-        BANGBAN_DATA_DIR=str(tmp_path / "data"),
-        DJANGO_SETTINGS_MODULE="bangban.settings",
-        DEBUG="1",
-        **env,
+    env = (
+        {"DATABASE_URL": f"sqlite:///{path}"}
+        if form == "url"
+        else {"BANGBAN_SQLITE_PATH": str(path)}
     )
-    result = subprocess.run(
-        [sys.executable, "-c", SQLITE_PERSISTENCE_PROBE],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    probe = json.loads(result.stdout.strip().splitlines()[-1])
+    probe = _sqlite_probe(tmp_path, SQLITE_PERSISTENCE_PROBE, **env)
     assert probe == {"same": True, "max_age": 600}

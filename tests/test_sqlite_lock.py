@@ -256,6 +256,15 @@ def test_a_connection_dropped_without_closing_leaks_no_descriptor(alias):
 # --- The transaction begins at its first write (decision 0074) -------------------------------------
 
 
+def assert_kept_waiting(second: str) -> None:
+    """`second` (a lock timeout of 0.2 s) cannot write: another connection holds the lock."""
+    with (
+        pytest.raises(OperationalError, match="database is locked"),
+        transaction.atomic(using=second),
+    ):
+        connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
+
+
 def test_a_transaction_takes_the_lock_at_its_first_write_not_before(alias):
     """Reads inside `atomic` take no lock, and each sees what others committed meanwhile (as at
     PostgreSQL's READ COMMITTED); the first write takes it, to the end of the transaction."""
@@ -271,11 +280,7 @@ def test_a_transaction_takes_the_lock_at_its_first_write_not_before(alias):
         assert cursor.fetchone() == (1,)
         cursor.execute("INSERT INTO t (writer) VALUES ('a')")
         assert connections[first]._lock_held is True
-        with (
-            pytest.raises(OperationalError, match="database is locked"),
-            transaction.atomic(using=second),
-        ):
-            connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
+        assert_kept_waiting(second)
     assert connections[first]._lock_held is False
     assert rows(second) == {"a": 1, "b": 1}
 
@@ -301,13 +306,9 @@ def test_a_select_for_update_takes_the_lock_as_a_write_does(alias):
 
     with transaction.atomic(using=first):
         cursor = connections[first].cursor()
-        cursor.execute(f"{LOCKING}SELECT writer FROM t")
+        cursor.execute(f"{LOCKING}SELECT writer FROM t")  # noqa: S608 - a constant
         assert connections[first]._lock_held is True
-        with (
-            pytest.raises(OperationalError, match="database is locked"),
-            transaction.atomic(using=second),
-        ):
-            connections[second].cursor().execute("INSERT INTO t (writer) VALUES ('x')")
+        assert_kept_waiting(second)
     assert connections[first]._lock_held is False
 
 

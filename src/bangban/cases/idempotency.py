@@ -207,7 +207,9 @@ def _given(row: IdempotencyKey, request_id: tuple) -> HttpResponse:
         raise ApiError(
             409,
             ["header", HEADER],
-            _("该 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）：新的请求请换一个新键。"),
+            _(
+                "该 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）：新的请求请换一个新键。"
+            ),
             "idempotency_key_reused",
         )
     replay = HttpResponse(row.response, status=row.status, content_type=row.content_type)
