@@ -345,3 +345,18 @@ def test_savepoints_asked_for_before_the_first_write_behave_as_savepoints(alias)
         raise Boom
     assert rows(name) == {"kept": 1, "last": 1}
     assert connections[name]._lock_held is False
+
+
+def test_closing_an_in_memory_database_keeps_its_pending_transaction(db, django_user_model):
+    """Django ignores `close()` on an in-memory database (the tests'), so a transaction still
+    pending there goes on: its first write begins it, and a rollback undoes it."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's backend")
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        connection.close()  # ignored
+        assert connection.connection is not None
+        django_user_model.objects.create(username="rolled-back")
+        1 / 0  # noqa: B018 - the error that rolls back
+    assert not django_user_model.objects.filter(username="rolled-back").exists()

@@ -197,7 +197,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             super().close()
         finally:
-            self._forget_pending()
+            if self.connection is None:  # Django never closes an in-memory database: it goes on
+                self._forget_pending()
             self._release_write_lock()
             if self._lock_finalizer is not None:
                 self._lock_finalizer()  # closes the descriptor in the process that opened it
