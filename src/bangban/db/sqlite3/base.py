@@ -59,14 +59,16 @@ class Cursor(base.SQLiteCursorWrapper):
 
     wrapper: DatabaseWrapper
 
-    def execute(self, query, params=None):
+    def _before(self, query: str) -> None:
         if self.wrapper.begin_pending and not query.startswith(READS):
             self.wrapper.begin_writing()
+
+    def execute(self, query, params=None):
+        self._before(query)
         return super().execute(query, params)
 
     def executemany(self, query, param_list):
-        if self.wrapper.begin_pending and not query.startswith(READS):
-            self.wrapper.begin_writing()
+        self._before(query)
         return super().executemany(query, param_list)
 
 
